@@ -1,0 +1,112 @@
+# ctadvisor: one GNU Makefile. Variants build in their own directory:
+#   make                 build/ctadvisor
+#   make check           unit tests (cmocka)
+#   make check-integration   namespace lab tests against the real kernel (root)
+#   make asan            build-asan/ with ASan+UBSan;  make valgrind: unit tests under valgrind
+#   make lint            layer rules + clang-format;  make test: everything CI runs
+
+VERSION := 0.1.0
+BUILD ?= build
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/sbin
+
+PKGS := libmnl libnetfilter_conntrack libnetfilter_log jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CC ?= cc
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+OPT ?= -O2
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+	-Wold-style-definition -Wwrite-strings -Wpointer-arith -Wcast-qual -Wvla -Wundef
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -DCTADVISOR_VERSION=\"$(VERSION)\" \
+	$(SANFLAGS) $(CFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+
+PURE_SRCS := $(sort $(wildcard rules/*.c logparse/*.c))
+SYSCTL_SRCS := $(sort $(wildcard sysctl/*.c))
+ADVISOR_SRCS := $(sort $(filter-out advisor/main.c,$(wildcard advisor/*.c)))
+
+PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/%.o)
+SYSCTL_OBJS := $(SYSCTL_SRCS:%.c=$(BUILD)/%.o)
+ADVISOR_OBJS := $(ADVISOR_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/advisor/main.o
+ALL_OBJS := $(PURE_OBJS) $(SYSCTL_OBJS) $(ADVISOR_OBJS) $(MAIN_OBJ)
+
+# Unit tests of the pure layers link without any netfilter library: that is
+# how the layer rule is enforced. Their names start with a pure module's name.
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+PURE_TEST_SRCS := $(filter tests/unit/test_rules% tests/unit/test_snapshot% \
+	tests/unit/test_logparse% tests/unit/test_plan%,$(UNIT_SRCS))
+OTHER_TEST_SRCS := $(filter-out $(PURE_TEST_SRCS),$(UNIT_SRCS))
+PURE_TESTS := $(PURE_TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+OTHER_TESTS := $(OTHER_TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_TESTS := $(PURE_TESTS) $(OTHER_TESTS)
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
+
+.PHONY: all check check-integration test asan valgrind lint format compdb clean install \
+	tools bench
+
+all: $(BUILD)/ctadvisor $(TEST_TOOLS)
+
+tools: $(TEST_TOOLS)
+
+$(BUILD)/ctadvisor: $(ALL_OBJS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(PURE_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(PURE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka -lm
+
+$(OTHER_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(PURE_OBJS) $(SYSCTL_OBJS) \
+		$(ADVISOR_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+
+$(BUILD)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+check: $(UNIT_TESTS)
+	@tests/run-unit.sh $(UNIT_TESTS)
+
+check-integration: $(BUILD)/ctadvisor $(TEST_TOOLS)
+	@CTADVISOR=$(abspath $(BUILD)/ctadvisor) TOOLS=$(abspath $(BUILD)/tools) \
+		tests/integration/run.sh
+
+asan:
+	$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 all $(patsubst build/%,build-asan/%,$(UNIT_TESTS))
+
+valgrind:
+	$(MAKE) BUILD=build-valgrind OPT=-O1 $(patsubst build/%,build-valgrind/%,$(UNIT_TESTS))
+	@VALGRIND=1 tests/run-unit.sh $(patsubst build/%,build-valgrind/%,$(UNIT_TESTS))
+
+# Everything CI runs; the last line is the suite's "N passed, N failed".
+test:
+	@tests/run-all.sh
+
+lint:
+	@tests/lint.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+compdb:
+	bear -- $(MAKE) -B all $(UNIT_TESTS)
+
+bench: all
+	@tests/bench/run.sh
+
+install: $(BUILD)/ctadvisor
+	install -D -m 0755 $(BUILD)/ctadvisor $(DESTDIR)$(BINDIR)/ctadvisor
+
+clean:
+	rm -rf build build-asan build-valgrind build-fuzz
+
+-include $(ALL_OBJS:.o=.d) $(UNIT_SRCS:%.c=$(BUILD)/%.d)

@@ -1,0 +1,29 @@
+/* cli.h: option value parsers shared by the commands. Pure; each writes
+ * *out only on success and returns -EINVAL (malformed) or -ERANGE. */
+#ifndef CTADVISOR_CLI_H
+#define CTADVISOR_CLI_H
+
+#include <stdint.h>
+
+enum cli_format {
+	CLI_FORMAT_TEXT,
+	CLI_FORMAT_JSON,
+	CLI_FORMAT_PROMETHEUS,
+};
+
+enum cli_color {
+	CLI_COLOR_AUTO,
+	CLI_COLOR_ALWAYS,
+	CLI_COLOR_NEVER,
+};
+
+/* A percentage 0..100, optionally with a trailing '%': "75", "12.5%". */
+int cli_parse_pct(const char *s, double *out);
+/* A non-negative decimal integer. */
+int cli_parse_u64(const char *s, uint64_t *out);
+/* "text", "json", "prometheus" (also "prom"). */
+int cli_parse_format(const char *s, enum cli_format *out);
+/* "auto", "always", "never". */
+int cli_parse_color(const char *s, enum cli_color *out);
+
+#endif

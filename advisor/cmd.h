@@ -1,0 +1,19 @@
+/* cmd.h: the commands. Each parses its own options and returns the process
+ * exit status; main() only dispatches. */
+#ifndef CTADVISOR_CMD_H
+#define CTADVISOR_CMD_H
+
+#include <stdio.h>
+
+struct cmd_entry {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_check(int argc, char **argv);
+
+/* Print "ctadvisor CMD: MSG" and a hint to stderr (usage errors). */
+void cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

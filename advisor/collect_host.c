@@ -1,0 +1,91 @@
+/* collect_host.c: facts about the host that sizing needs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "fileio.h"
+
+/* The nf_conn slab object size: sysfs for SLUB, else /proc/slabinfo. */
+static int read_slab_size(const struct sysctl_ctx *ctx, const char *proc_root, uint64_t *size)
+{
+	char path[SYSCTL_PATH_LEN + 64], *text = NULL, *line;
+	size_t len;
+	int64_t v;
+	unsigned long objsize;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/kernel/slab/nf_conntrack/slab_size", ctx->sys);
+	if (fileio_read_all(path, &text, &len) == 0 && sysctl_parse_i64(text, len, &v) == 0) {
+		free(text);
+		*size = (uint64_t)v;
+		return 0;
+	}
+	free(text);
+	text = NULL;
+	snprintf(path, sizeof(path), "%s/slabinfo", proc_root);
+	rc = fileio_read_all(path, &text, &len);
+	if (rc < 0)
+		return rc;
+	rc = -ENOENT;
+	line = strstr(text, "\nnf_conntrack ");
+	if (line != NULL && sscanf(line + 1, "nf_conntrack %*u %*u %lu", &objsize) == 1) {
+		*size = objsize;
+		rc = 0;
+	}
+	free(text);
+	return rc;
+}
+
+static uint64_t read_ram_bytes(const char *proc_root)
+{
+	char path[4096], *text = NULL, *p;
+	unsigned long long kib = 0;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/meminfo", proc_root);
+	if (fileio_read_all(path, &text, &len) < 0)
+		return 0;
+	p = strstr(text, "MemTotal:");
+	if (p == NULL || sscanf(p, "MemTotal: %llu kB", &kib) != 1)
+		kib = 0;
+	free(text);
+	return (uint64_t)kib * 1024;
+}
+
+/* CAP_NET_ADMIN (bit 12) in the effective set. */
+static bool has_net_admin(const char *proc_root)
+{
+	char path[4096], *text = NULL, *p;
+	unsigned long long caps = 0;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/self/status", proc_root);
+	if (fileio_read_all(path, &text, &len) < 0)
+		return false;
+	p = strstr(text, "CapEff:");
+	if (p == NULL || sscanf(p, "CapEff: %llx", &caps) != 1)
+		caps = 0;
+	free(text);
+	return caps & (1ull << 12);
+}
+
+int collect_host(struct ct_snapshot *snap, const struct sysctl_ctx *ctx, const char *proc_root)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int rc = read_slab_size(ctx, proc_root, &snap->slab_obj_bytes);
+
+	snap->has_slab = rc == 0;
+	if (rc < 0)
+		snap_add_problem(snap, "memory", rc,
+				 "nf_conntrack slab size unreadable (%s/kernel/slab, %s/slabinfo): "
+				 "memory figures omitted; run as root",
+				 ctx->sys, proc_root);
+	snap->ram_bytes = read_ram_bytes(proc_root);
+	snap->ncpus = ncpu > 0 ? (unsigned)ncpu : 0;
+	snap->has_cap_net_admin = has_net_admin(proc_root);
+	return 0;
+}

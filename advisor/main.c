@@ -1,0 +1,59 @@
+/* main.c: dispatch to a command. Holds no logic of its own. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#define EXIT_USAGE 3 /* monitoring-plugin UNKNOWN: a check that could not run */
+
+static const struct cmd_entry commands[] = {
+    {"check", cmd_check, "one-shot health check of connection tracking"},
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: ctadvisor COMMAND [OPTIONS]\n"
+	      "       ctadvisor --version | --help\n"
+	      "\n"
+	      "Tells whether the kernel's connection tracking is healthy and what to change.\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nRun 'ctadvisor COMMAND --help' for a command's options.\n", out);
+}
+
+void cmd_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ctadvisor %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'ctadvisor %s --help'.\n", cmd);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("ctadvisor %s\n", CTADVISOR_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "ctadvisor: unknown command '%s'\nTry 'ctadvisor --help'.\n", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,83 @@
+/* rules.h: the health rules. Pure: a snapshot and options in, derived figures
+ * and findings out. No I/O, no globals, no clock, no allocation: the report is
+ * a fixed-size struct the caller owns. */
+#ifndef CTADVISOR_RULES_H
+#define CTADVISOR_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot.h"
+
+enum rules_sev {
+	RULES_SEV_OK = 0,
+	RULES_SEV_INFO,
+	RULES_SEV_WARNING,
+	RULES_SEV_CRITICAL,
+};
+
+/* Thresholds; rules_opts_default() documents the defaults. */
+struct rules_opts {
+	double fill_warn_pct;      /* 75 */
+	double fill_crit_pct;      /* 90 */
+	double unreplied_warn_pct; /* 50: share of walked entries never answered */
+	uint64_t unreplied_min;    /* 1000: below this many entries, no unreplied finding */
+	uint64_t invalid_warn;     /* 1000: invalid counter (since boot, summed) */
+	double mem_warn_pct_ram;   /* 5: kernel memory at max as % of RAM */
+	double mem_crit_pct_ram;   /* 25 */
+	double load_warn;          /* 2.0: average chain length at max (kernel default: 2) */
+};
+
+#define RULES_EVIDENCE 8
+#define RULES_COMMANDS 4
+#define RULES_FINDINGS 32
+
+struct rules_evidence {
+	const char *name; /* static string, e.g. "drop" */
+	double value;
+	const char *unit; /* "", "%", "bytes", "entries" ... static */
+};
+
+struct rules_finding {
+	const char *id; /* stable kebab-case, static */
+	enum rules_sev sev;
+	char summary[320]; /* one sentence: what and why */
+	struct rules_evidence ev[RULES_EVIDENCE];
+	size_t n_ev;
+	char commands[RULES_COMMANDS][200]; /* exact commands to run, in order */
+	size_t n_commands;
+};
+
+/* Figures derived from the snapshot that renderers show. -1 when unknown. */
+struct rules_derived {
+	double fill_pct;              /* count / max */
+	double load_now;              /* 2 x count / buckets: average chain length now */
+	double load_at_max;           /* 2 x max / buckets */
+	int64_t ext_bytes;            /* per entry when any extension is on: 128 */
+	int64_t buckets_bytes;        /* buckets x 8 */
+	int64_t mem_now_bytes;        /* count x (slab + ext if on) + buckets */
+	int64_t mem_at_max_bytes;     /* max x slab + buckets, extensions as now */
+	int64_t mem_at_max_ext_bytes; /* max x (slab + ext) + buckets */
+	uint64_t live_entries;        /* from the walk when walked */
+};
+
+struct rules_report {
+	enum rules_sev worst;
+	bool is_unknown; /* occupancy could not be read at all */
+	struct rules_derived d;
+	struct rules_finding findings[RULES_FINDINGS];
+	size_t n_findings;
+};
+
+void rules_opts_default(struct rules_opts *opts);
+/* Evaluate every rule; always succeeds. Findings are ordered by severity,
+ * most severe first, then by rule order. */
+void rules_evaluate(const struct ct_snapshot *snap, const struct rules_opts *opts,
+		    struct rules_report *rep);
+/* "ok", "info", "warning", "critical". */
+const char *rules_sev_name(enum rules_sev sev);
+/* Monitoring-plugin exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
+int rules_exit_code(const struct rules_report *rep);
+
+#endif

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The whole suite, as CI runs it (root, real kernel): lint, unit tests,
+# integration tests, the same two again built with ASan+UBSan, and the unit
+# tests under valgrind. Each step's "N passed, N failed" line is added up
+# into the last line.
+set -u
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+total_pass=0 total_fail=0 failed_steps=()
+
+step() {
+	local name=$1
+	shift
+	echo "=== $name"
+	local log
+	log=$(mktemp)
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local line
+	line=$(grep -E '([0-9]+) passed, ([0-9]+) failed' "$log" | tail -n1)
+	rm -f "$log"
+	local p f
+	p=$(echo "$line" | sed -nE 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/p')
+	f=$(echo "$line" | sed -nE 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\2/p')
+	p=${p:-0} f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	[ "$rc" -eq 0 ] || failed_steps+=("$name")
+}
+
+build() {
+	make -s -j"$jobs" "$@" && echo "build: 1 passed, 0 failed"
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run-all: the integration tests need root (namespaces, netlink): run with sudo" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+step lint tests/lint.sh
+step build build all
+step unit make -s -j"$jobs" check
+step integration make -s check-integration
+step asan-build make -s -j"$jobs" asan
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+step asan-unit make -s check BUILD=build-asan SAN=1 OPT=-O1
+step asan-integration make -s check-integration BUILD=build-asan SAN=1 OPT=-O1
+unset ASAN_OPTIONS UBSAN_OPTIONS
+step valgrind make -s valgrind
+
+for s in "${failed_steps[@]+"${failed_steps[@]}"}"; do echo "FAILED STEP: $s"; done
+echo "$total_pass passed, $total_fail failed"
+[ ${#failed_steps[@]} -eq 0 ]

@@ -1,0 +1,82 @@
+/* Unit tests: option value parsers. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../advisor/cli.h"
+
+static void test_pct(void **state)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		double v;
+	} cases[] = {
+	    {"75", 0, 75},       {"75%", 0, 75},        {"0", 0, 0},           {"100", 0, 100},
+	    {"12.5", 0, 12.5},   {"0.25%", 0, 0.25},    {"100.1", -ERANGE, 0}, {"101", -ERANGE, 0},
+	    {"", -EINVAL, 0},    {"%", -EINVAL, 0},     {"-5", -EINVAL, 0},    {"5%%", -EINVAL, 0},
+	    {"1e2", -EINVAL, 0}, {"7.5.1", -EINVAL, 0}, {" 5", -EINVAL, 0},    {"5 ", -EINVAL, 0},
+	    {".", -EINVAL, 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double v = -1;
+		int rc = cli_parse_pct(cases[i].in, &v);
+
+		if (rc != cases[i].rc ||
+		    (rc == 0 && (v < cases[i].v - 1e-9 || v > cases[i].v + 1e-9)))
+			fail_msg("case %zu '%s': rc %d v %g", i, cases[i].in, rc, v);
+		if (rc != 0 && v != -1)
+			fail_msg("case %zu: output written on error", i);
+	}
+}
+
+static void test_u64(void **state)
+{
+	uint64_t v = 3;
+
+	(void)state;
+	assert_int_equal(cli_parse_u64("18446744073709551615", &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(cli_parse_u64("18446744073709551616", &v), -ERANGE);
+	assert_int_equal(cli_parse_u64("-1", &v), -EINVAL);
+	assert_int_equal(cli_parse_u64("", &v), -EINVAL);
+	assert_int_equal(cli_parse_u64("12k", &v), -EINVAL);
+	assert_int_equal(cli_parse_u64(NULL, &v), -EINVAL);
+	assert_true(v == UINT64_MAX);
+}
+
+static void test_words(void **state)
+{
+	enum cli_format f = CLI_FORMAT_TEXT;
+	enum cli_color c = CLI_COLOR_AUTO;
+
+	(void)state;
+	assert_int_equal(cli_parse_format("json", &f), 0);
+	assert_int_equal(f, CLI_FORMAT_JSON);
+	assert_int_equal(cli_parse_format("prom", &f), 0);
+	assert_int_equal(f, CLI_FORMAT_PROMETHEUS);
+	assert_int_equal(cli_parse_format("JSON", &f), -EINVAL);
+	assert_int_equal(cli_parse_format("", &f), -EINVAL);
+	assert_int_equal(f, CLI_FORMAT_PROMETHEUS);
+	assert_int_equal(cli_parse_color("never", &c), 0);
+	assert_int_equal(c, CLI_COLOR_NEVER);
+	assert_int_equal(cli_parse_color("yes", &c), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_pct),
+	    cmocka_unit_test(test_u64),
+	    cmocka_unit_test(test_words),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
