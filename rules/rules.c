@@ -1,0 +1,599 @@
+/* rules.c: the health rules over one snapshot. Each rule_* function reads the
+ * snapshot through a small context, and appends at most one finding with its
+ * evidence and the exact commands that would fix it. Numbers the kernel did
+ * not report are left out of the evidence rather than shown as 0. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rules.h"
+
+#define EXT_AREA_BYTES   128       /* NF_CT_EXT_PREALLOC: any extension costs this */
+#define BUCKET_BYTES     8         /* struct hlist_nulls_head */
+#define BUCKET_ROUND     512       /* the kernel rounds buckets to a page of heads */
+#define MAX_ROUND        65536     /* tidy steps for nf_conntrack_max */
+#define KNOB_INT_MAX     INT32_MAX /* max and buckets are ints in the kernel */
+#define LIVE_GARBAGE_PCT 75        /* live below this % of count: garbage is unreaped */
+
+struct rules_ctx {
+	const struct ct_snapshot *snap;
+	const struct rules_opts *opts;
+	struct rules_report *rep;
+	int64_t max;     /* -1 unknown, 0 unlimited */
+	int64_t buckets; /* -1 unknown */
+	bool is_ext_on;  /* some extension (acct, timestamp, events=1) is on */
+};
+
+static const char ns_note[] = "; max and buckets are global and read-only in this network "
+			      "namespace, so run the commands in the host namespace";
+
+void rules_opts_default(struct rules_opts *opts)
+{
+	opts->fill_warn_pct = 75.0;
+	opts->fill_crit_pct = 90.0;
+	opts->unreplied_warn_pct = 50.0;
+	opts->unreplied_min = 1000;
+	opts->invalid_warn = 1000;
+	opts->mem_warn_pct_ram = 5.0;
+	opts->mem_crit_pct_ram = 25.0;
+	opts->load_warn = 2.0;
+}
+
+const char *rules_sev_name(enum rules_sev sev)
+{
+	static const char *const names[] = {"ok", "info", "warning", "critical"};
+
+	return (unsigned)sev < 4 ? names[sev] : "unknown";
+}
+
+int rules_exit_code(const struct rules_report *rep)
+{
+	if (rep->is_unknown)
+		return 3;
+	return rep->worst == RULES_SEV_CRITICAL ? 2 : rep->worst == RULES_SEV_WARNING ? 1 : 0;
+}
+
+static bool stat_has(const struct ct_snapshot *snap, unsigned slot)
+{
+	return snap->total.present & (UINT32_C(1) << slot);
+}
+
+/* Slot of the summed counters, 0 when the kernel did not report it. */
+static uint64_t stat_or0(const struct ct_snapshot *snap, unsigned slot)
+{
+	return stat_has(snap, slot) ? snap->total.v[slot] : 0;
+}
+
+static uint64_t round_up(uint64_t v, uint64_t step)
+{
+	if (v > UINT64_MAX - step)
+		return v;
+	return (v + step - 1) / step * step;
+}
+
+/* A tidy nf_conntrack_max at least twice the current one, within the int range. */
+static uint64_t next_max(uint64_t cur)
+{
+	uint64_t v = round_up(cur > UINT64_MAX / 2 ? cur : cur * 2, MAX_ROUND);
+
+	if (v > KNOB_INT_MAX)
+		v = KNOB_INT_MAX / MAX_ROUND * MAX_ROUND;
+	return v;
+}
+
+static uint64_t buckets_for(uint64_t entries)
+{
+	uint64_t v = round_up(entries, BUCKET_ROUND);
+
+	return v > KNOB_INT_MAX ? KNOB_INT_MAX / BUCKET_ROUND * BUCKET_ROUND : v;
+}
+
+/* n x per + buckets x 8, saturating at INT64_MAX. */
+static int64_t mem_bytes(uint64_t n, uint64_t per, int64_t buckets)
+{
+	uint64_t bb = (uint64_t)buckets * BUCKET_BYTES;
+
+	if ((uint64_t)buckets > (uint64_t)INT64_MAX / BUCKET_BYTES)
+		return INT64_MAX;
+	if (per != 0 && n > ((uint64_t)INT64_MAX - bb) / per)
+		return INT64_MAX;
+	return (int64_t)(n * per + bb);
+}
+
+static double pct(double part, double whole)
+{
+	return whole > 0 ? 100.0 * part / whole : -1;
+}
+
+static void derive_mem(struct rules_ctx *c, struct rules_derived *d)
+{
+	const struct ct_snapshot *s = c->snap;
+	uint64_t ext = c->is_ext_on ? EXT_AREA_BYTES : 0;
+
+	d->ext_bytes = EXT_AREA_BYTES;
+	d->buckets_bytes = c->buckets >= 0 ? mem_bytes(0, 0, c->buckets) : -1;
+	d->mem_now_bytes = -1;
+	d->mem_at_max_bytes = -1;
+	d->mem_at_max_ext_bytes = -1;
+	if (!s->has_slab || s->slab_obj_bytes == 0 || c->buckets < 0)
+		return;
+	if (s->has_count)
+		d->mem_now_bytes = mem_bytes(s->count, s->slab_obj_bytes + ext, c->buckets);
+	if (c->max <= 0)
+		return;
+	d->mem_at_max_bytes = mem_bytes((uint64_t)c->max, s->slab_obj_bytes + ext, c->buckets);
+	d->mem_at_max_ext_bytes =
+	    mem_bytes((uint64_t)c->max, s->slab_obj_bytes + EXT_AREA_BYTES, c->buckets);
+}
+
+static void derive(struct rules_ctx *c)
+{
+	const struct ct_snapshot *s = c->snap;
+	struct rules_derived *d = &c->rep->d;
+
+	c->max = s->has_max ? (s->max > INT64_MAX ? INT64_MAX : (int64_t)s->max) : s->set.max;
+	if (c->max < 0)
+		c->max = -1;
+	c->buckets = s->set.buckets >= 0 ? s->set.buckets : s->set.hashsize;
+	if (c->buckets < 0)
+		c->buckets = -1;
+	c->is_ext_on = s->set.acct == 1 || s->set.timestamp == 1 || s->set.events == 1;
+
+	d->fill_pct = s->has_count && c->max > 0 ? pct((double)s->count, (double)c->max) : -1;
+	d->load_now =
+	    s->has_count && c->buckets > 0 ? 2.0 * (double)s->count / (double)c->buckets : -1;
+	d->load_at_max =
+	    c->max > 0 && c->buckets > 0 ? 2.0 * (double)c->max / (double)c->buckets : -1;
+	d->live_entries = s->has_walk ? s->walk.entries : 0;
+	derive_mem(c, d);
+}
+
+/* Append a finding with its one-sentence summary; NULL when the list is full. */
+static __attribute__((format(printf, 4, 5))) struct rules_finding *
+finding_add(struct rules_ctx *c, const char *id, enum rules_sev sev, const char *fmt, ...)
+{
+	struct rules_finding *f;
+	va_list ap;
+	int n;
+
+	if (c->rep->n_findings >= RULES_FINDINGS)
+		return NULL;
+	f = &c->rep->findings[c->rep->n_findings++];
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	f->sev = sev;
+	va_start(ap, fmt);
+	n = vsnprintf(f->summary, sizeof(f->summary), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n + 1 < sizeof(f->summary))
+		strcat(f->summary, ".");
+	return f;
+}
+
+static void ev_add(struct rules_finding *f, const char *name, double value, const char *unit)
+{
+	if (f->n_ev >= RULES_EVIDENCE)
+		return;
+	f->ev[f->n_ev].name = name;
+	f->ev[f->n_ev].value = value;
+	f->ev[f->n_ev].unit = unit;
+	f->n_ev++;
+}
+
+static __attribute__((format(printf, 2, 3))) void cmd_add(struct rules_finding *f, const char *fmt,
+							  ...)
+{
+	va_list ap;
+
+	if (f->n_commands >= RULES_COMMANDS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(f->commands[f->n_commands++], sizeof(f->commands[0]), fmt, ap);
+	va_end(ap);
+}
+
+static const char *host_note(const struct rules_ctx *c)
+{
+	return c->snap->is_init_netns ? "" : ns_note;
+}
+
+static void ev_count_max(const struct rules_ctx *c, struct rules_finding *f)
+{
+	if (c->snap->has_count)
+		ev_add(f, "count", (double)c->snap->count, "entries");
+	if (c->max >= 0)
+		ev_add(f, "max", (double)c->max, "entries");
+}
+
+/* Commands that double a bounded table: max, buckets to match, then plan. */
+static void cmd_raise_max(const struct rules_ctx *c, struct rules_finding *f)
+{
+	if (c->max > 0) {
+		uint64_t m = next_max((uint64_t)c->max);
+
+		cmd_add(f, "sysctl -w net.netfilter.nf_conntrack_max=%" PRIu64, m);
+		if (c->buckets < 0 || (uint64_t)c->buckets < m)
+			cmd_add(f, "sysctl -w net.netfilter.nf_conntrack_buckets=%" PRIu64,
+				buckets_for(m));
+	}
+	cmd_add(f, "ctadvisor plan --growth 2");
+}
+
+static void rule_table_full(struct rules_ctx *c)
+{
+	uint64_t drop = stat_or0(c->snap, SNAP_STAT_DROP);
+	uint64_t early = stat_or0(c->snap, SNAP_STAT_EARLY_DROP);
+	struct rules_finding *f;
+
+	if (drop == 0 && early == 0)
+		return;
+	f = finding_add(c, "table-full", RULES_SEV_CRITICAL,
+			"%" PRIu64 " packets were dropped and %" PRIu64 " entries evicted early "
+			"since boot because the table was full (drop also counts unresolvable "
+			"NAT clashes)%s",
+			drop, early, host_note(c));
+	if (f == NULL)
+		return;
+	if (stat_has(c->snap, SNAP_STAT_DROP))
+		ev_add(f, "drop", (double)drop, "packets");
+	if (stat_has(c->snap, SNAP_STAT_EARLY_DROP))
+		ev_add(f, "early_drop", (double)early, "entries");
+	ev_count_max(c, f);
+	cmd_raise_max(c, f);
+}
+
+static void rule_table_fill(struct rules_ctx *c)
+{
+	const struct ct_snapshot *s = c->snap;
+	double fill = c->rep->d.fill_pct;
+	bool is_garbage;
+	enum rules_sev sev;
+	struct rules_finding *f;
+
+	if (fill < 0)
+		return;
+	if (fill >= c->opts->fill_crit_pct)
+		sev = RULES_SEV_CRITICAL;
+	else if (fill >= c->opts->fill_warn_pct)
+		sev = RULES_SEV_WARNING;
+	else
+		return;
+	/* The kernel count includes expired entries the GC has not reaped yet. */
+	is_garbage =
+	    s->has_walk && (double)s->walk.entries * 100.0 < (double)s->count * LIVE_GARBAGE_PCT;
+	f = finding_add(c, "table-fill", sev,
+			"The table is %.1f%% full (%" PRIu64 " of %" PRId64 " entries by the "
+			"kernel count)%s%s",
+			fill, s->count, c->max,
+			is_garbage ? ", although the walk saw far fewer live entries: the rest "
+				     "are expired entries not yet reaped"
+				   : "",
+			host_note(c));
+	if (f == NULL)
+		return;
+	ev_count_max(c, f);
+	ev_add(f, "fill_pct", fill, "%");
+	if (is_garbage)
+		ev_add(f, "live_entries", (double)s->walk.entries, "entries");
+	cmd_raise_max(c, f);
+}
+
+static void rule_chain_too_long(struct rules_ctx *c)
+{
+	uint64_t n = stat_or0(c->snap, SNAP_STAT_CHAINTOOLONG);
+	struct rules_finding *f;
+
+	if (n == 0)
+		return;
+	f = finding_add(c, "chain-too-long", RULES_SEV_CRITICAL,
+			"%" PRIu64 " packets were dropped because a hash chain grew past the "
+			"kernel's random 50-79 entry limit: the hash has too few buckets for the "
+			"entries of all network namespaces%s",
+			n, host_note(c));
+	if (f == NULL)
+		return;
+	ev_add(f, "chaintoolong", (double)n, "packets");
+	if (c->buckets >= 0)
+		ev_add(f, "buckets", (double)c->buckets, "buckets");
+	if (c->rep->d.load_now >= 0)
+		ev_add(f, "load_now", c->rep->d.load_now, "");
+	if (c->buckets > 0) {
+		uint64_t b = buckets_for((uint64_t)c->buckets * 2);
+
+		if (c->max > 0 && b < buckets_for((uint64_t)c->max))
+			b = buckets_for((uint64_t)c->max);
+		cmd_add(f, "sysctl -w net.netfilter.nf_conntrack_buckets=%" PRIu64, b);
+	}
+}
+
+static void rule_hash_load(struct rules_ctx *c)
+{
+	double load = c->rep->d.load_at_max;
+	struct rules_finding *f;
+
+	if (load < 0 || load <= c->opts->load_warn)
+		return;
+	f = finding_add(c, "hash-load", RULES_SEV_WARNING,
+			"At a full table the average hash chain would be %.2f entries long "
+			"(nf_conntrack_max %" PRId64 " over %" PRId64 " buckets; the kernel "
+			"default is 2)%s",
+			load, c->max, c->buckets, host_note(c));
+	if (f == NULL)
+		return;
+	ev_add(f, "max", (double)c->max, "entries");
+	ev_add(f, "buckets", (double)c->buckets, "buckets");
+	ev_add(f, "load_at_max", load, "");
+	cmd_add(f, "sysctl -w net.netfilter.nf_conntrack_buckets=%" PRIu64,
+		buckets_for((uint64_t)c->max));
+}
+
+static void rule_insert_failed(struct rules_ctx *c)
+{
+	uint64_t failed = stat_or0(c->snap, SNAP_STAT_INSERT_FAILED);
+	uint64_t clash = stat_or0(c->snap, SNAP_STAT_CLASH_RESOLVE);
+	struct rules_finding *f;
+
+	if (failed == 0 && clash > 0) {
+		f = finding_add(c, "clash-resolved", RULES_SEV_INFO,
+				"%" PRIu64 " insertion races (e.g. parallel UDP DNS queries) were "
+				"resolved without a drop since boot",
+				clash);
+		if (f != NULL)
+			ev_add(f, "clash_resolve", (double)clash, "");
+		return;
+	}
+	if (failed == 0)
+		return;
+	f = finding_add(c, "insert-failed", RULES_SEV_WARNING,
+			"%" PRIu64 " new entries failed to insert since boot: NAT source-port "
+			"clashes, unresolvable UDP (DNS) races or hash chains that grew too long",
+			failed);
+	if (f == NULL)
+		return;
+	ev_add(f, "insert_failed", (double)failed, "");
+	if (stat_has(c->snap, SNAP_STAT_CLASH_RESOLVE))
+		ev_add(f, "clash_resolve", (double)clash, "");
+	if (stat_has(c->snap, SNAP_STAT_DROP))
+		ev_add(f, "drop", stat_or0(c->snap, SNAP_STAT_DROP), "packets");
+	cmd_add(f, "ctadvisor watch --duration 60s");
+}
+
+static void rule_invalid(struct rules_ctx *c)
+{
+	uint64_t n = stat_or0(c->snap, SNAP_STAT_INVALID);
+	enum rules_sev sev = n >= c->opts->invalid_warn ? RULES_SEV_WARNING : RULES_SEV_INFO;
+	struct rules_finding *f;
+
+	if (n == 0)
+		return;
+	f = finding_add(c, "invalid-high", sev,
+			"%" PRIu64 " packets were invalid for conntrack since boot (rules matching "
+			"ct state invalid usually drop them); watch to see the kernel's reasons",
+			n);
+	if (f == NULL)
+		return;
+	ev_add(f, "invalid", (double)n, "packets");
+	cmd_add(f, "ctadvisor watch --invalid --duration 60s");
+}
+
+/* acct-off / timestamp-off: what turning the extension on would cost. */
+static void rule_ext_off(struct rules_ctx *c, const char *id, const char *knob, const char *what)
+{
+	uint64_t extra = c->is_ext_on ? 0 : EXT_AREA_BYTES;
+	struct rules_finding *f;
+	char cost[96] = "";
+
+	if (c->max > 0 && extra > 0)
+		snprintf(cost, sizeof(cost), ", %" PRIu64 " bytes at a full table of %" PRId64,
+			 extra * (uint64_t)c->max, c->max);
+	if (extra > 0)
+		f = finding_add(c, id, RULES_SEV_INFO,
+				"%s is off (%s=0): turning it on costs %d bytes per entry for new "
+				"flows%s",
+				what, knob, EXT_AREA_BYTES, cost);
+	else
+		f = finding_add(c, id, RULES_SEV_INFO,
+				"%s is off (%s=0): turning it on costs nothing extra, as another "
+				"extension already allocates the shared %d-byte area per entry",
+				what, knob, EXT_AREA_BYTES);
+	if (f == NULL)
+		return;
+	ev_add(f, "ext_bytes", EXT_AREA_BYTES, "bytes");
+	ev_add(f, "extra_bytes_per_entry", (double)extra, "bytes");
+	if (c->max > 0)
+		ev_add(f, "extra_bytes_at_max", (double)(extra * (uint64_t)c->max), "bytes");
+	cmd_add(f, "sysctl -w net.netfilter.%s=1", knob);
+}
+
+static void rule_acct_timestamp(struct rules_ctx *c)
+{
+	if (c->snap->set.acct == 0)
+		rule_ext_off(c, "acct-off", "nf_conntrack_acct",
+			     "Per-flow packet and byte accounting");
+	if (c->snap->set.timestamp == 0)
+		rule_ext_off(c, "timestamp-off", "nf_conntrack_timestamp", "Flow timestamping");
+}
+
+static void rule_unreplied(struct rules_ctx *c)
+{
+	const struct snap_walk *w = &c->snap->walk;
+	double share;
+	struct rules_finding *f;
+
+	if (!c->snap->has_walk || w->entries == 0 || w->entries < c->opts->unreplied_min)
+		return;
+	share = pct((double)w->unreplied, (double)w->entries);
+	if (share < c->opts->unreplied_warn_pct)
+		return;
+	f = finding_add(c, "unreplied-high", RULES_SEV_WARNING,
+			"%.1f%% of the %" PRIu64 " live entries (%" PRIu64 ") never saw a reply: "
+			"typical of scans, one-way UDP or asymmetric routing; see the top sources",
+			share, w->entries, w->unreplied);
+	if (f == NULL)
+		return;
+	ev_add(f, "unreplied", (double)w->unreplied, "entries");
+	ev_add(f, "entries", (double)w->entries, "entries");
+	ev_add(f, "unreplied_pct", share, "%");
+}
+
+static void rule_memory(struct rules_ctx *c)
+{
+	int64_t mem = c->rep->d.mem_at_max_bytes;
+	double share = mem >= 0 ? pct((double)mem, (double)c->snap->ram_bytes) : -1;
+	enum rules_sev sev;
+	struct rules_finding *f;
+
+	if (share < 0)
+		return;
+	if (share >= c->opts->mem_crit_pct_ram)
+		sev = RULES_SEV_CRITICAL;
+	else if (share >= c->opts->mem_warn_pct_ram)
+		sev = RULES_SEV_WARNING;
+	else
+		return;
+	f = finding_add(c, "memory-at-max", sev,
+			"A full table of %" PRId64 " entries would take %" PRId64
+			" bytes of kernel "
+			"memory, %.1f%% of RAM, in each network namespace that fills up",
+			c->max, mem, share);
+	if (f == NULL)
+		return;
+	ev_add(f, "mem_at_max_bytes", (double)mem, "bytes");
+	ev_add(f, "ram_bytes", (double)c->snap->ram_bytes, "bytes");
+	ev_add(f, "mem_pct_ram", share, "%");
+	ev_add(f, "max", (double)c->max, "entries");
+	cmd_add(f, "ctadvisor plan");
+}
+
+static void rule_tcp_knobs(struct rules_ctx *c)
+{
+	struct rules_finding *f;
+
+	if (c->snap->set.tcp_be_liberal == 1) {
+		f = finding_add(c, "tcp-be-liberal", RULES_SEV_INFO,
+				"TCP window checks are off (nf_conntrack_tcp_be_liberal=1): "
+				"out-of-window packets are accepted and not counted as invalid");
+		if (f != NULL) {
+			ev_add(f, "tcp_be_liberal", 1, "");
+			cmd_add(f, "sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=0");
+		}
+	}
+	if (c->snap->set.tcp_loose == 0) {
+		f = finding_add(c, "tcp-loose-off", RULES_SEV_INFO,
+				"Mid-stream pickup is off (nf_conntrack_tcp_loose=0): flushing TCP "
+				"entries breaks the established connections they tracked");
+		if (f != NULL)
+			ev_add(f, "tcp_loose", 0, "");
+	}
+}
+
+static bool is_syslog_logger(const char *name)
+{
+	return strncmp(name, "nf_log_", 7) == 0;
+}
+
+static void rule_log_invalid(struct rules_ctx *c)
+{
+	const struct ct_snapshot *s = c->snap;
+	uint64_t n = stat_or0(s, SNAP_STAT_INVALID);
+	enum rules_sev sev = RULES_SEV_INFO;
+	struct rules_finding *f;
+
+	if (s->set.log_invalid <= 0)
+		return;
+	if (!is_syslog_logger(s->set.nf_log_ipv4) && !is_syslog_logger(s->set.nf_log_ipv6))
+		return;
+	/* Outside init_net the syslog logger stays silent unless nf_log_all_netns=1. */
+	if (n >= c->opts->invalid_warn && s->is_init_netns)
+		sev = RULES_SEV_WARNING;
+	f = finding_add(c, "log-invalid-flood", sev,
+			"nf_conntrack_log_invalid=%" PRId64 " prints every invalid packet to the "
+			"kernel log without rate limit (%" PRIu64 " invalid since boot)%s",
+			s->set.log_invalid, n,
+			s->is_init_netns ? ""
+					 : "; from this namespace only if the host sets "
+					   "nf_log_all_netns=1");
+	if (f == NULL)
+		return;
+	ev_add(f, "log_invalid", (double)s->set.log_invalid, "");
+	ev_add(f, "invalid", (double)n, "packets");
+	cmd_add(f, "sysctl -w net.netfilter.nf_conntrack_log_invalid=0");
+	cmd_add(f, "ctadvisor watch --invalid --duration 60s");
+}
+
+static void rule_walk(struct rules_ctx *c)
+{
+	const struct snap_walk *w = &c->snap->walk;
+	struct rules_finding *f;
+
+	if (!c->snap->has_walk || (!w->is_interrupted && w->lost == 0 && w->err == 0))
+		return;
+	/* A dump that failed part-way misses entries; a changed table only blurs. */
+	f = finding_add(c, "walk-interrupted", w->err != 0 ? RULES_SEV_WARNING : RULES_SEV_INFO,
+			"The table walk figures are approximate: %s%s%s",
+			w->is_interrupted ? "the table changed during the dump; " : "",
+			w->lost > 0 ? "netlink messages were lost; " : "",
+			w->err != 0 ? "the dump failed part-way" : "the counts may be off");
+	if (f == NULL)
+		return;
+	ev_add(f, "entries", (double)w->entries, "entries");
+	ev_add(f, "lost", (double)w->lost, "messages");
+	ev_add(f, "interrupted", w->is_interrupted ? 1 : 0, "");
+	ev_add(f, "errno", w->err, "");
+}
+
+static void rule_partial(struct rules_ctx *c)
+{
+	size_t n = c->snap->n_problems;
+	struct rules_finding *f;
+
+	if (n == 0)
+		return;
+	f = finding_add(c, "partial-data", RULES_SEV_INFO,
+			"%zu part%s of the data could not be read, so some rules could not run", n,
+			n == 1 ? "" : "s");
+	if (f != NULL)
+		ev_add(f, "problems", (double)n, "");
+}
+
+/* Stable insertion sort, most severe first. */
+static void sort_findings(struct rules_report *rep)
+{
+	for (size_t i = 1; i < rep->n_findings; i++) {
+		struct rules_finding tmp = rep->findings[i];
+		size_t j = i;
+
+		for (; j > 0 && rep->findings[j - 1].sev < tmp.sev; j--)
+			rep->findings[j] = rep->findings[j - 1];
+		rep->findings[j] = tmp;
+	}
+}
+
+void rules_evaluate(const struct ct_snapshot *snap, const struct rules_opts *opts,
+		    struct rules_report *rep)
+{
+	struct rules_opts defaults;
+	struct rules_ctx c = {.snap = snap, .opts = opts, .rep = rep};
+	void (*const rules[])(struct rules_ctx *) = {
+	    rule_table_full,    rule_table_fill, rule_chain_too_long, rule_hash_load,
+	    rule_insert_failed, rule_invalid,    rule_acct_timestamp, rule_unreplied,
+	    rule_memory,        rule_tcp_knobs,  rule_log_invalid,    rule_walk,
+	    rule_partial,
+	};
+
+	if (opts == NULL) {
+		rules_opts_default(&defaults);
+		c.opts = &defaults;
+	}
+	memset(rep, 0, sizeof(*rep));
+	rep->is_unknown = !snap->has_count;
+	derive(&c);
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		rules[i](&c);
+	sort_findings(rep);
+	rep->worst = RULES_SEV_OK;
+	for (size_t i = 0; i < rep->n_findings; i++)
+		if (rep->findings[i].sev > rep->worst)
+			rep->worst = rep->findings[i].sev;
+}
