@@ -1,5 +1,4 @@
 /* main.c: dispatch to a command. Holds no logic of its own. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,17 +22,6 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nRun 'ctadvisor COMMAND --help' for a command's options.\n", out);
-}
-
-void cmd_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ctadvisor %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'ctadvisor %s --help'.\n", cmd);
 }
 
 int main(int argc, char **argv)
