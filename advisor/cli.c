@@ -85,3 +85,43 @@ int cli_parse_color(const char *s, enum cli_color *out)
 		*out = (enum cli_color)i;
 	return rc;
 }
+
+static const struct {
+	const char *unit;
+	double ms;
+} duration_units[] = {
+    {"ms", 1}, {"s", 1000}, {"", 1000}, {"m", 60000}, {"h", 3600000},
+};
+
+int cli_parse_duration_ms(const char *s, uint64_t *out)
+{
+	double v = 0, scale = 1;
+	bool seen_digit = false, in_frac = false;
+
+	if (s == NULL)
+		return -EINVAL;
+	for (; (*s >= '0' && *s <= '9') || (*s == '.' && !in_frac); s++) {
+		if (*s == '.') {
+			in_frac = true;
+			continue;
+		}
+		seen_digit = true;
+		if (in_frac)
+			v += (*s - '0') * (scale /= 10);
+		else if ((v = v * 10 + (*s - '0')) > 1e9)
+			return -ERANGE;
+	}
+	if (!seen_digit)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
+		double ms = v * duration_units[i].ms;
+
+		if (strcmp(s, duration_units[i].unit) != 0)
+			continue;
+		if (ms < 1 || ms > 30.0 * 86400 * 1000)
+			return -ERANGE;
+		*out = (uint64_t)(ms + 0.5);
+		return 0;
+	}
+	return -EINVAL;
+}

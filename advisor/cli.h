@@ -23,6 +23,9 @@ int cli_parse_pct(const char *s, double *out);
 int cli_parse_u64(const char *s, uint64_t *out);
 /* "text", "json", "prometheus" (also "prom"). */
 int cli_parse_format(const char *s, enum cli_format *out);
+/* A duration: a number with an optional unit ms, s, m or h (seconds when
+ * none): "500ms", "1s", "2m", "1.5h". At most 30 days; 0 is -ERANGE. */
+int cli_parse_duration_ms(const char *s, uint64_t *out);
 /* "auto", "always", "never". */
 int cli_parse_color(const char *s, enum cli_color *out);
 

@@ -70,12 +70,39 @@ static void test_words(void **state)
 	assert_int_equal(cli_parse_color("yes", &c), -EINVAL);
 }
 
+static void test_duration(void **state)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		uint64_t ms;
+	} cases[] = {
+	    {"1", 0, 1000},         {"1s", 0, 1000},         {"500ms", 0, 500},
+	    {"2m", 0, 120000},      {"1.5h", 0, 5400000},    {"0.25s", 0, 250},
+	    {"30d", -EINVAL, 0},    {"", -EINVAL, 0},        {"s", -EINVAL, 0},
+	    {"-1s", -EINVAL, 0},    {"0", -ERANGE, 0},       {"0.1ms", -ERANGE, 0},
+	    {"721h", -ERANGE, 0},   {"1 s", -EINVAL, 0},     {"99999999999", -ERANGE, 0},
+	    {"1.2.3s", -EINVAL, 0}, {"720h", 0, 2592000000},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t ms = 7;
+		int rc = cli_parse_duration_ms(cases[i].in, &ms);
+
+		if (rc != cases[i].rc || (rc == 0 && ms != cases[i].ms) || (rc != 0 && ms != 7))
+			fail_msg("case %zu '%s': rc %d ms %llu", i, cases[i].in, rc,
+				 (unsigned long long)ms);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_pct),
 	    cmocka_unit_test(test_u64),
 	    cmocka_unit_test(test_words),
+	    cmocka_unit_test(test_duration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,184 @@
+/* plan.h: capacity-planning arithmetic for `ctadvisor plan`: how large to make
+ * nf_conntrack_max and nf_conntrack_buckets, what that costs in kernel memory,
+ * what the kernel and kube-proxy would pick, and Little's-law what-ifs.
+ * Pure: libc and libm only, no I/O, no globals, no clock, no allocation.
+ * Every figure is recorded as a named step so the renderer can show its
+ * working. Results are written only on success; on failure the optional
+ * struct plan_error names the input that was wrong.
+ *
+ * The model, stated once (see DESIGN.md "Sizing model"):
+ *  demand   = base x growth (growth used to 6 decimals), or target
+ *  max_raw  = ceil(demand / (1 - headroom))            (headroom to 6 decimals)
+ *  max      = tidy(max_raw): at least 1024, rounded up to a multiple of
+ *             1024 up to 131072 (128 Ki), of 16384 up to 1048576 (1 Mi),
+ *             of 65536 above; every tidy value is a multiple of 1024.
+ *             max must stay <= INT_MAX: the sysctl is a C int.
+ *  buckets  = ceil(max / load) rounded up to a multiple of page/8, as the
+ *             kernel's nf_ct_alloc_hashtable() does (512 on 4 KiB pages);
+ *             at most INT_MAX/8 = 268435455 (the kernel refuses more).
+ *  memory   = max x slab + buckets x 8, and max x (slab + ext) + buckets x 8
+ *             with extensions; "used" is whichever matches has_ext. */
+#ifndef CTADVISOR_PLAN_H
+#define CTADVISOR_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PLAN_DEFAULT_HEADROOM   0.2  /* plan for 80 % full at the expected demand */
+#define PLAN_DEFAULT_LOAD       1u   /* kernel ratio: buckets = max, chains ~2 at full */
+#define PLAN_KUBE_LOAD          4u   /* kube-proxy: buckets >= max / 4 */
+#define PLAN_DEFAULT_SLAB_BYTES 256u /* fallback only: read slab_size at run time */
+#define PLAN_DEFAULT_EXT_BYTES  128u /* NF_CT_EXT_PREALLOC */
+#define PLAN_DEFAULT_PAGE_BYTES 4096u
+#define PLAN_GROWTH_MAX         1e6
+#define PLAN_LOAD_MAX           64u
+#define PLAN_OBJ_BYTES_MAX      65536u
+#define PLAN_MAX_LIMIT          2147483647u /* INT_MAX: nf_conntrack_max is an int */
+#define PLAN_BUCKETS_LIMIT      268435455u  /* INT_MAX / 8: nf_ct_alloc_hashtable() */
+#define PLAN_MIN_MAX            1024u
+
+/* Where demand comes from. */
+enum plan_demand_src {
+	PLAN_DEMAND_PEAK = 0, /* base_entries = peak seen by watch */
+	PLAN_DEMAND_CURRENT,  /* base_entries = nf_conntrack_count now */
+	PLAN_DEMAND_TARGET,   /* target_entries, growth ignored */
+};
+
+struct plan_input {
+	enum plan_demand_src src;
+	uint64_t base_entries;   /* PEAK/CURRENT; 0 allowed (gives the 1024 floor) */
+	double growth;           /* PEAK/CURRENT: finite, 0 < growth <= PLAN_GROWTH_MAX */
+	uint64_t target_entries; /* TARGET: >= 1 */
+	double headroom;         /* 0 <= headroom < 1 */
+	unsigned load;           /* entries per bucket at max, 1..PLAN_LOAD_MAX */
+	uint64_t ram_bytes;      /* MemTotal (the kernel's totalram_pages), > 0 */
+	unsigned cpus;           /* for kube-proxy's formula, > 0 */
+	bool is_64bit;           /* BITS_PER_LONG >= 64, for the kernel default */
+	uint64_t slab_bytes;     /* nf_conntrack slab_size, 1..PLAN_OBJ_BYTES_MAX */
+	uint64_t ext_bytes;      /* extension area per entry, 0..PLAN_OBJ_BYTES_MAX */
+	bool has_ext;            /* acct/timestamp/labels/events extensions are on */
+	uint64_t page_bytes;     /* power of two, 512..1 MiB */
+	uint64_t budget_bytes;   /* 0: no budget */
+	int64_t cur_max;         /* current settings, -1 unknown */
+	int64_t cur_buckets;
+	int64_t cur_count;
+};
+
+/* Which input was wrong and why; field is the plan_input member name (or
+ * "max"/"buckets" for a result out of the kernel's range, or a plan_class /
+ * plan_timeout member for plan_whatif(), with index set). Static strings. */
+struct plan_error {
+	const char *field;
+	const char *reason;
+	size_t index;
+};
+
+/* One step of the working: value is exact for integers below 2^53. */
+#define PLAN_WORKING_LEN 112
+struct plan_step {
+	const char *name;               /* stable id, e.g. "max_raw" */
+	const char *formula;            /* symbolic, e.g. "ceil(demand / (1 - headroom))" */
+	char working[PLAN_WORKING_LEN]; /* the same with numbers filled in */
+	double value;
+	const char *unit; /* "entries", "buckets", "bytes", "%", "x" */
+};
+
+/* A sizing and its kernel memory (with and without extensions). */
+struct plan_sizing {
+	uint64_t max;
+	uint64_t buckets;
+	uint64_t mem_bytes;
+	uint64_t mem_ext_bytes;
+};
+
+#define PLAN_MAX_STEPS 24
+struct plan_result {
+	uint64_t demand;
+	uint64_t max_raw;
+	struct plan_sizing rec;  /* the recommendation: what apply writes */
+	uint64_t mem_used_bytes; /* rec memory matching has_ext */
+	double mem_used_pct_ram;
+	double chain_at_full; /* 2 x max / buckets: each entry hashes twice */
+	bool has_budget;
+	bool is_over_budget;         /* mem_used_bytes > budget_bytes */
+	struct plan_sizing fit;      /* largest tidy max within budget; max 0: none */
+	struct plan_sizing kern_def; /* kernel default for this RAM (5.15+) */
+	struct plan_sizing kube;     /* kube-proxy's formula */
+	bool has_current;
+	struct plan_sizing current; /* cur_max/cur_buckets when both known */
+	size_t n_steps;
+	struct plan_step steps[PLAN_MAX_STEPS];
+};
+
+/* Defaults: PEAK, growth 1, headroom 0.2, load 1, 64-bit, slab 256, ext 128,
+ * page 4096, no budget, current unknown. ram_bytes and cpus stay 0 and must
+ * be set. */
+void plan_input_init(struct plan_input *in);
+
+/* 0 and *out filled; -EINVAL a bad input (including a budget_bytes below the
+ * memory cur_count entries and cur_buckets already use), -ERANGE a result
+ * beyond what the kernel accepts (field "max" or "buckets") or growth out of
+ * range. An over-budget plan is not an error: is_over_budget and fit say so. */
+int plan_compute(const struct plan_input *in, struct plan_result *out, struct plan_error *err);
+
+/* tidy(x) as above, for x <= 2^62. */
+uint64_t plan_tidy_max(uint64_t x);
+
+/* buckets rounded up as nf_ct_alloc_hashtable() does; page a power of two. */
+uint64_t plan_kernel_round_buckets(uint64_t buckets, uint64_t page_bytes);
+
+/* The 5.15+ boot default: buckets = RAM/131072, 262144 if 64-bit and RAM >
+ * 4 GiB, 65536 if RAM > 1 GiB, at least 1024, kernel-rounded; max = buckets.
+ * Fills max and buckets only. */
+void plan_kernel_default(uint64_t ram_bytes, uint64_t page_bytes, bool is_64bit,
+			 struct plan_sizing *out);
+
+/* kube-proxy: max = 32768 x cpus clamped to [131072, 1048576]; it raises
+ * hashsize to max/4 only when the current one (cur_buckets, -1 unknown) is
+ * smaller. Fills max and buckets only. */
+void plan_kube_proxy(unsigned cpus, int64_t cur_buckets, uint64_t page_bytes,
+		     struct plan_sizing *out);
+
+/* Little's law. A class is one protocol/state; its entries in steady state
+ * are new flows per second x mean lifetime in the table. A timeout change
+ * caps the lifetime of every class whose timeout_knob names it:
+ * lifetime_after = min(lifetime_s, timeout_s). This is deliberately simple:
+ * it treats the mean as if all flows lived that long, and a raised timeout
+ * never lengthens a lifetime (nothing observed says how long flows that idled
+ * out would have lived), so raising one projects no change. */
+#define PLAN_MAX_CLASSES 32
+struct plan_class {
+	const char *name;         /* borrowed, e.g. "tcp/ESTABLISHED" */
+	const char *timeout_knob; /* sysctl that ends this class's idle flows, or NULL */
+	double new_per_s;         /* finite, >= 0 */
+	double lifetime_s;        /* finite, >= 0 */
+};
+
+struct plan_timeout {
+	const char *knob; /* e.g. "net.netfilter.nf_conntrack_tcp_timeout_established" */
+	double timeout_s; /* finite, > 0; several for one knob: the smallest wins */
+};
+
+struct plan_whatif {
+	size_t n;
+	double before[PLAN_MAX_CLASSES]; /* entries per class */
+	double after[PLAN_MAX_CLASSES];
+	double lifetime_after_s[PLAN_MAX_CLASSES];
+	bool is_capped[PLAN_MAX_CLASSES];
+	double before_total;
+	double after_total;
+	uint64_t after_entries; /* ceil(after_total): usable as a plan target */
+	size_t n_capped;
+};
+
+/* 0 and *entries = new_per_s x lifetime_s; -EINVAL if either is negative,
+ * NaN or infinite. */
+int plan_little(double new_per_s, double lifetime_s, double *entries);
+
+/* 0 and *out filled; -EINVAL a bad class or change (err->index says which),
+ * -ERANGE more than PLAN_MAX_CLASSES classes or a total beyond 2^53. */
+int plan_whatif(const struct plan_class *cls, size_t n, const struct plan_timeout *chg,
+		size_t n_chg, struct plan_whatif *out, struct plan_error *err);
+
+#endif
