@@ -1,0 +1,310 @@
+/* agg.c: fixed-memory aggregate of events. Exact counts per reason, protocol,
+ * flag combination and direction; bounded tables for interfaces and LOG
+ * prefixes (overflow counted); a space-saving sketch (Metwally et al.) for top
+ * sources and destination ports: with C slots, a reported count overestimates
+ * the true one by at most its error, and error <= events / C. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "logparse_int.h"
+
+#define LP_TABLE_MAX   32
+#define LP_TOP_K_MAX   1024
+#define LP_SKETCH_MULT 4 /* slots per reported entry: tighter error bounds */
+
+struct lp_sketch {
+	size_t cap, n;
+	struct logparse_top *slots;
+};
+
+struct logparse_agg {
+	unsigned top_k;
+	struct logparse_agg_result res;
+	uint64_t reason_counts[LP_R_COUNT][2]; /* [reason][0 dropped, 1 accepted] */
+	struct logparse_reason_count reasons[LP_R_COUNT * 2];
+	struct logparse_key_count ifaces[LP_TABLE_MAX], prefixes[LP_TABLE_MAX];
+	size_t n_ifaces, n_prefixes;
+	struct lp_sketch src, dport;
+	struct logparse_top *src_out, *dport_out;
+};
+
+struct logparse_agg *logparse_agg_new(unsigned top_k)
+{
+	struct logparse_agg *agg = calloc(1, sizeof(*agg));
+	size_t cap;
+
+	if (!agg)
+		return NULL;
+	if (top_k == 0)
+		top_k = 1;
+	if (top_k > LP_TOP_K_MAX)
+		top_k = LP_TOP_K_MAX;
+	agg->top_k = top_k;
+	cap = (size_t)top_k * LP_SKETCH_MULT;
+	agg->src.cap = cap;
+	agg->dport.cap = cap;
+	agg->src.slots = calloc(cap, sizeof(struct logparse_top));
+	agg->dport.slots = calloc(cap, sizeof(struct logparse_top));
+	agg->src_out = calloc(top_k, sizeof(struct logparse_top));
+	agg->dport_out = calloc(top_k, sizeof(struct logparse_top));
+	if (!agg->src.slots || !agg->dport.slots || !agg->src_out || !agg->dport_out)
+		goto err;
+	return agg;
+err:
+	logparse_agg_free(agg);
+	return NULL;
+}
+
+void logparse_agg_free(struct logparse_agg *agg)
+{
+	if (!agg)
+		return;
+	free(agg->src.slots);
+	free(agg->dport.slots);
+	free(agg->src_out);
+	free(agg->dport_out);
+	free(agg);
+}
+
+static int lp_top_same(const struct logparse_top *a, const struct logparse_top *b)
+{
+	return a->family == b->family && a->proto == b->proto && a->port == b->port &&
+	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+static void lp_sketch_add(struct lp_sketch *s, const struct logparse_top *key)
+{
+	size_t min = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (lp_top_same(&s->slots[i], key)) {
+			s->slots[i].count++;
+			return;
+		}
+		if (s->slots[i].count < s->slots[min].count)
+			min = i;
+	}
+	if (s->n < s->cap) {
+		s->slots[s->n] = *key;
+		s->slots[s->n].count = 1;
+		s->slots[s->n++].error = 0;
+		return;
+	}
+	/* evict the smallest: the newcomer inherits its count as error */
+	uint64_t floor = s->slots[min].count;
+	s->slots[min] = *key;
+	s->slots[min].count = floor + 1;
+	s->slots[min].error = floor;
+}
+
+static void lp_table_add(struct logparse_key_count *t, size_t *n, uint64_t *other, const char *name,
+			 int is_out)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++) {
+		if (strcmp(t[i].name, name) == 0)
+			break;
+	}
+	if (i == *n) {
+		if (*n == LP_TABLE_MAX) {
+			(*other)++;
+			return;
+		}
+		memset(&t[i], 0, sizeof(t[i]));
+		lp_copy(t[i].name, sizeof(t[i].name), name, strlen(name));
+		(*n)++;
+	}
+	if (is_out)
+		t[i].count_out++;
+	else
+		t[i].count++;
+}
+
+/* Per-packet figures of a conntrack report. */
+static void lp_add_packet(struct logparse_agg *agg, const struct logparse_event *ev)
+{
+	const struct logparse_pkt *pkt = &ev->pkt;
+	struct logparse_agg_result *r = &agg->res;
+	struct logparse_top key;
+
+	if (ev->proto_num)
+		r->by_proto[ev->proto_num]++;
+	else if (pkt->has & LOGPARSE_PKT_PROTO)
+		r->by_proto[pkt->proto]++;
+	if (pkt->has & LOGPARSE_PKT_TCP)
+		r->by_tcp_flags[pkt->tcp_flags]++;
+	r->by_dir[(ev->args.has & LOGPARSE_ARG_DIR) && ev->args.dir >= 0 && ev->args.dir <= 1
+		      ? ev->args.dir
+		      : 2]++;
+	if (pkt->in[0])
+		lp_table_add(agg->ifaces, &agg->n_ifaces, &r->ifaces_other, pkt->in, 0);
+	if (pkt->out[0])
+		lp_table_add(agg->ifaces, &agg->n_ifaces, &r->ifaces_other, pkt->out, 1);
+	if (pkt->has & LOGPARSE_PKT_ADDRS) {
+		memset(&key, 0, sizeof(key));
+		key.family = pkt->family;
+		memcpy(key.addr, pkt->src, sizeof(key.addr));
+		lp_sketch_add(&agg->src, &key);
+	}
+	if (pkt->has & LOGPARSE_PKT_PORTS) {
+		memset(&key, 0, sizeof(key));
+		key.proto = pkt->proto;
+		key.port = pkt->dport;
+		lp_sketch_add(&agg->dport, &key);
+	}
+}
+
+static void lp_add_ct(struct logparse_agg *agg, const struct logparse_event *ev)
+{
+	struct logparse_agg_result *r = &agg->res;
+	size_t idx = ev->reason ? (size_t)(ev->reason - lp_catalog) : LP_R_UNKNOWN;
+	int acc = ev->verdict == LOGPARSE_VERDICT_ACCEPTED;
+
+	if (idx >= LP_R_COUNT)
+		idx = LP_R_UNKNOWN;
+	agg->reason_counts[idx][acc]++;
+	if (acc)
+		r->accepted++;
+	else
+		r->dropped++;
+	lp_add_packet(agg, ev);
+	if (!r->has_first)
+		r->first_seen = ev->ts;
+	r->last_seen = ev->ts;
+	r->has_first = true;
+}
+
+void logparse_agg_add(struct logparse_agg *agg, const struct logparse_event *ev)
+{
+	struct logparse_agg_result *r = &agg->res;
+
+	r->events++;
+	if (ev->kind >= LOGPARSE_KIND_CT_INVALID && ev->kind <= LOGPARSE_KIND_CONTINUATION)
+		r->by_kind[ev->kind]++;
+	r->truncated += ev->pkt.is_truncated;
+	r->bad_header += ev->pkt.is_bad_header;
+	switch (ev->kind) {
+	case LOGPARSE_KIND_CT_INVALID:
+		lp_add_ct(agg, ev);
+		break;
+	case LOGPARSE_KIND_LOG_RULE:
+		lp_table_add(agg->prefixes, &agg->n_prefixes, &r->log_prefixes_other, ev->text, 0);
+		break;
+	case LOGPARSE_KIND_TABLE_FULL:
+		if (r->table_full == 0)
+			r->table_full_first = ev->ts;
+		r->table_full_last = ev->ts;
+		r->table_full++;
+		break;
+	case LOGPARSE_KIND_RATELIMIT:
+		r->suppressed += ev->count;
+		r->counts_lower_bound = true;
+		break;
+	case LOGPARSE_KIND_BOOT:
+		r->boot_buckets = ev->buckets;
+		r->boot_max = ev->max_entries;
+		break;
+	default:
+		break;
+	}
+}
+
+void logparse_agg_add_rc(struct logparse_agg *agg, int rc)
+{
+	if (rc == -ENOENT)
+		agg->res.unrelated++;
+	else if (rc != 0)
+		agg->res.not_understood++;
+}
+
+int logparse_agg_add_line(struct logparse_agg *agg, const char *line, size_t len)
+{
+	struct logparse_event ev;
+	int rc = logparse_line(line, len, &ev);
+
+	agg->res.lines++;
+	if (rc == 0)
+		logparse_agg_add(agg, &ev);
+	else
+		logparse_agg_add_rc(agg, rc);
+	return rc;
+}
+
+static int lp_cmp_reason(const void *pa, const void *pb)
+{
+	const struct logparse_reason_count *a = pa, *b = pb;
+	int c;
+
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	c = strcmp(a->reason->id, b->reason->id);
+	return c ? c : (int)a->verdict - (int)b->verdict;
+}
+
+static int lp_cmp_key(const void *pa, const void *pb)
+{
+	const struct logparse_key_count *a = pa, *b = pb;
+	uint64_t ta = a->count + a->count_out, tb = b->count + b->count_out;
+
+	if (ta != tb)
+		return ta < tb ? 1 : -1;
+	return strcmp(a->name, b->name);
+}
+
+static int lp_cmp_top(const void *pa, const void *pb)
+{
+	const struct logparse_top *a = pa, *b = pb;
+	int c;
+
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	if (a->family != b->family)
+		return (int)a->family - (int)b->family;
+	if (a->proto != b->proto)
+		return (int)a->proto - (int)b->proto;
+	c = memcmp(a->addr, b->addr, sizeof(a->addr));
+	return c ? c : (int)a->port - (int)b->port;
+}
+
+static size_t lp_top_out(struct lp_sketch *s, struct logparse_top *out, unsigned k)
+{
+	size_t n = s->n < k ? s->n : k;
+
+	qsort(s->slots, s->n, sizeof(*s->slots), lp_cmp_top);
+	if (n)
+		memcpy(out, s->slots, n * sizeof(*out));
+	return n;
+}
+
+void logparse_agg_result(struct logparse_agg *agg, struct logparse_agg_result *res)
+{
+	struct logparse_agg_result *r = &agg->res;
+	size_t n = 0;
+
+	for (size_t i = 0; i < LP_R_COUNT; i++) {
+		for (int v = 0; v < 2; v++) {
+			if (!agg->reason_counts[i][v])
+				continue;
+			agg->reasons[n].reason = &lp_catalog[i];
+			agg->reasons[n].verdict =
+			    v ? LOGPARSE_VERDICT_ACCEPTED : LOGPARSE_VERDICT_DROPPED_INVALID;
+			agg->reasons[n++].count = agg->reason_counts[i][v];
+		}
+	}
+	qsort(agg->reasons, n, sizeof(agg->reasons[0]), lp_cmp_reason);
+	qsort(agg->ifaces, agg->n_ifaces, sizeof(agg->ifaces[0]), lp_cmp_key);
+	qsort(agg->prefixes, agg->n_prefixes, sizeof(agg->prefixes[0]), lp_cmp_key);
+	r->reasons = agg->reasons;
+	r->n_reasons = n;
+	r->ifaces = agg->ifaces;
+	r->n_ifaces = agg->n_ifaces;
+	r->log_prefixes = agg->prefixes;
+	r->n_log_prefixes = agg->n_prefixes;
+	r->n_top_src = lp_top_out(&agg->src, agg->src_out, agg->top_k);
+	r->top_src = agg->src_out;
+	r->n_top_dport = lp_top_out(&agg->dport, agg->dport_out, agg->top_k);
+	r->top_dport = agg->dport_out;
+	*res = *r;
+}

@@ -1,0 +1,181 @@
+/* line.c: classify one kernel log line (wrapper already handled in
+ * wrapper.c): conntrack reports, table full, LOG-target lines, rate-limit
+ * notes, the boot line. Any byte value may appear; nothing past len is read. */
+#include <errno.h>
+#include <string.h>
+
+#include "logparse_int.h"
+
+/* Position of a "IN=" token that is followed by " OUT=", or NULL. */
+static const char *lp_find_in(const char *p, size_t len)
+{
+	const char *end = p + len, *q = p;
+
+	while ((q = lp_find(q, (size_t)(end - q), "IN=", 3)) != NULL) {
+		if (q == p || q[-1] == ' ') {
+			const char *sp = memchr(q, ' ', (size_t)(end - q));
+
+			if (sp && (size_t)(end - sp) >= 5 && memcmp(sp, " OUT=", 5) == 0)
+				return q;
+		}
+		q += 3;
+	}
+	return NULL;
+}
+
+static int lp_done_text(struct lp_cur c)
+{
+	(void)lp_eat(&c, ".");
+	lp_skip_spaces(&c);
+	return c.p == c.end;
+}
+
+/* "table full, dropping packet" or "table full in netns N, dropping packet" */
+static int lp_table_full(struct lp_cur c, struct logparse_event *ev)
+{
+	uint64_t ns;
+
+	ev->kind = LOGPARSE_KIND_TABLE_FULL;
+	if (lp_eat(&c, ", dropping packet"))
+		return lp_done_text(c) ? 0 : -EINVAL;
+	if (!lp_eat(&c, " in netns ") || lp_u64(&c, UINT32_MAX, &ns) ||
+	    !lp_eat(&c, ", dropping packet") || !lp_done_text(c))
+		return -EINVAL;
+	ev->netns = (uint32_t)ns;
+	ev->has_netns = true;
+	return 0;
+}
+
+/* "nf_conntrack version 0.5.0 (65536 buckets, 262144 max)" */
+static int lp_boot(struct lp_cur c, struct logparse_event *ev)
+{
+	const char *paren = memchr(c.p, '(', lp_left(&c));
+	uint64_t b, m;
+
+	if (!paren)
+		return -EINVAL;
+	c.p = paren + 1;
+	if (lp_u64(&c, UINT64_MAX, &b) || !lp_eat(&c, " buckets, ") || lp_u64(&c, UINT64_MAX, &m) ||
+	    !lp_eat(&c, " max)"))
+		return -EINVAL;
+	ev->kind = LOGPARSE_KIND_BOOT;
+	ev->buckets = b;
+	ev->max_entries = m;
+	return 0;
+}
+
+/* Lines from nf_conntrack core (the prefix may be doubled by pr_fmt). */
+static int lp_core(struct lp_cur c, struct logparse_event *ev)
+{
+	if (lp_eat(&c, "nf_conntrack version "))
+		return lp_boot(c, ev);
+	if (!lp_eat(&c, "nf_conntrack: ") && !lp_eat(&c, "ip_conntrack: "))
+		return -ENOENT;
+	(void)lp_eat(&c, "nf_conntrack: ");
+	if (lp_eat(&c, "table full"))
+		return lp_table_full(c, ev);
+	if (lp_eat(&c, "expectation table full")) {
+		ev->kind = LOGPARSE_KIND_EXPECT_FULL;
+		return 0;
+	}
+	if (lp_eat(&c, "falling back to vmalloc")) {
+		ev->kind = LOGPARSE_KIND_VMALLOC;
+		return lp_done_text(c) ? 0 : -EINVAL;
+	}
+	return -ENOENT;
+}
+
+/* "<name>: N callbacks suppressed" */
+static int lp_ratelimit(struct lp_cur c, struct logparse_event *ev)
+{
+	const char *colon = memchr(c.p, ':', lp_left(&c));
+	uint64_t n;
+
+	if (!colon || colon == c.p || memchr(c.p, ' ', (size_t)(colon - c.p)))
+		return -EINVAL;
+	lp_copy(ev->text, sizeof(ev->text), c.p, (size_t)(colon - c.p));
+	c.p = colon + 1;
+	lp_skip_spaces(&c);
+	if (lp_u64(&c, UINT64_MAX, &n) || !lp_eat(&c, " callbacks suppressed") || c.p != c.end)
+		return -EINVAL;
+	ev->kind = LOGPARSE_KIND_RATELIMIT;
+	ev->count = n;
+	return 0;
+}
+
+/* A conntrack report: message up to " IN=", then the packet fields. */
+static int lp_ct_line(struct lp_cur c, struct logparse_event *ev)
+{
+	const char *in = lp_find_in(c.p, lp_left(&c));
+	size_t mlen = in ? (size_t)(in - c.p) : lp_left(&c);
+	int rc = lp_classify_ct(c.p, mlen, ev);
+
+	if (rc)
+		return rc;
+	ev->kind = LOGPARSE_KIND_CT_INVALID;
+	if (in && lp_parse_fields(in, (size_t)(c.end - in), &ev->pkt))
+		return -EINVAL;
+	return 0;
+}
+
+static int lp_log_rule(struct lp_cur c, const char *in, struct logparse_event *ev)
+{
+	size_t plen = (size_t)(in - c.p);
+
+	while (plen > 0 && c.p[plen - 1] == ' ')
+		plen--;
+	lp_copy(ev->text, sizeof(ev->text), c.p, plen);
+	ev->kind = LOGPARSE_KIND_LOG_RULE;
+	return lp_parse_fields(in, (size_t)(c.end - in), &ev->pkt);
+}
+
+static int lp_body(struct lp_cur c, struct logparse_event *ev)
+{
+	const char *in;
+
+	if (c.p < c.end && (*c.p == ' ' || *c.p == '\t')) {
+		lp_skip_spaces(&c);
+		if (lp_left(&c) < 3 || memcmp(c.p, "IN=", 3) != 0 || !lp_find_in(c.p, lp_left(&c)))
+			return -ENOENT;
+		ev->kind = LOGPARSE_KIND_CONTINUATION;
+		return lp_parse_fields(c.p, lp_left(&c), &ev->pkt);
+	}
+	if (lp_left(&c) > 6 && (memcmp(c.p, "nf_ct_", 6) == 0 || memcmp(c.p, "helper ", 7) == 0)) {
+		int rc = lp_ct_line(c, ev);
+
+		if (rc != -ENOENT)
+			return rc;
+	}
+	if (lp_left(&c) > 12 && (c.p[0] == 'n' || c.p[0] == 'i') &&
+	    memcmp(c.p + 2, "_conntrack", 10) == 0)
+		return lp_core(c, ev);
+	if (lp_find(c.p, lp_left(&c), " callbacks suppressed", 21))
+		return lp_ratelimit(c, ev);
+	in = lp_find_in(c.p, lp_left(&c));
+	if (in)
+		return lp_log_rule(c, in, ev);
+	return -ENOENT;
+}
+
+int logparse_line(const char *line, size_t len, struct logparse_event *ev)
+{
+	struct logparse_event e;
+	struct lp_cur body;
+	int rc;
+
+	if (!ev || (!line && len))
+		return -EINVAL;
+	if (!line)
+		return -ENOENT;
+	memset(&e, 0, sizeof(e));
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	rc = lp_strip_wrapper(line, len, &body, &e.ts);
+	if (rc)
+		return rc;
+	rc = lp_body(body, &e);
+	if (rc)
+		return rc;
+	*ev = e;
+	return 0;
+}

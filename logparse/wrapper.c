@@ -1,0 +1,299 @@
+/* wrapper.c: strip what log tools put in front of a kernel message and keep
+ * its timestamp: dmesg "[ 1234.567890] ", dmesg -T "[Tue Nov 24 14:14:32
+ * 2026] ", syslog/journalctl "Nov 24 14:14:32[.123456] [host] kernel: ", ISO
+ * "2026-11-24T14:14:32.123+00:00 host kernel: ", RFC 5424 "<4>1 2026-..Z host
+ * kernel - - - ", OpenWrt logread "Tue Nov 24 14:14:32 2026 kern.warn kernel: ". */
+#include <errno.h>
+#include <string.h>
+
+#include "logparse_int.h"
+
+static const char lp_months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+static const char lp_wdays[] = "MonTueWedThuFriSatSun";
+
+static int lp_name3(struct lp_cur *c, const char *names, size_t count)
+{
+	if (lp_left(c) < 4 || c->p[3] != ' ')
+		return 0;
+	for (size_t i = 0; i < count; i++) {
+		if (memcmp(c->p, names + 3 * i, 3) == 0) {
+			c->p += 4;
+			return (int)i + 1;
+		}
+	}
+	return 0;
+}
+
+static int lp_num_max(struct lp_cur *c, uint64_t max, unsigned *out)
+{
+	uint64_t v;
+
+	if (lp_u64(c, max, &v))
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* "hh:mm:ss[.frac]" */
+static int lp_hms(struct lp_cur *c, struct logparse_time *ts)
+{
+	unsigned h, m, s;
+
+	if (lp_num_max(c, 23, &h) || !lp_eat(c, ":") || lp_num_max(c, 59, &m) || !lp_eat(c, ":") ||
+	    lp_num_max(c, 60, &s))
+		return -EINVAL;
+	ts->hour = (uint8_t)h;
+	ts->min = (uint8_t)m;
+	ts->sec = (uint8_t)s;
+	if (lp_eat(c, ".") || lp_eat(c, ",")) {
+		uint32_t us = 0;
+		int digits = 0;
+
+		for (; c->p < c->end && *c->p >= '0' && *c->p <= '9'; c->p++, digits++) {
+			if (digits < 6)
+				us = us * 10 + (uint32_t)(*c->p - '0');
+		}
+		for (; digits < 6; digits++)
+			us *= 10;
+		ts->wall_usec = us;
+	}
+	ts->flags |= LOGPARSE_TS_WALL;
+	return 0;
+}
+
+static void lp_set_epoch(struct logparse_time *ts, int32_t off_sec)
+{
+	int64_t days = lp_days_from_civil(ts->year, ts->mon, ts->mday);
+
+	ts->epoch_sec =
+	    days * 86400 + (int64_t)ts->hour * 3600 + (int64_t)ts->min * 60 + ts->sec - off_sec;
+	ts->flags |= LOGPARSE_TS_YEAR;
+}
+
+/* "Mmm dd hh:mm:ss[.frac]" (day may be space padded) */
+static int lp_mdhms(struct lp_cur *c, struct logparse_time *ts)
+{
+	unsigned d;
+	int mon = lp_name3(c, lp_months, 12);
+
+	if (!mon)
+		return -EINVAL;
+	lp_skip_spaces(c);
+	if (lp_num_max(c, 31, &d) || d == 0 || !lp_eat(c, " "))
+		return -EINVAL;
+	ts->mon = (uint8_t)mon;
+	ts->mday = (uint8_t)d;
+	return lp_hms(c, ts);
+}
+
+/* "Www Mmm dd hh:mm:ss yyyy" (ctime, local time) */
+static int lp_ctime(struct lp_cur *c, struct logparse_time *ts)
+{
+	unsigned y;
+
+	if (!lp_name3(c, lp_wdays, 7) || lp_mdhms(c, ts) || !lp_eat(c, " ") ||
+	    lp_num_max(c, 9999, &y) || y < 1970)
+		return -EINVAL;
+	ts->year = (uint16_t)y;
+	lp_set_epoch(ts, 0);
+	return 0;
+}
+
+/* "Z", "+hh:mm", "+hhmm": offset in seconds. */
+static int lp_tz(struct lp_cur *c, int32_t *off)
+{
+	unsigned hh, mm;
+	int sign;
+
+	if (lp_eat(c, "Z")) {
+		*off = 0;
+		return 0;
+	}
+	if (lp_left(c) < 5 || (c->p[0] != '+' && c->p[0] != '-'))
+		return -EINVAL;
+	sign = c->p[0] == '-' ? -1 : 1;
+	c->p++;
+	if (lp_left(c) >= 4 && c->p[2] != ':') {
+		if (lp_num_max(c, 2359, &hh))
+			return -EINVAL;
+		mm = hh % 100;
+		hh /= 100;
+	} else if (lp_num_max(c, 23, &hh) || !lp_eat(c, ":") || lp_num_max(c, 59, &mm)) {
+		return -EINVAL;
+	}
+	*off = sign * (int32_t)(hh * 3600 + mm * 60);
+	return 0;
+}
+
+/* "yyyy-mm-ddThh:mm:ss[.frac][tz]" */
+static int lp_iso(struct lp_cur *c, struct logparse_time *ts)
+{
+	unsigned y, m, d;
+	int32_t off = 0;
+
+	if (lp_num_max(c, 9999, &y) || !lp_eat(c, "-") || lp_num_max(c, 12, &m) || m == 0 ||
+	    !lp_eat(c, "-") || lp_num_max(c, 31, &d) || d == 0 || !lp_eat(c, "T") || lp_hms(c, ts))
+		return -EINVAL;
+	ts->year = (uint16_t)y;
+	ts->mon = (uint8_t)m;
+	ts->mday = (uint8_t)d;
+	if (c->p < c->end && *c->p != ' ') {
+		if (lp_tz(c, &off))
+			return -EINVAL;
+		ts->flags |= LOGPARSE_TS_UTC;
+	}
+	lp_set_epoch(ts, off);
+	return 0;
+}
+
+/* "[ 1234.567890]" or "[Tue Nov 24 14:14:32 2026]", then one space. */
+static int lp_bracket(struct lp_cur *c, struct logparse_time *ts)
+{
+	struct lp_cur t = *c;
+	uint64_t sec, usec = 0;
+
+	if (!lp_eat(&t, "["))
+		return -ENOENT;
+	lp_skip_spaces(&t);
+	if (lp_u64(&t, INT64_MAX, &sec) == 0) {
+		if (lp_eat(&t, ".")) {
+			const char *frac = t.p;
+
+			if (lp_u64(&t, 999999999, &usec))
+				return -ENOENT;
+			for (size_t n = (size_t)(t.p - frac); n > 6; n--)
+				usec /= 10;
+			for (size_t n = (size_t)(t.p - frac); n < 6; n++)
+				usec *= 10;
+		}
+		ts->mono_sec = (int64_t)sec;
+		ts->mono_usec = (uint32_t)usec;
+		ts->flags |= LOGPARSE_TS_MONO;
+	} else {
+		const char *start = t.p;
+
+		if (lp_ctime(&t, ts))
+			return -ENOENT;
+		lp_copy(ts->text, sizeof(ts->text), start, (size_t)(t.p - start));
+	}
+	if (!lp_eat(&t, "]"))
+		return -ENOENT;
+	(void)lp_eat(&t, " ");
+	*c = t;
+	return 0;
+}
+
+/* "[host ]kernel: " then an optional dmesg stamp. -ENOENT not the kernel. */
+static int lp_ident(struct lp_cur *c, struct logparse_time *ts)
+{
+	const char *sp = memchr(c->p, ' ', lp_left(c));
+	struct lp_cur t = *c;
+
+	if (sp && sp > c->p && sp[-1] != ':')
+		t.p = sp + 1; /* skip the hostname */
+	if (!lp_eat(&t, "kernel:"))
+		return -ENOENT;
+	(void)lp_eat(&t, " ");
+	if (t.p < t.end && *t.p == '[')
+		(void)lp_bracket(&t, ts);
+	*c = t;
+	return 0;
+}
+
+/* "1 <iso> host kernel - - [sd] msg": RFC 5424 after "<pri>". */
+static int lp_rfc5424(struct lp_cur *c, struct logparse_time *ts)
+{
+	const char *start = c->p;
+
+	if (lp_iso(c, ts) || !lp_eat(c, " "))
+		return -EINVAL;
+	lp_copy(ts->text, sizeof(ts->text), start, (size_t)(c->p - start - 1));
+	const char *sp = memchr(c->p, ' ', lp_left(c));
+	if (!sp)
+		return -ENOENT;
+	c->p = sp + 1;
+	if (!lp_eat(c, "kernel "))
+		return -ENOENT;
+	for (int i = 0; i < 2; i++) { /* PROCID, MSGID */
+		sp = memchr(c->p, ' ', lp_left(c));
+		c->p = sp ? sp + 1 : c->end;
+	}
+	while (c->p < c->end && *c->p == '[') { /* structured data */
+		while (c->p < c->end && *c->p != ']')
+			c->p += (*c->p == '\\' && lp_left(c) > 1) ? 2 : 1;
+		if (c->p < c->end)
+			c->p++;
+	}
+	if (!lp_eat(c, "- "))
+		(void)lp_eat(c, " ");
+	(void)lp_eat(c, "\xEF\xBB\xBF"); /* BOM */
+	if (c->p < c->end && *c->p == '[')
+		(void)lp_bracket(c, ts);
+	return 0;
+}
+
+/* A syslog style header: which stamp, then ident. */
+static int lp_syslog(struct lp_cur *c, struct logparse_time *ts)
+{
+	const char *start = c->p;
+	struct lp_cur t = *c;
+
+	if (lp_name3(&t, lp_wdays, 7)) { /* logread: ctime, then facility.level */
+		t = *c;
+		if (lp_ctime(&t, ts) || !lp_eat(&t, " "))
+			return -ENOENT;
+		lp_copy(ts->text, sizeof(ts->text), start, (size_t)(t.p - start - 1));
+		const char *sp = memchr(t.p, ' ', lp_left(&t));
+		if (!sp || !memchr(t.p, '.', (size_t)(sp - t.p)))
+			return -ENOENT;
+		t.p = sp + 1;
+	} else if (lp_name3(&t, lp_months, 12)) {
+		t = *c;
+		if (lp_mdhms(&t, ts) || !lp_eat(&t, " "))
+			return -ENOENT;
+		lp_copy(ts->text, sizeof(ts->text), start, (size_t)(t.p - start - 1));
+	} else {
+		if (lp_iso(&t, ts) || !lp_eat(&t, " "))
+			return -ENOENT;
+		lp_copy(ts->text, sizeof(ts->text), start, (size_t)(t.p - start - 1));
+	}
+	if (lp_ident(&t, ts))
+		return -ENOENT;
+	*c = t;
+	return 0;
+}
+
+int lp_strip_wrapper(const char *line, size_t len, struct lp_cur *body, struct logparse_time *ts)
+{
+	struct lp_cur c = {line, line + len};
+	struct lp_cur t = c;
+	uint64_t pri;
+
+	if (lp_eat(&t, "<") && lp_u64(&t, 1023, &pri) == 0 && lp_eat(&t, ">")) {
+		c = t;
+		if (lp_eat(&t, "1 ")) {
+			if (lp_rfc5424(&t, ts))
+				return -ENOENT;
+			*body = t;
+			return 0;
+		}
+	}
+	if (c.p < c.end && *c.p == '[') {
+		t = c;
+		if (lp_bracket(&t, ts) == 0)
+			c = t;
+	} else if (lp_left(&c) > 4 && ((*c.p >= 'A' && *c.p <= 'Z') ||
+				       (*c.p >= '0' && *c.p <= '9' && c.p[4] == '-'))) {
+		struct logparse_time tmp = *ts;
+
+		t = c;
+		if (lp_syslog(&t, &tmp) == 0) {
+			*ts = tmp;
+			c = t;
+		} else if (tmp.flags & LOGPARSE_TS_WALL) {
+			return -ENOENT; /* a syslog line of another program */
+		}
+	}
+	*body = c;
+	return 0;
+}

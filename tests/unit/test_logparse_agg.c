@@ -1,0 +1,283 @@
+/* Aggregator: each fixture under tests/fixtures/logparse (one per log format,
+ * same kernel messages) gives exactly the aggregate in its .expected file;
+ * plus the sketch's error bounds and the bounded tables. Run from the repo root. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "../../logparse/logparse.h"
+
+#define FIXDIR "tests/fixtures/logparse/"
+
+static const char *const fixtures[] = {
+    "dmesg",
+    "dmesg-T",
+    "journal-short",
+    "journal-short-iso",
+    "journal-short-precise",
+    "syslog-rfc3164",
+    "syslog-rfc3164-nohost",
+    "syslog-rfc5424",
+    "syslog-iso",
+    "openwrt-logread",
+};
+
+static const char *const kind_names[] = {
+    "",          "ct_invalid", "table_full", "expect_full",  "log_rule",
+    "ratelimit", "boot",       "vmalloc",    "continuation",
+};
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		fail_msg("cannot open %s (run from the repository root)", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void put(char **p, size_t *left, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(*p, *left, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0 && (size_t)n < *left);
+	*p += n;
+	*left -= (size_t)n;
+}
+
+static void put_ts(char **p, size_t *left, const char *key, const struct logparse_time *t)
+{
+	put(p, left, "%s", key);
+	if (t->flags & LOGPARSE_TS_MONO)
+		put(p, left, " mono=%lld.%06u", (long long)t->mono_sec, t->mono_usec);
+	if (t->flags & LOGPARSE_TS_WALL)
+		put(p, left, " wall=%02u-%02u %02u:%02u:%02u.%06u", t->mon, t->mday, t->hour,
+		    t->min, t->sec, t->wall_usec);
+	if (t->flags & LOGPARSE_TS_YEAR)
+		put(p, left, " epoch=%lld", (long long)t->epoch_sec);
+	if (t->flags & LOGPARSE_TS_UTC)
+		put(p, left, " utc");
+	put(p, left, "\n");
+}
+
+static void dump_tops(char **p, size_t *left, const struct logparse_agg_result *r)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < r->n_top_src; i++) {
+		const struct logparse_top *t = &r->top_src[i];
+
+		inet_ntop(t->family, t->addr, addr, sizeof(addr));
+		put(p, left, "src %s %llu error %llu\n", addr, (unsigned long long)t->count,
+		    (unsigned long long)t->error);
+	}
+	for (size_t i = 0; i < r->n_top_dport; i++) {
+		const struct logparse_top *t = &r->top_dport[i];
+
+		put(p, left, "dport %u/%u %llu error %llu\n", t->proto, t->port,
+		    (unsigned long long)t->count, (unsigned long long)t->error);
+	}
+}
+
+static void dump_counts(char **p, size_t *left, const struct logparse_agg_result *r)
+{
+	char flags[32];
+
+	for (size_t i = 0; i < r->n_reasons; i++)
+		put(p, left, "reason %s %s %llu\n", r->reasons[i].reason->id,
+		    r->reasons[i].verdict == LOGPARSE_VERDICT_ACCEPTED ? "accepted" : "dropped",
+		    (unsigned long long)r->reasons[i].count);
+	for (unsigned i = 0; i < 256; i++) {
+		if (r->by_proto[i])
+			put(p, left, "proto %u %llu\n", i, (unsigned long long)r->by_proto[i]);
+	}
+	for (unsigned i = 0; i < 256; i++) {
+		if (r->by_tcp_flags[i])
+			put(p, left, "flags %s %llu\n",
+			    logparse_tcp_flags_str((uint8_t)i, flags, sizeof(flags)),
+			    (unsigned long long)r->by_tcp_flags[i]);
+	}
+	put(p, left, "dir 0 %llu\ndir 1 %llu\ndir unknown %llu\n", (unsigned long long)r->by_dir[0],
+	    (unsigned long long)r->by_dir[1], (unsigned long long)r->by_dir[2]);
+	for (size_t i = 0; i < r->n_ifaces; i++)
+		put(p, left, "iface %s in %llu out %llu\n", r->ifaces[i].name,
+		    (unsigned long long)r->ifaces[i].count,
+		    (unsigned long long)r->ifaces[i].count_out);
+	for (size_t i = 0; i < r->n_log_prefixes; i++)
+		put(p, left, "prefix %s %llu\n", r->log_prefixes[i].name,
+		    (unsigned long long)r->log_prefixes[i].count);
+}
+
+static void dump(struct logparse_agg *agg, char *out, size_t size)
+{
+	struct logparse_agg_result r;
+	char *p = out;
+	size_t left = size;
+
+	logparse_agg_result(agg, &r);
+	put(&p, &left, "lines %llu\nunrelated %llu\nnot_understood %llu\nevents %llu\n",
+	    (unsigned long long)r.lines, (unsigned long long)r.unrelated,
+	    (unsigned long long)r.not_understood, (unsigned long long)r.events);
+	put(&p, &left, "truncated %llu\n", (unsigned long long)r.truncated);
+	for (int k = LOGPARSE_KIND_CT_INVALID; k <= LOGPARSE_KIND_CONTINUATION; k++)
+		put(&p, &left, "kind %s %llu\n", kind_names[k], (unsigned long long)r.by_kind[k]);
+	put(&p, &left, "dropped %llu\naccepted %llu\n", (unsigned long long)r.dropped,
+	    (unsigned long long)r.accepted);
+	dump_counts(&p, &left, &r);
+	dump_tops(&p, &left, &r);
+	put(&p, &left, "suppressed %llu lower_bound %s\n", (unsigned long long)r.suppressed,
+	    r.counts_lower_bound ? "yes" : "no");
+	put(&p, &left, "boot buckets %llu max %llu\n", (unsigned long long)r.boot_buckets,
+	    (unsigned long long)r.boot_max);
+	put(&p, &left, "table_full %llu\n", (unsigned long long)r.table_full);
+	put_ts(&p, &left, "table_full_first", &r.table_full_first);
+	put_ts(&p, &left, "table_full_last", &r.table_full_last);
+	put_ts(&p, &left, "first", &r.first_seen);
+	put_ts(&p, &left, "last", &r.last_seen);
+}
+
+static void feed(struct logparse_agg *agg, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		(void)logparse_agg_add_line(agg, p, n);
+		p += n + (nl != NULL);
+	}
+}
+
+static void test_fixtures(void **state)
+{
+	static char got[16384];
+	char path[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+		struct logparse_agg *agg = logparse_agg_new(10);
+		size_t llen, elen;
+		char *log, *exp;
+
+		assert_non_null(agg);
+		snprintf(path, sizeof(path), FIXDIR "%s.log", fixtures[i]);
+		log = read_file(path, &llen);
+		snprintf(path, sizeof(path), FIXDIR "%s.expected", fixtures[i]);
+		exp = read_file(path, &elen);
+		feed(agg, log, llen);
+		dump(agg, got, sizeof(got));
+		if (strcmp(got, exp) != 0)
+			fail_msg("fixture %zu %s: aggregate differs.\n--- got\n%s--- expected\n%s",
+				 i, fixtures[i], got, exp);
+		free(log);
+		free(exp);
+		logparse_agg_free(agg);
+	}
+}
+
+/* More distinct sources than slots: each reported count is an upper bound
+ * within its error, and the heavy hitter is found exactly. */
+static void test_sketch_bounds(void **state)
+{
+	struct logparse_agg *agg = logparse_agg_new(2); /* 8 slots */
+	struct logparse_agg_result r;
+	char line[256];
+	uint64_t total = 0;
+
+	(void)state;
+	assert_non_null(agg);
+	for (int i = 0; i < 300; i++) {
+		int src = (i % 3 == 0) ? 1 : 10 + i % 50; /* 10.0.0.1 is 1/3 of traffic */
+		int n = snprintf(line, sizeof(line),
+				 "nf_ct_proto_17: bad checksum IN=eth0 OUT= SRC=10.0.0.%d "
+				 "DST=10.0.1.1 LEN=30 PROTO=UDP SPT=1 DPT=%d LEN=10",
+				 src, 1000 + i % 20);
+
+		assert_int_equal(logparse_agg_add_line(agg, line, (size_t)n), 0);
+		total++;
+	}
+	logparse_agg_result(agg, &r);
+	assert_int_equal(r.n_top_src, 2);
+	assert_int_equal(r.top_src[0].addr[3], 1);
+	assert_true(r.top_src[0].count - r.top_src[0].error <= 100);
+	assert_true(r.top_src[0].count >= 100);
+	for (size_t i = 0; i < r.n_top_src; i++)
+		assert_true(r.top_src[i].error <= total / 8);
+	assert_int_equal(r.n_top_dport, 2);
+	assert_true(r.top_dport[0].error <= total / 8);
+	assert_int_equal(r.reasons[0].count, 300);
+	logparse_agg_free(agg);
+}
+
+static void test_tables_overflow_and_rc(void **state)
+{
+	struct logparse_agg *agg = logparse_agg_new(0);
+	struct logparse_agg_result r;
+	char line[256];
+
+	(void)state;
+	assert_non_null(agg);
+	for (int i = 0; i < 40; i++) {
+		int n = snprintf(line, sizeof(line),
+				 "RULE%d: IN=veth%d OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=20 PROTO=47",
+				 i, i);
+
+		assert_int_equal(logparse_agg_add_line(agg, line, (size_t)n), 0);
+		n = snprintf(
+		    line, sizeof(line),
+		    "nf_ct_proto_6: invalid new IN=veth%d OUT= SRC=10.0.0.1 DST=10.0.0.2 "
+		    "LEN=20 PROTO=TCP SPT=1 DPT=2 SEQ=0 ACK=0 WINDOW=0 RES=0x00 RST URGP=0",
+		    i);
+		assert_int_equal(logparse_agg_add_line(agg, line, (size_t)n), 0);
+	}
+	logparse_agg_add_rc(agg, -ENOENT);
+	logparse_agg_add_rc(agg, -EINVAL);
+	logparse_agg_result(agg, &r);
+	assert_int_equal(r.n_log_prefixes, 32);
+	assert_int_equal(r.log_prefixes_other, 8);
+	assert_int_equal(r.n_ifaces, 32);
+	assert_int_equal(r.ifaces_other, 8);
+	assert_int_equal(r.n_top_src, 1);
+	assert_int_equal(r.top_src[0].count, 40);
+	assert_int_equal(r.by_tcp_flags[LOGPARSE_TCP_RST], 40);
+	assert_int_equal(r.unrelated, 1);
+	assert_int_equal(r.not_understood, 1);
+	assert_int_equal(r.lines, 80);
+	assert_false(r.counts_lower_bound);
+	logparse_agg_free(agg);
+	logparse_agg_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_fixtures),
+	    cmocka_unit_test(test_sketch_bounds),
+	    cmocka_unit_test(test_tables_overflow_and_rc),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
