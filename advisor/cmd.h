@@ -12,6 +12,7 @@ struct cmd_entry {
 };
 
 int cmd_check(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 /* Print "ctadvisor CMD: MSG" and a hint to stderr (usage errors). */
 void cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,6 +8,7 @@
 
 static const struct cmd_entry commands[] = {
     {"check", cmd_check, "one-shot health check of connection tracking"},
+    {"watch", cmd_watch, "sample occupancy and counters over time and report rates"},
 };
 
 static void usage(FILE *out)

@@ -15,12 +15,19 @@ struct render_opts {
 	const char *version; /* ctadvisor version, for JSON "version" */
 };
 
-/* 0, or -EIO when writing failed. */
+/* 0, or -EIO when writing failed (render_json also when out of memory; nothing
+ * is written then). */
 int render_text(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,
 		const struct render_opts *opts);
 int render_json(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,
 		const struct render_opts *opts);
 int render_prom(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,
 		const struct render_opts *opts);
+
+struct json_t;
+/* The Findings section as render_text() writes it; errors show in ferror(out). */
+void render_text_findings(FILE *out, const struct rules_report *rep, bool color);
+/* The "findings" array of render_json(): a new reference, NULL on ENOMEM. */
+struct json_t *render_json_findings(const struct rules_report *rep);
 
 #endif

@@ -1,0 +1,269 @@
+/* nl_events.c: ctnetlink NEW/DESTROY events, counted and matched by id. */
+#include <arpa/inet.h>
+#include <endian.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+
+#include "nl_events.h"
+
+#define EV_BUF_SIZE (256 * 1024)
+#define EV_RCVBUF   (8 * 1024 * 1024)
+#define ID_SLOTS    (1u << 18) /* flows whose NEW we remember, for lifetimes */
+#define MSG_NEW     ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW)
+#define MSG_DELETE  ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE)
+
+struct id_slot {
+	uint32_t id;
+	uint8_t used;
+	uint8_t cls;
+	uint64_t start_ms;
+};
+
+struct nl_events {
+	struct mnl_socket *nl;
+	char *buf;
+	struct id_slot *ids;
+	uint32_t n_ids;
+	uint64_t now_ms;
+	struct nl_events_stats st;
+};
+
+static const char *const class_names[NL_EV_CLASSES] = {"tcp", "udp", "icmp", "other"};
+
+const char *nl_events_class_name(enum nl_events_class c)
+{
+	return (unsigned)c < NL_EV_CLASSES ? class_names[c] : "other";
+}
+
+static enum nl_events_class class_of(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return NL_EV_TCP;
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		return NL_EV_UDP;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return NL_EV_ICMP;
+	default:
+		return NL_EV_OTHER;
+	}
+}
+
+static int decode_proto(const struct nlattr *tuple, uint8_t *proto)
+{
+	const struct nlattr *a, *p;
+
+	mnl_attr_for_each_nested (a, tuple) {
+		if (mnl_attr_get_type(a) != CTA_TUPLE_PROTO)
+			continue;
+		mnl_attr_for_each_nested (p, a) {
+			if (mnl_attr_get_type(p) != CTA_PROTO_NUM)
+				continue;
+			if (mnl_attr_validate(p, MNL_TYPE_U8) < 0)
+				return -EBADMSG;
+			*proto = mnl_attr_get_u8(p);
+		}
+	}
+	return 0;
+}
+
+static int decode_tstamp(const struct nlattr *ts, struct nl_events_msg *m)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested (a, ts) {
+		uint16_t type = mnl_attr_get_type(a);
+
+		if (type != CTA_TIMESTAMP_START && type != CTA_TIMESTAMP_STOP)
+			continue;
+		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+			return -EBADMSG;
+		if (type == CTA_TIMESTAMP_START)
+			m->start_ns = be64toh(mnl_attr_get_u64(a));
+		else
+			m->stop_ns = be64toh(mnl_attr_get_u64(a));
+	}
+	m->has_tstamp = m->start_ns != 0 && m->stop_ns >= m->start_ns;
+	return 0;
+}
+
+static int decode_attr(const struct nlattr *a, struct nl_events_msg *m)
+{
+	switch (mnl_attr_get_type(a)) {
+	case CTA_TUPLE_ORIG:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			return -EBADMSG;
+		return decode_proto(a, &m->proto);
+	case CTA_ID:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return -EBADMSG;
+		m->id = ntohl(mnl_attr_get_u32(a));
+		m->has_id = true;
+		return 0;
+	case CTA_TIMESTAMP:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			return -EBADMSG;
+		return decode_tstamp(a, m);
+	default:
+		return 0;
+	}
+}
+
+int nl_events_decode(const struct nlmsghdr *nlh, struct nl_events_msg *out)
+{
+	struct nl_events_msg m;
+	const struct nlattr *a;
+	int rc;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
+		return -EBADMSG;
+	if (nlh->nlmsg_type != MSG_NEW && nlh->nlmsg_type != MSG_DELETE)
+		return -ENOENT;
+	/* IPCTNL_MSG_CT_NEW also carries updates; a new entry has CREATE|EXCL. */
+	if (nlh->nlmsg_type == MSG_NEW && !(nlh->nlmsg_flags & NLM_F_CREATE))
+		return -ENOENT;
+	memset(&m, 0, sizeof(m));
+	m.is_new = nlh->nlmsg_type == MSG_NEW;
+	mnl_attr_for_each (a, nlh, sizeof(struct nfgenmsg)) {
+		rc = decode_attr(a, &m);
+		if (rc < 0)
+			return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+static struct id_slot *id_find(struct nl_events *ev, uint32_t id, bool for_insert)
+{
+	uint32_t h = (id * 2654435761u) & (ID_SLOTS - 1);
+
+	for (uint32_t i = 0; i < 32; i++) {
+		struct id_slot *s = &ev->ids[(h + i) & (ID_SLOTS - 1)];
+
+		if (for_insert ? !s->used : (s->used && s->id == id))
+			return s;
+	}
+	return NULL;
+}
+
+static void on_new(struct nl_events *ev, const struct nl_events_msg *m, enum nl_events_class c)
+{
+	struct id_slot *s = m->has_id ? id_find(ev, m->id, true) : NULL;
+
+	ev->st.new_events[c]++;
+	if (s == NULL) {
+		ev->st.untracked++;
+		return;
+	}
+	*s = (struct id_slot){.id = m->id, .used = 1, .cls = (uint8_t)c, .start_ms = ev->now_ms};
+	ev->n_ids++;
+}
+
+static void on_destroy(struct nl_events *ev, const struct nl_events_msg *m, enum nl_events_class c)
+{
+	struct id_slot *s = m->has_id ? id_find(ev, m->id, false) : NULL;
+
+	ev->st.destroy_events[c]++;
+	if (m->has_tstamp) {
+		ev->st.lifetimes[c]++;
+		ev->st.lifetime_sum_s[c] += (double)(m->stop_ns - m->start_ns) / 1e9;
+	} else if (s != NULL) {
+		ev->st.lifetimes[c]++;
+		ev->st.lifetime_sum_s[c] += (double)(ev->now_ms - s->start_ms) / 1000.0;
+	}
+	if (s != NULL) {
+		s->used = 0;
+		ev->n_ids--;
+	}
+}
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_events *ev = data;
+	struct nl_events_msg m;
+	int rc = nl_events_decode(nlh, &m);
+
+	if (rc == -EBADMSG)
+		ev->st.bad_messages++;
+	if (rc < 0)
+		return MNL_CB_OK;
+	if (m.is_new)
+		on_new(ev, &m, class_of(m.proto));
+	else
+		on_destroy(ev, &m, class_of(m.proto));
+	return MNL_CB_OK;
+}
+
+struct nl_events *nl_events_open(int *err)
+{
+	struct nl_events *ev = calloc(1, sizeof(*ev));
+	int size = EV_RCVBUF;
+
+	if (ev == NULL || (ev->buf = malloc(EV_BUF_SIZE)) == NULL ||
+	    (ev->ids = calloc(ID_SLOTS, sizeof(*ev->ids))) == NULL) {
+		*err = -ENOMEM;
+		goto err;
+	}
+	ev->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (ev->nl == NULL ||
+	    mnl_socket_bind(ev->nl, NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_DESTROY,
+			    MNL_SOCKET_AUTOPID) < 0) {
+		*err = -errno;
+		goto err;
+	}
+	/* Drain speed matters most, but a large buffer absorbs bursts. */
+	if (setsockopt(mnl_socket_get_fd(ev->nl), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) <
+	    0)
+		setsockopt(mnl_socket_get_fd(ev->nl), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	return ev;
+err:
+	nl_events_close(ev);
+	return NULL;
+}
+
+int nl_events_fd(const struct nl_events *ev)
+{
+	return mnl_socket_get_fd(ev->nl);
+}
+
+int nl_events_drain(struct nl_events *ev, uint64_t now_ms)
+{
+	ssize_t n;
+
+	ev->now_ms = now_ms;
+	for (;;) {
+		n = mnl_socket_recvfrom(ev->nl, ev->buf, EV_BUF_SIZE);
+		if (n < 0 && errno == ENOBUFS) {
+			ev->st.enobufs++;
+			continue;
+		}
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		mnl_cb_run(ev->buf, (size_t)n, 0, 0, event_cb, ev);
+	}
+}
+
+const struct nl_events_stats *nl_events_get_stats(const struct nl_events *ev)
+{
+	return &ev->st;
+}
+
+void nl_events_close(struct nl_events *ev)
+{
+	if (ev == NULL)
+		return;
+	if (ev->nl != NULL)
+		mnl_socket_close(ev->nl);
+	free(ev->buf);
+	free(ev->ids);
+	free(ev);
+}

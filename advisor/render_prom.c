@@ -1,0 +1,201 @@
+/* render_prom.c: the check report in the Prometheus text exposition format
+ * 0.0.4, for node_exporter's textfile collector (doc/check-output.md). A
+ * family is written only when it has a sample, its samples together, each
+ * family with # HELP and # TYPE. Every sample carries a netns label so that
+ * one file per namespace can sit in the same textfile directory. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "escape.h"
+#include "render.h"
+
+struct prom_family {
+	const char *name;
+	const char *type;
+	const char *help;
+};
+
+#define FAMILY(var, n, t, h) static const struct prom_family var = {n, t, h}
+
+FAMILY(fam_entries, "ctadvisor_conntrack_entries", "gauge",
+       "Entries in the conntrack table, as the kernel counts them.");
+FAMILY(fam_limit, "ctadvisor_conntrack_entries_limit", "gauge",
+       "Maximum entries in the conntrack table (nf_conntrack_max).");
+FAMILY(fam_fill, "ctadvisor_conntrack_fill_ratio", "gauge",
+       "Conntrack entries divided by the limit (0 to 1).");
+FAMILY(fam_buckets, "ctadvisor_conntrack_buckets", "gauge",
+       "Buckets of the conntrack hash table (nf_conntrack_buckets).");
+FAMILY(fam_stat, "ctadvisor_conntrack_stat_total", "counter",
+       "Conntrack statistics counter per CPU, as conntrack -S names them.");
+FAMILY(fam_walk, "ctadvisor_conntrack_walk_entries", "gauge",
+       "Live conntrack entries seen by the table walk, by protocol.");
+FAMILY(fam_tcp, "ctadvisor_conntrack_walk_tcp_entries", "gauge",
+       "Live TCP conntrack entries seen by the table walk, by state.");
+FAMILY(fam_nat, "ctadvisor_conntrack_walk_nat_entries", "gauge",
+       "Live conntrack entries seen by the table walk, by NAT kind.");
+FAMILY(fam_unreplied, "ctadvisor_conntrack_walk_unreplied_entries", "gauge",
+       "Live conntrack entries that have seen no reply.");
+FAMILY(fam_assured, "ctadvisor_conntrack_walk_assured_entries", "gauge",
+       "Live conntrack entries marked assured.");
+FAMILY(fam_memory, "ctadvisor_conntrack_memory_bytes", "gauge",
+       "Kernel memory of the conntrack table now, at the limit, and at the limit with extensions.");
+FAMILY(fam_status, "ctadvisor_check_status", "gauge",
+       "Check status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
+FAMILY(fam_finding, "ctadvisor_finding", "gauge", "1 for each finding of the check.");
+
+struct prom {
+	FILE *out;
+	const struct prom_family *cur; /* family whose header was written last */
+	char netns[1024];              /* escaped label value */
+};
+
+/* labels: "" or further escaped label pairs, e.g. cpu="0",stat="found". */
+static void prom_sample(struct prom *p, const struct prom_family *f, const char *labels,
+			const char *value)
+{
+	if (p->cur != f) {
+		fprintf(p->out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name, f->type);
+		p->cur = f;
+	}
+	fprintf(p->out, "%s{netns=\"%s\"%s%s} %s\n", f->name, p->netns, labels[0] ? "," : "",
+		labels, value);
+}
+
+static void prom_u64(struct prom *p, const struct prom_family *f, const char *labels, uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	prom_sample(p, f, labels, buf);
+}
+
+/* The same precision as the JSON renderer. */
+static void prom_f64(struct prom *p, const struct prom_family *f, const char *labels, double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.12g", v);
+	prom_sample(p, f, labels, buf);
+}
+
+/* One label pair with an escaped value, written into buf. A long value is
+ * cut at a whole escape, so the quoting stays intact. */
+#define PROM_VALUE_LEN 256
+#define PROM_LABEL_LEN (PROM_VALUE_LEN + 32)
+static const char *prom_label(char *buf, size_t size, const char *name, const char *value)
+{
+	char esc[PROM_VALUE_LEN];
+
+	render_escape(esc, sizeof(esc), value, RENDER_ESC_PROM);
+	snprintf(buf, size, "%s=\"%s\"", name, esc);
+	return buf;
+}
+
+static void prom_occupancy(struct prom *p, const struct ct_snapshot *snap,
+			   const struct rules_report *rep)
+{
+	if (snap->has_count)
+		prom_u64(p, &fam_entries, "", snap->count);
+	if (snap->has_max)
+		prom_u64(p, &fam_limit, "", snap->max);
+	if (snap->has_count && snap->has_max && snap->max > 0 && rep->d.fill_pct >= 0)
+		prom_f64(p, &fam_fill, "", rep->d.fill_pct / 100.0);
+	if (snap->set.buckets >= 0)
+		prom_u64(p, &fam_buckets, "", (uint64_t)snap->set.buckets);
+}
+
+static void prom_stats(struct prom *p, const struct ct_snapshot *snap)
+{
+	if (!snap->has_stats)
+		return;
+	for (size_t i = 0; i < snap->n_cpus; i++) {
+		const struct snap_cpu_stats *st = &snap->cpus[i];
+
+		for (unsigned s = 0; s < SNAP_STAT_SLOTS; s++) {
+			const char *name = snap_stat_name(s);
+			char labels[96];
+
+			if (name == NULL || !(st->present & (UINT32_C(1) << s)))
+				continue;
+			snprintf(labels, sizeof(labels), "cpu=\"%u\",stat=\"%s\"", st->cpu, name);
+			prom_u64(p, &fam_stat, labels, st->v[s]);
+		}
+	}
+}
+
+/* Protocols only when present (there are 256); the TCP states always, so
+ * that a state's series does not come and go; NAT kinds always. */
+static void prom_walk(struct prom *p, const struct snap_walk *w)
+{
+	char labels[PROM_LABEL_LEN], proto[16];
+
+	for (unsigned i = 0; i < 256; i++) {
+		const char *name = snap_proto_name(i);
+
+		if (w->by_proto[i] == 0)
+			continue;
+		if (name == NULL) {
+			snprintf(proto, sizeof(proto), "proto-%u", i);
+			name = proto;
+		}
+		prom_u64(p, &fam_walk, prom_label(labels, sizeof(labels), "proto", name),
+			 w->by_proto[i]);
+	}
+	for (unsigned s = 0; s <= SNAP_TCP_STATES; s++)
+		if (s < SNAP_TCP_STATES || w->tcp_state[s] != 0)
+			prom_u64(
+			    p, &fam_tcp,
+			    prom_label(labels, sizeof(labels), "state", snap_tcp_state_name(s)),
+			    w->tcp_state[s]);
+	prom_u64(p, &fam_nat, "kind=\"none\"", w->nat_none);
+	prom_u64(p, &fam_nat, "kind=\"src\"", w->nat_src);
+	prom_u64(p, &fam_nat, "kind=\"dst\"", w->nat_dst);
+	prom_u64(p, &fam_nat, "kind=\"both\"", w->nat_both);
+	prom_u64(p, &fam_unreplied, "", w->unreplied);
+	prom_u64(p, &fam_assured, "", w->assured);
+}
+
+static void prom_memory(struct prom *p, const struct rules_report *rep)
+{
+	if (rep->d.mem_now_bytes >= 0)
+		prom_u64(p, &fam_memory, "at=\"now\"", (uint64_t)rep->d.mem_now_bytes);
+	if (rep->d.mem_at_max_bytes >= 0)
+		prom_u64(p, &fam_memory, "at=\"max\"", (uint64_t)rep->d.mem_at_max_bytes);
+	if (rep->d.mem_at_max_ext_bytes >= 0)
+		prom_u64(p, &fam_memory, "at=\"max_with_ext\"",
+			 (uint64_t)rep->d.mem_at_max_ext_bytes);
+}
+
+static void prom_findings(struct prom *p, const struct rules_report *rep)
+{
+	prom_u64(p, &fam_status, "", (uint64_t)rules_exit_code(rep));
+	for (size_t i = 0; i < rep->n_findings && i < RULES_FINDINGS; i++) {
+		const struct rules_finding *f = &rep->findings[i];
+		char id[PROM_LABEL_LEN], sev[PROM_LABEL_LEN], labels[2 * PROM_LABEL_LEN + 2];
+
+		prom_label(id, sizeof(id), "id", f->id != NULL ? f->id : "");
+		prom_label(sev, sizeof(sev), "severity", rules_sev_name(f->sev));
+		snprintf(labels, sizeof(labels), "%s,%s", id, sev);
+		prom_u64(p, &fam_finding, labels, 1);
+	}
+}
+
+int render_prom(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,
+		const struct render_opts *opts)
+{
+	struct prom p = {.out = out};
+
+	(void)opts; /* no colour, and the version is not a metric */
+	render_escape(p.netns, sizeof(p.netns), snap->netns, RENDER_ESC_PROM);
+	prom_occupancy(&p, snap, rep);
+	prom_stats(&p, snap);
+	if (snap->has_walk)
+		prom_walk(&p, &snap->walk);
+	prom_memory(&p, rep);
+	prom_findings(&p, rep);
+	if (fflush(out) != 0 || ferror(out))
+		return -EIO;
+	return 0;
+}

@@ -1,0 +1,50 @@
+/* watch.h: the state of a running watch: the rates summary, a bounded
+ * occupancy series for the sparkline, and the event counts. */
+#ifndef CTADVISOR_WATCH_H
+#define CTADVISOR_WATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "nl_events.h"
+#include "../rules/rates.h"
+#include "../rules/rules.h"
+
+#define WATCH_SPARK_POINTS 64
+
+struct watch_args {
+	const char *netns;
+	uint64_t interval_ms;
+	uint64_t duration_ms; /* 0: until a signal */
+	bool events;
+	enum cli_format format;
+	const char *save;
+	struct rules_opts opts;
+};
+
+struct watch_state {
+	struct rates_summary sum;
+	/* Occupancy series: each point is the peak of `stride` samples; when
+	 * full, neighbours merge and the stride doubles, so memory is fixed. */
+	uint64_t spark[WATCH_SPARK_POINTS];
+	size_t n_spark;
+	uint64_t stride, pending, pending_peak;
+	bool has_events;
+	struct nl_events_stats events; /* totals so far */
+	uint64_t prev_new;             /* all classes, at the previous sample */
+	double new_per_s;              /* between the last two samples */
+	char netns[128];
+	uint64_t interval_ms;
+};
+
+void watch_state_init(struct watch_state *st, const struct watch_args *a);
+/* Fold one sample in; ev may be NULL (no --events). */
+void watch_state_add(struct watch_state *st, const struct rates_sample *prev,
+		     const struct rates_sample *cur, const struct nl_events_stats *ev);
+/* New events per second of a class over the whole watch. */
+double watch_new_per_s(const struct watch_state *st, enum nl_events_class c);
+/* Mean lifetime of a class's flows whose start was seen; -1 when none. */
+double watch_mean_lifetime_s(const struct watch_state *st, enum nl_events_class c);
+
+#endif
