@@ -125,3 +125,15 @@ int cli_parse_duration_ms(const char *s, uint64_t *out)
 	}
 	return -EINVAL;
 }
+
+int cli_parse_log_proto(const char *s, unsigned *out)
+{
+	static const char *const words[] = {"tcp",    "udp",  "udplite", "icmp",
+					    "icmpv6", "sctp", "all"};
+	static const unsigned numbers[] = {6, 17, 136, 1, 58, 132, 255};
+	int i, rc = parse_word(s, words, 7, &i);
+
+	if (rc == 0)
+		*out = numbers[i];
+	return rc;
+}

@@ -18,6 +18,7 @@
 #include "nl_events.h"
 #include "nl_stats.h"
 #include "render_watch.h"
+#include "watch_invalid.h"
 #include "../rules/rules_watch.h"
 
 #define EXIT_UNKNOWN 3
@@ -51,7 +52,7 @@ static const char watch_usage[] =
     "Exit status: as 'check', from the watch findings: 0 OK, 1 WARNING, 2 CRITICAL,\n"
     "3 UNKNOWN. Example: ctadvisor watch --interval 1s --duration 5m --events\n";
 
-enum { OPT_FILL_WARN = 256, OPT_FILL_CRIT };
+enum { OPT_FILL_WARN = 256, OPT_FILL_CRIT, OPT_INVALID, OPT_PROTO, OPT_FORCE };
 
 static const struct option watch_options[] = {
     {"netns", required_argument, NULL, 'n'},
@@ -102,6 +103,14 @@ static const char *apply_option(int opt, const char *val, struct watch_args *a)
 	case 's':
 		a->save = val;
 		return val[0] ? NULL : "--save";
+	case OPT_INVALID:
+		a->invalid = true;
+		return NULL;
+	case OPT_PROTO:
+		return cli_parse_log_proto(val, &a->log_proto) ? "--proto" : NULL;
+	case OPT_FORCE:
+		a->force = true;
+		return NULL;
 	case OPT_FILL_WARN:
 		return cli_parse_pct(val, &a->opts.fill_warn_pct) ? "--fill-warn" : NULL;
 	case OPT_FILL_CRIT:
@@ -120,6 +129,7 @@ static int parse_watch_args(int argc, char **argv, struct watch_args *a)
 	memset(a, 0, sizeof(*a));
 	a->interval_ms = 1000;
 	a->format = CLI_FORMAT_TEXT;
+	a->log_proto = 255;
 	rules_opts_default(&a->opts);
 	opterr = 0;
 	optind = 1;
@@ -139,6 +149,10 @@ static int parse_watch_args(int argc, char **argv, struct watch_args *a)
 	}
 	if (optind < argc) {
 		cmd_usage_error("watch", "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (!a->invalid && (a->force || a->log_proto != 255)) {
+		cmd_usage_error("watch", "--proto and --force only go with --invalid");
 		return -1;
 	}
 	if (a->duration_ms != 0 && a->duration_ms < a->interval_ms) {
@@ -286,7 +300,7 @@ int cmd_watch(int argc, char **argv)
 			a.netns, strerror(-rc));
 		return EXIT_UNKNOWN;
 	}
-	rc = run_watch(&a);
+	rc = a.invalid ? watch_invalid_run(&a) : run_watch(&a);
 	netns_leave(&sw);
 	return rc;
 }

@@ -21,6 +21,9 @@ struct watch_args {
 	enum cli_format format;
 	const char *save;
 	struct rules_opts opts;
+	bool invalid;       /* --invalid: classify invalid packets over NFLOG */
+	unsigned log_proto; /* --proto: nf_conntrack_log_invalid value, 255 = all */
+	bool force;         /* --force: take NFLOG group 0 from its holder */
 };
 
 struct watch_state {
