@@ -9,6 +9,11 @@
 static const struct cmd_entry commands[] = {
     {"check", cmd_check, "one-shot health check of connection tracking"},
     {"watch", cmd_watch, "sample occupancy and counters over time and report rates"},
+    {"logparse", cmd_logparse, "classify invalid packets and table-full events in kernel logs"},
+    {"plan", cmd_plan, "recommend nf_conntrack_max and buckets, with the memory they cost"},
+    {"apply", cmd_apply, "write recommended settings, verified, with an undo record"},
+    {"undo", cmd_undo, "restore what the last apply or interrupted watch changed"},
+    {"flush", cmd_flush, "delete the flows that match a filter, showing the count first"},
 };
 
 static void usage(FILE *out)
