@@ -20,8 +20,8 @@ step() {
 	line=$(grep -E '([0-9]+) passed, ([0-9]+) failed' "$log" | tail -n1)
 	rm -f "$log"
 	local p f
-	p=$(echo "$line" | sed -nE 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/p')
-	f=$(echo "$line" | sed -nE 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\2/p')
+	p=$(echo "$line" | sed -nE 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\2/p')
+	f=$(echo "$line" | sed -nE 's/^(.*[^0-9])?([0-9]+) passed, ([0-9]+) failed.*/\3/p')
 	p=${p:-0} f=${f:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	total_pass=$((total_pass + p))
@@ -43,7 +43,7 @@ step lint tests/lint.sh
 step build build all
 step unit make -s -j"$jobs" check
 step integration make -s check-integration
-step asan-build make -s -j"$jobs" asan
+step asan-build build asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 step asan-unit make -s check BUILD=build-asan SAN=1 OPT=-O1
