@@ -1,0 +1,61 @@
+/* owners.h: who else writes the table-size knobs on this host, so a plan
+ * can say whether a new value would be silently overwritten: sysctl.d files
+ * and /etc/sysctl.conf (nf_conntrack_max, nf_conntrack_buckets, hashsize),
+ * modprobe.d "options nf_conntrack hashsize=", the kernel command line,
+ * running kube-proxy / tuned / Calico processes, and tuned profiles.
+ * Every scan takes a root directory ("" or "/" for the live host; a fixture
+ * tree in tests) and appends to a fixed-size report; nothing is printed and
+ * nothing is allocated beyond what a scan frees before returning. */
+#ifndef CTADVISOR_OWNERS_H
+#define CTADVISOR_OWNERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum owners_kind {
+	OWNERS_SYSCTL_FILE, /* sysctl.d drop-in or /etc/sysctl.conf */
+	OWNERS_MODPROBE,    /* modprobe.d options line */
+	OWNERS_CMDLINE,     /* nf_conntrack.hashsize= on the kernel command line */
+	OWNERS_PROCESS,     /* a running daemon known to write the knobs */
+	OWNERS_TUNED,       /* a tuned profile */
+};
+
+#define OWNERS_MAX       32
+#define OWNERS_PATH_LEN  256
+#define OWNERS_KEY_LEN   80
+#define OWNERS_VALUE_LEN 96
+
+struct owners_item {
+	enum owners_kind kind;
+	char source[OWNERS_PATH_LEN]; /* path as on the host (root stripped), or "pid N" */
+	unsigned line;                /* 1-based line in source; 0 for a process */
+	char key[OWNERS_KEY_LEN];     /* knob as written, or the process name */
+	char value[OWNERS_VALUE_LEN]; /* value as written; for a process, its relevant flags */
+	bool is_shadowed; /* sysctl.d: a same-named file earlier in the search order wins;
+			     tuned: the profile is not the active one */
+};
+
+struct owners_report {
+	size_t n;
+	struct owners_item items[OWNERS_MAX];
+	size_t n_dropped; /* found but beyond OWNERS_MAX */
+};
+
+void owners_init(struct owners_report *r);
+
+/* Each returns 0 (also when the directories are absent) or -ENOMEM;
+ * unreadable files are skipped. root: "" or "/" for the live host. */
+int owners_scan_sysctl(const char *root, struct owners_report *r);
+int owners_scan_modprobe(const char *root, struct owners_report *r);
+int owners_scan_tuned(const char *root, struct owners_report *r);
+/* proc_root: "/proc" on the live host; reads PID/comm and PID/cmdline, and
+ * cmdline (the kernel's). */
+int owners_scan_procs(const char *proc_root, struct owners_report *r);
+
+/* All of the above: files under root, processes under proc_root. */
+int owners_scan_all(const char *root, const char *proc_root, struct owners_report *r);
+
+/* "sysctl.d", "modprobe.d", "kernel cmdline", "process", "tuned". */
+const char *owners_kind_name(enum owners_kind k);
+
+#endif

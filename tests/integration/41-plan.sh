@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# 41-plan: `ctadvisor plan` against arithmetic done here by hand and the
+# kernel's own figures: the recommendation for an explicit target (tidy
+# rounding, buckets a multiple of page/8 = 512), memory with the slab size
+# from /sys/kernel/slab/nf_conntrack/slab_size, the demand taken from a
+# watch summary's peak (a lab namespace holding N TCP flows), bad inputs
+# rejected with exit 3 and a one-line error naming the option, and the
+# --save plan file that apply reads.
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016,SC2317
+source "$(dirname "$0")/lib.sh"
+
+N=30
+TCP_PORT=5041
+SLAB_FILE=/sys/kernel/slab/nf_conntrack/slab_size
+[[ -r "$SLAB_FILE" ]] || die "$SLAB_FILE unreadable (nf_conntrack not loaded, or not SLUB)"
+SLAB=$(cat "$SLAB_FILE")
+PAGE=$(getconf PAGESIZE)
+PER_PAGE=$((PAGE / 8))
+
+# The sizing model of DESIGN.md, in integers: demand in entries, headroom
+# in percent. Prints "max buckets".
+tidy()
+{
+	local x=$1 step=65536
+	((x <= 1024)) && { echo 1024; return; }
+	((x <= 131072)) && step=1024
+	((x > 131072 && x <= 1048576)) && step=16384
+	echo $(((x + step - 1) / step * step))
+}
+expect_plan()
+{
+	local demand=$1 headroom=$2 load=$3 raw max b
+	raw=$(((demand * 100 + (100 - headroom) - 1) / (100 - headroom)))
+	max=$(tidy "$raw")
+	b=$(((max + load - 1) / load))
+	b=$(((b + PER_PAGE - 1) / PER_PAGE * PER_PAGE))
+	echo "$max $b"
+}
+
+PLAN_RC=0
+run_plan()
+{
+	PLAN_RC=0
+	timeout -k 10 600 "$CTADVISOR" plan "$@" >"$LAB_TMP/plan.out" 2>"$LAB_TMP/plan.err" || PLAN_RC=$?
+	if grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/plan.err"; then
+		fail "plan $*: sanitizer report: $(head -c 2000 "$LAB_TMP/plan.err")"
+	fi
+}
+pj()
+{
+	jq -r "$1" "$LAB_TMP/plan.out" || die "plan output is not JSON: $(head -c 500 "$LAB_TMP/plan.out")"
+}
+# check_rec WHAT MAX BUCKETS: the recommendation of the last plan.
+check_rec()
+{
+	assert_eq "$1: recommendation max" "$2" "$(pj '.recommendation["net.netfilter.nf_conntrack_max"]')"
+	assert_eq "$1: recommendation buckets" "$3" "$(pj '.recommendation["net.netfilter.nf_conntrack_buckets"]')"
+	assert_eq "$1: buckets a multiple of $PER_PAGE" 0 "$(($3 % PER_PAGE))"
+	assert_eq "$1: slab bytes from $SLAB_FILE" "$SLAB" "$(pj .inputs.slab_bytes)"
+	assert_eq "$1: memory without extensions" "$(($2 * SLAB + $3 * 8))" "$(pj .memory.mem_bytes)"
+	assert_eq "$1: memory with extensions" "$(($2 * (SLAB + 128) + $3 * 8))" "$(pj .memory.mem_ext_bytes)"
+}
+
+# 1. An explicit target: 1000000 / 0.8 = 1250000 -> 1310720 (steps of 65536).
+run_plan --target 1000000 --format json
+assert_eq "plan --target exit status" 0 "$PLAN_RC"
+read -r max b < <(expect_plan 1000000 20 1)
+assert_eq "hand arithmetic for 1000000 (self-check)" "1310720 1310720" "$max $b"
+check_rec "target 1000000" "$max" "$b"
+assert_eq "target: demand" 1000000 "$(pj .demand.entries)"
+assert_eq "target: max_raw" 1250000 "$(pj .max_raw)"
+assert_eq "target: RAM vs /proc/meminfo" "$(($(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) * 1024))" \
+	"$(pj .inputs.ram_bytes)"
+run_plan --target 1000000 --headroom 50 --load 4 --format json
+read -r max b < <(expect_plan 1000000 50 4)
+check_rec "target 1000000, headroom 50 %, load 4" "$max" "$b"
+run_plan --target 100 --format json
+check_rec "target 100 (the 1024 floor)" 1024 1024
+
+# 2. Demand from a watch summary of a lab namespace holding N flows.
+lab_netns CLI cli
+lab_netns SRV srv
+lab_veth "$CLI" v0 "$SRV" v1
+lab_addr "$CLI" v0 10.213.41.1/24
+lab_addr "$SRV" v1 10.213.41.2/24
+lab_ct_enable "$SRV"
+lab_bg "$SRV" tcpsrv "$TOOLS/tcp_hold" server 10.213.41.2 "$TCP_PORT"
+wait_line tcpsrv listening
+lab_bg "$CLI" tcpcli "$TOOLS/tcp_hold" client 10.213.41.2 "$TCP_PORT" "$N"
+wait_line tcpcli ready
+wait_for "$N ESTABLISHED entries in $SRV" ct_has "$SRV" "ESTABLISHED.*dport=$TCP_PORT " "$N"
+wrc=0
+timeout -k 10 600 "$CTADVISOR" watch --netns "$SRV" --interval 100ms --duration 300ms \
+	--save "$LAB_TMP/w.json" >/dev/null 2>"$LAB_TMP/watch.err" || wrc=$?
+((wrc <= 2)) || die "watch exited $wrc: $(head -c 1000 "$LAB_TMP/watch.err")"
+peak=$(jq -r .peak_count "$LAB_TMP/w.json") || die "watch --save wrote no JSON"
+assert_eq "watch peak vs conntrack -C (lab sanity)" "$(in_ns "$SRV" conntrack -C)" "$peak"
+assert_eq "watch peak is the held flows (lab sanity)" "$N" "$peak"
+
+# 3000 entries: 30 x 100 -> 3750 -> 4096.
+run_plan --from "$LAB_TMP/w.json" --growth 100 --format json
+assert_eq "plan --from exit status" 0 "$PLAN_RC"
+assert_eq "from: demand source" peak "$(pj .demand.source)"
+assert_eq "from: base entries = the summary's peak" "$peak" "$(pj .demand.base_entries)"
+assert_eq "from: demand = peak x 100" "$((peak * 100))" "$(pj .demand.entries)"
+read -r max b < <(expect_plan $((peak * 100)) 20 1)
+check_rec "from x100" "$max" "$b"
+# The summary has no event figures: a what-if says what it needs.
+run_plan --from "$LAB_TMP/w.json" --set nf_conntrack_tcp_timeout_established=86400 --format json
+assert_eq "what-if without events: exit status" 0 "$PLAN_RC"
+assert_eq "what-if without events: no projection" null "$(pj .little)"
+assert_eq "what-if without events: the note names watch --events --save" true \
+	"$(pj '.note | contains("watch --events --save")')"
+# Current count in the lab namespace (no --from): the held flows.
+run_plan --netns "$SRV" --growth 2 --format json
+assert_eq "current: demand source" current "$(pj .demand.source)"
+assert_eq "current: base entries = conntrack -C" "$(in_ns "$SRV" conntrack -C)" "$(pj .demand.base_entries)"
+
+# 3. Bad input: exit 3, one error line naming the option, then the hint.
+printf '{"type": "summary", "peak_count": -5}\n' >"$LAB_TMP/bad.json"
+printf 'not json\n' >"$LAB_TMP/garbage.json"
+bad_cases=(
+	"--growth|--growth -1"
+	"--growth|--growth 0"
+	"--growth|--growth 2x5"
+	"--headroom|--headroom 100"
+	"--headroom|--headroom 150"
+	"--mem-budget|--mem-budget 12Q"
+	"--mem-budget|--mem-budget -1G"
+	"--mem-budget|--netns $SRV --mem-budget 1K"
+	"--target|--growth 2 --target 5"
+	"--target|--target 0"
+	"--load|--target 5 --load 0"
+	"--set|--set nf_conntrack_max=5"
+	"--set|--set tcp_timeout_established=abc"
+	"--format|--format prometheus"
+	"--from|--from $LAB_TMP/none.json"
+	"--from|--from $LAB_TMP/bad.json"
+	"--from|--from $LAB_TMP/garbage.json"
+)
+for c in "${bad_cases[@]}"; do
+	opt=${c%%|*}
+	# shellcheck disable=SC2086 # the case is a word list on purpose
+	run_plan ${c#*|}
+	assert_eq "plan ${c#*|}: exit status" 3 "$PLAN_RC"
+	assert_eq "plan ${c#*|}: first stderr line names $opt" true \
+		"$(head -n1 "$LAB_TMP/plan.err" | grep -qF -- "$opt" && echo true || echo false)"
+	assert_eq "plan ${c#*|}: nothing on stdout" 0 "$(wc -c <"$LAB_TMP/plan.out")"
+done
+
+# 4. --save: a JSON plan file whose recommendation apply can read.
+run_plan --target 1000000 --mem-budget 2G --save "$LAB_TMP/plan.json"
+assert_eq "plan --save exit status" 0 "$PLAN_RC"
+jq -e . "$LAB_TMP/plan.json" >/dev/null || die "--save wrote invalid JSON: $(head -c 500 "$LAB_TMP/plan.json")"
+read -r max b < <(expect_plan 1000000 20 1)
+assert_eq "saved recommendation" "{\"net.netfilter.nf_conntrack_max\":\"$max\",\"net.netfilter.nf_conntrack_buckets\":\"$b\"}" \
+	"$(jq -c .recommendation "$LAB_TMP/plan.json")"
+assert_eq "saved budget" $((2 << 30)) "$(jq .inputs.budget_bytes "$LAB_TMP/plan.json")"
+assert_eq "saved over_budget agrees with used_bytes > budget" true \
+	"$(jq '(.memory.used_bytes > .inputs.budget_bytes) == .memory.over_budget' "$LAB_TMP/plan.json")"
+assert_eq "no temp files left beside the plan" 1 "$(find "$LAB_TMP" -maxdepth 1 -name 'plan.json*' | wc -l)"
+
+lab_finish
