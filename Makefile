@@ -10,7 +10,7 @@ BUILD ?= build
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/sbin
 
-PKGS := libmnl libnetfilter_conntrack libnetfilter_log jansson
+PKGS := libmnl libnetfilter_conntrack libnetfilter_log jansson zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

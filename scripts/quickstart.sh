@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc make pkg-config libmnl-dev libnetfilter-conntrack-dev libnetfilter-log-dev
-	libjansson-dev)
+	libjansson-dev zlib1g-dev)
 test_pkgs=(libcmocka-dev conntrack nftables iproute2 procps jq valgrind clang-format kmod
 	util-linux)
 

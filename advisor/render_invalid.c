@@ -1,0 +1,730 @@
+/* render_invalid.c: the invalid-packet report (logparse, watch --invalid) as
+ * text readable at 80 columns and as one JSON object. Both walk the same
+ * aggregate in the same order; every string that came from a log line or a
+ * packet (LOG prefixes, interface names, file names) is escaped first. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "escape.h"
+#include "render_invalid.h"
+#include "../rules/snapshot.h"
+
+#define IW_WIDTH    79 /* last column used: a line never wraps an 80-column terminal */
+#define IW_KEY      17 /* "  " plus the key column */
+#define ANSI_RESET  "\033[0m"
+#define JSON_SCHEMA 1
+#define JSON_FLAGS                                                                                 \
+	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12) | JSON_ENSURE_ASCII)
+#define JEND ((const char *)NULL)
+
+static const char *const status_names[] = {"OK", "WARNING", "CRITICAL"};
+static const char *const status_colors[] = {"\033[32m", "\033[1;33m", "\033[1;31m"};
+/* Indexed by enum logparse_kind. */
+static const char *const kind_names[] = {
+    "",          "ct_invalid", "table_full", "expect_full",  "log_rule",
+    "ratelimit", "boot",       "vmalloc",    "continuation",
+};
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == LOGPARSE_KIND_CONTINUATION + 1,
+	       "kind_names does not match enum logparse_kind");
+
+int render_invalid_exit_code(const struct logparse_agg_result *res)
+{
+	if (res->table_full > 0)
+		return 2;
+	if (res->dropped > 0 || res->by_kind[LOGPARSE_KIND_EXPECT_FULL] > 0)
+		return 1;
+	return 0;
+}
+
+static const char *proto_name(unsigned proto, char *buf, size_t size)
+{
+	const char *name = snap_proto_name(proto);
+
+	if (name != NULL)
+		return name;
+	snprintf(buf, size, "proto-%u", proto);
+	return buf;
+}
+
+static const char *addr_str(const struct logparse_top *t, char *buf, size_t size)
+{
+	if ((t->family != AF_INET && t->family != AF_INET6) ||
+	    inet_ntop(t->family, t->addr, buf, (socklen_t)size) == NULL)
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+/* ---- text ---- */
+
+/* A line filled item by item, wrapping to indent when full. */
+struct iw {
+	FILE *out;
+	int col, indent;
+	bool is_first;
+};
+
+/* Display columns: UTF-8 continuation bytes take none. */
+static int iw_cols(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* "<lead><key padded to width>", then items from there. */
+static void iw_start(struct iw *w, int lead, const char *key, int width)
+{
+	fprintf(w->out, "%*s%-*s", lead, "", width, key);
+	w->col = lead + (width > iw_cols(key) ? width : iw_cols(key));
+	w->indent = lead + width;
+	w->is_first = true;
+}
+
+static void iw_key(struct iw *w, const char *key)
+{
+	iw_start(w, 2, key, IW_KEY - 2);
+}
+
+/* Append s after sep; on a new indented line when it would pass IW_WIDTH
+ * (sep's trailing blanks are dropped at the break). */
+static void iw_item(struct iw *w, const char *sep, const char *s)
+{
+	int len = iw_cols(s), sep_len = (int)strlen(sep);
+
+	if (!w->is_first && w->col + sep_len + len > IW_WIDTH) {
+		int keep = sep_len;
+
+		while (keep > 0 && sep[keep - 1] == ' ')
+			keep--;
+		fprintf(w->out, "%.*s\n%*s", keep, sep, w->indent, "");
+		w->col = w->indent;
+	} else if (!w->is_first) {
+		fputs(sep, w->out);
+		w->col += sep_len;
+	}
+	fputs(s, w->out);
+	w->col += len;
+	w->is_first = false;
+}
+
+__attribute__((format(printf, 3, 4))) static void iw_itemf(struct iw *w, const char *sep,
+							   const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	iw_item(w, sep, buf);
+}
+
+/* Escape s, then add it word by word so that it wraps at blanks. */
+static void iw_words(struct iw *w, const char *s)
+{
+	char buf[2048];
+
+	render_escape(buf, sizeof(buf), s, RENDER_ESC_TEXT);
+	for (char *save = NULL, *p = strtok_r(buf, " ", &save); p != NULL;
+	     p = strtok_r(NULL, " ", &save))
+		iw_item(w, " ", p);
+}
+
+static void iw_end(struct iw *w)
+{
+	fputc('\n', w->out);
+}
+
+static void iw_line(struct iw *w, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A whole key line whose value is one formatted, wrapped text. */
+static void iw_line(struct iw *w, const char *key, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	iw_key(w, key);
+	iw_words(w, buf);
+	iw_end(w);
+}
+
+/* "2026-11-24 14:14:13 UTC (113.000123 s after boot)", from the numbers
+ * only: the stamp as written is not printed. */
+static const char *ts_str(const struct logparse_time *t, char *buf, size_t size)
+{
+	static const char *const mons[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if ((t->flags & LOGPARSE_TS_WALL) && (t->flags & LOGPARSE_TS_YEAR))
+		n = (size_t)snprintf(buf, size, "%04u-%02u-%02u %02u:%02u:%02u%s", t->year, t->mon,
+				     t->mday, t->hour, t->min, t->sec,
+				     (t->flags & LOGPARSE_TS_UTC) ? " UTC" : "");
+	else if ((t->flags & LOGPARSE_TS_WALL) && t->mon >= 1 && t->mon <= 12)
+		n = (size_t)snprintf(buf, size, "%s %u %02u:%02u:%02u", mons[t->mon - 1], t->mday,
+				     t->hour, t->min, t->sec);
+	if ((t->flags & LOGPARSE_TS_MONO) && n < size)
+		snprintf(buf + n, size - n, "%s%" PRId64 ".%06u s after boot%s", n ? " (" : "",
+			 t->mono_sec, t->mono_usec, n ? ")" : "");
+	if (buf[0] == '\0')
+		snprintf(buf, size, "time unknown");
+	return buf;
+}
+
+static void text_live(struct iw *w, const struct render_invalid_meta *m)
+{
+	iw_line(w, "listened", "%.1f s", m->duration_s);
+	iw_line(w, "nflog",
+		"%" PRIu64 " packets received, %" PRIu64 " lost (%" PRIu64 " ENOBUFS errors)",
+		m->nflog_packets, m->nflog_lost, m->enobufs);
+	if (m->kernel_invalid_delta == UINT64_MAX)
+		iw_line(w, "kernel", "conntrack -S invalid counter: not readable");
+	else
+		iw_line(w, "kernel", "conntrack -S invalid grew by %" PRIu64 " while listening",
+			m->kernel_invalid_delta);
+	if (m->nflog_lost > 0)
+		iw_line(w, "note",
+			"%" PRIu64 " reports were lost before ctadvisor read them: the counts "
+			"below miss them (a busier system needs a larger socket buffer)",
+			m->nflog_lost);
+}
+
+static void text_header(struct iw *w, const struct logparse_agg_result *r,
+			const struct render_invalid_meta *m, bool color)
+{
+	int code = render_invalid_exit_code(r);
+
+	fprintf(w->out, "ctadvisor %s: %s%s%s\n", m->is_live ? "watch --invalid" : "logparse",
+		color ? status_colors[code] : "", status_names[code], color ? ANSI_RESET : "");
+	iw_key(w, "source");
+	iw_words(w, m->source != NULL ? m->source : "");
+	iw_end(w);
+	if (m->netns != NULL && m->netns[0] != '\0') {
+		iw_key(w, "netns");
+		iw_words(w, m->netns);
+		iw_end(w);
+	}
+	if (m->is_live)
+		text_live(w, m);
+	if (!m->is_live || r->lines > 0)
+		iw_line(w, "lines",
+			"%" PRIu64 " read: %" PRIu64 " understood, %" PRIu64 " unrelated, %" PRIu64
+			" not understood",
+			r->lines, r->lines - r->unrelated - r->not_understood, r->unrelated,
+			r->not_understood);
+	if (r->counts_lower_bound)
+		iw_line(w, "note",
+			"the kernel rate limit suppressed %" PRIu64 " messages (in %" PRIu64
+			" rate-limit line%s): every count below is a lower bound",
+			r->suppressed, r->by_kind[LOGPARSE_KIND_RATELIMIT],
+			r->by_kind[LOGPARSE_KIND_RATELIMIT] == 1 ? "" : "s");
+}
+
+static void text_reason_rows(FILE *out, const struct logparse_agg_result *r,
+			     enum logparse_verdict verdict, const char *title)
+{
+	bool is_any = false;
+	char pbuf[16];
+
+	for (size_t i = 0; i < r->n_reasons; i++) {
+		const struct logparse_reason_count *rc = &r->reasons[i];
+
+		if (rc->verdict != verdict)
+			continue;
+		if (!is_any)
+			fprintf(out, "  %-46s %10s  %s\n", title, "count", "proto");
+		is_any = true;
+		fprintf(out, "    %-44s %10" PRIu64 "  %s\n", rc->reason->id, rc->count,
+			rc->reason->proto ? proto_name(rc->reason->proto, pbuf, sizeof(pbuf))
+					  : "-");
+	}
+}
+
+static void text_protocols(struct iw *w, const struct logparse_agg_result *r)
+{
+	char pbuf[16], fbuf[32];
+
+	iw_key(w, "protocols");
+	for (unsigned p = 0; p < 256; p++)
+		if (r->by_proto[p] != 0)
+			iw_itemf(w, ", ", "%s %" PRIu64, proto_name(p, pbuf, sizeof(pbuf)),
+				 r->by_proto[p]);
+	iw_end(w);
+	iw_key(w, "tcp flags");
+	for (unsigned f = 0; f < 256; f++)
+		if (r->by_tcp_flags[f] != 0)
+			iw_itemf(w, ", ", "%s %" PRIu64,
+				 logparse_tcp_flags_str((uint8_t)f, fbuf, sizeof(fbuf)),
+				 r->by_tcp_flags[f]);
+	if (w->is_first)
+		iw_item(w, "", "none seen");
+	iw_end(w);
+	iw_line(w, "direction", "original %" PRIu64 ", reply %" PRIu64 ", not stated %" PRIu64,
+		r->by_dir[0], r->by_dir[1], r->by_dir[2]);
+}
+
+static void text_ifaces(struct iw *w, const struct logparse_agg_result *r)
+{
+	char name[4 * LOGPARSE_TEXT_MAX];
+
+	iw_key(w, "interfaces");
+	for (size_t i = 0; i < r->n_ifaces; i++) {
+		render_escape(name, sizeof(name), r->ifaces[i].name, RENDER_ESC_TEXT);
+		iw_itemf(w, ", ", "%s (in %" PRIu64 ", out %" PRIu64 ")", name, r->ifaces[i].count,
+			 r->ifaces[i].count_out);
+	}
+	if (r->ifaces_other > 0)
+		iw_itemf(w, ", ", "others %" PRIu64, r->ifaces_other);
+	if (w->is_first)
+		iw_item(w, "", "none named");
+	iw_end(w);
+}
+
+/* "5" or "3-5" when the sketch may overcount. */
+static const char *top_count(const struct logparse_top *t, char *buf, size_t size)
+{
+	if (t->error == 0)
+		snprintf(buf, size, "%" PRIu64, t->count);
+	else
+		snprintf(buf, size, "%" PRIu64 "-%" PRIu64, t->count - t->error, t->count);
+	return buf;
+}
+
+static void text_tops(struct iw *w, const struct logparse_agg_result *r)
+{
+	char addr[INET6_ADDRSTRLEN], cnt[48], pbuf[16];
+
+	iw_key(w, "top sources");
+	for (size_t i = 0; i < r->n_top_src; i++)
+		iw_itemf(w, ", ", "%s %s", addr_str(&r->top_src[i], addr, sizeof(addr)),
+			 top_count(&r->top_src[i], cnt, sizeof(cnt)));
+	if (w->is_first)
+		iw_item(w, "", "no addresses logged");
+	iw_end(w);
+	iw_key(w, "top dest ports");
+	for (size_t i = 0; i < r->n_top_dport; i++)
+		iw_itemf(w, ", ", "%s/%u %s", proto_name(r->top_dport[i].proto, pbuf, sizeof(pbuf)),
+			 r->top_dport[i].port, top_count(&r->top_dport[i], cnt, sizeof(cnt)));
+	if (w->is_first)
+		iw_item(w, "", "no ports logged");
+	iw_end(w);
+}
+
+static void text_invalid(struct iw *w, const struct logparse_agg_result *r)
+{
+	char t1[96];
+
+	fputs("\nInvalid packets (conntrack's reports)\n", w->out);
+	if (r->dropped + r->accepted == 0) {
+		iw_line(w, "total", "none reported");
+		return;
+	}
+	iw_line(w, "total",
+		"%" PRIu64 " reported: %" PRIu64 " dropped as invalid, %" PRIu64
+		" accepted (logged, the packet went on)",
+		r->dropped + r->accepted, r->dropped, r->accepted);
+	/* NFLOG packets carry no time stamp; logs mostly do. */
+	if (r->has_first && r->first_seen.flags != 0) {
+		iw_line(w, "first seen", "%s", ts_str(&r->first_seen, t1, sizeof(t1)));
+		iw_line(w, "last seen", "%s", ts_str(&r->last_seen, t1, sizeof(t1)));
+	}
+	fputc('\n', w->out);
+	text_reason_rows(w->out, r, LOGPARSE_VERDICT_DROPPED_INVALID, "Dropped as invalid");
+	text_reason_rows(w->out, r, LOGPARSE_VERDICT_ACCEPTED, "Accepted, not dropped");
+	fputc('\n', w->out);
+	text_protocols(w, r);
+	text_ifaces(w, r);
+	text_tops(w, r);
+	if (r->truncated > 0 || r->bad_header > 0)
+		iw_line(w, "packets",
+			"%" PRIu64 " truncated, %" PRIu64 " with a header that does not parse",
+			r->truncated, r->bad_header);
+}
+
+static void text_table_full(struct iw *w, const struct logparse_agg_result *r)
+{
+	char t1[96], t2[96];
+
+	fputs("\nTable full (new connections dropped)\n", w->out);
+	if (r->table_full == 0) {
+		iw_line(w, "events", "none");
+		return;
+	}
+	iw_line(w, "events", "%" PRIu64 ", first %s, last %s", r->table_full,
+		ts_str(&r->table_full_first, t1, sizeof(t1)),
+		ts_str(&r->table_full_last, t2, sizeof(t2)));
+	iw_line(w, "check",
+		"nf_conntrack_max and nf_conntrack_buckets: run 'ctadvisor check' "
+		"and 'ctadvisor plan'");
+}
+
+static void text_log_rules(struct iw *w, const struct logparse_agg_result *r)
+{
+	char name[4 * LOGPARSE_TEXT_MAX];
+
+	iw_key(w, "LOG rules");
+	iw_itemf(w, "", "%" PRIu64 " %s:", r->by_kind[LOGPARSE_KIND_LOG_RULE],
+		 r->by_kind[LOGPARSE_KIND_LOG_RULE] == 1 ? "line" : "lines");
+	for (size_t i = 0; i < r->n_log_prefixes; i++) {
+		render_escape(name, sizeof(name), r->log_prefixes[i].name, RENDER_ESC_TEXT);
+		iw_itemf(w, i ? ", " : " ", "\"%s\" %" PRIu64, name, r->log_prefixes[i].count);
+	}
+	if (r->log_prefixes_other > 0)
+		iw_itemf(w, ", ", "others %" PRIu64, r->log_prefixes_other);
+	iw_end(w);
+}
+
+static void text_other(struct iw *w, const struct logparse_agg_result *r)
+{
+	const uint64_t *k = r->by_kind;
+
+	if (k[LOGPARSE_KIND_EXPECT_FULL] + k[LOGPARSE_KIND_VMALLOC] + k[LOGPARSE_KIND_BOOT] +
+		k[LOGPARSE_KIND_LOG_RULE] ==
+	    0)
+		return;
+	fputs("\nOther kernel messages\n", w->out);
+	if (k[LOGPARSE_KIND_EXPECT_FULL] > 0)
+		iw_line(w, "expect full",
+			"%" PRIu64 " (expectation table full: related connections of helpers such "
+			"as ftp or sip refused; see nf_conntrack_expect_max)",
+			k[LOGPARSE_KIND_EXPECT_FULL]);
+	if (k[LOGPARSE_KIND_VMALLOC] > 0)
+		iw_line(w, "vmalloc",
+			"%" PRIu64 " (the hash table was allocated with vmalloc: memory was "
+			"fragmented; harmless)",
+			k[LOGPARSE_KIND_VMALLOC]);
+	if (k[LOGPARSE_KIND_BOOT] > 0)
+		iw_line(w, "boot line", "%" PRIu64 " buckets, %" PRIu64 " max (at module load)",
+			r->boot_buckets, r->boot_max);
+	if (k[LOGPARSE_KIND_LOG_RULE] > 0)
+		text_log_rules(w, r);
+}
+
+static bool reason_seen_before(const struct logparse_agg_result *r, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (r->reasons[j].reason == r->reasons[i].reason)
+			return true;
+	return false;
+}
+
+static void text_explain(struct iw *w, const struct logparse_agg_result *r)
+{
+	static const char *const keys[] = {"meaning", "causes", "check"};
+	char pbuf[16];
+
+	if (r->n_reasons == 0)
+		return;
+	fputs("\nWhat the reasons mean\n", w->out);
+	for (size_t i = 0; i < r->n_reasons; i++) {
+		const struct logparse_reason *rs = r->reasons[i].reason;
+		const char *texts[] = {rs->meaning, rs->causes, rs->advice};
+
+		if (reason_seen_before(r, i))
+			continue;
+		fprintf(w->out, "  %s (%s)\n", rs->id,
+			rs->proto ? proto_name(rs->proto, pbuf, sizeof(pbuf)) : "any protocol");
+		for (size_t k = 0; k < 3; k++) {
+			iw_start(w, 4, keys[k], 9);
+			iw_words(w, texts[k] != NULL ? texts[k] : "");
+			iw_end(w);
+		}
+	}
+}
+
+int render_invalid_text(FILE *out, const struct logparse_agg_result *res,
+			const struct render_invalid_meta *meta, bool color)
+{
+	struct iw w = {.out = out};
+
+	text_header(&w, res, meta, color);
+	text_invalid(&w, res);
+	text_table_full(&w, res);
+	text_other(&w, res);
+	text_explain(&w, res);
+	if (fflush(out) != 0 || ferror(out))
+		return -EIO;
+	return 0;
+}
+
+/* ---- JSON ---- */
+
+/* An object of (key, value) pairs up to a JEND key; every value is consumed,
+ * also on failure; NULL when a value is NULL or on allocation failure. */
+__attribute__((sentinel)) static json_t *jobj(const char *key, ...)
+{
+	json_t *o = json_object();
+	bool is_ok = o != NULL;
+	va_list ap;
+
+	va_start(ap, key);
+	for (; key != NULL; key = va_arg(ap, const char *)) {
+		json_t *v = va_arg(ap, json_t *);
+
+		if (v == NULL)
+			is_ok = false;
+		else if (is_ok)
+			is_ok = json_object_set_new(o, key, v) == 0;
+		else
+			json_decref(v);
+	}
+	va_end(ap);
+	if (!is_ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Append v (consumed); on failure *arr is released and set to NULL. */
+static void jappend(json_t **arr, json_t *v)
+{
+	if (v != NULL && json_array_append_new(*arr, v) == 0)
+		return;
+	json_decref(*arr);
+	*arr = NULL;
+}
+
+_Static_assert(sizeof(json_int_t) == sizeof(int64_t), "json_int_t is not 64-bit");
+
+static json_t *ju64(uint64_t v)
+{
+	return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+/* Strings from logs may hold invalid UTF-8, which json_string() refuses. */
+static json_t *jstr(const char *s)
+{
+	char buf[2048];
+
+	if (s == NULL)
+		return json_null();
+	render_escape(buf, sizeof(buf), s, RENDER_ESC_UTF8);
+	return json_string(buf);
+}
+
+static json_t *jproto_name(unsigned proto)
+{
+	char pbuf[16];
+
+	return json_string(proto_name(proto, pbuf, sizeof(pbuf)));
+}
+
+static json_t *jts(const struct logparse_time *t)
+{
+	char wall[40];
+	uint32_t f = t->flags;
+
+	if (f == 0)
+		return json_null();
+	snprintf(wall, sizeof(wall), "%02u-%02u %02u:%02u:%02u.%06u", t->mon, t->mday, t->hour,
+		 t->min, t->sec, t->wall_usec);
+	return jobj("boot_sec", (f & LOGPARSE_TS_MONO) ? json_integer(t->mono_sec) : json_null(),
+		    "boot_usec", (f & LOGPARSE_TS_MONO) ? json_integer(t->mono_usec) : json_null(),
+		    "wall", (f & LOGPARSE_TS_WALL) ? json_string(wall) : json_null(), "year",
+		    (f & LOGPARSE_TS_YEAR) ? json_integer(t->year) : json_null(), "epoch_sec",
+		    (f & LOGPARSE_TS_YEAR) ? json_integer(t->epoch_sec) : json_null(), "is_utc",
+		    json_boolean(f & LOGPARSE_TS_UTC), JEND);
+}
+
+static json_t *jreason(const struct logparse_reason_count *rc)
+{
+	const struct logparse_reason *rs = rc->reason;
+	bool is_acc = rc->verdict == LOGPARSE_VERDICT_ACCEPTED;
+
+	return jobj(
+	    "id", json_string(rs->id), "proto", rs->proto ? json_integer(rs->proto) : json_null(),
+	    "protocol", rs->proto ? jproto_name(rs->proto) : json_null(), "verdict",
+	    json_string(is_acc ? "accepted" : "dropped"), "count", ju64(rc->count), "meaning",
+	    jstr(rs->meaning), "causes", jstr(rs->causes), "advice", jstr(rs->advice), JEND);
+}
+
+static json_t *jreasons(const struct logparse_agg_result *r)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr != NULL && i < r->n_reasons; i++)
+		jappend(&arr, jreason(&r->reasons[i]));
+	return arr;
+}
+
+static json_t *jprotocols(const struct logparse_agg_result *r)
+{
+	json_t *arr = json_array();
+
+	for (unsigned p = 0; arr != NULL && p < 256; p++)
+		if (r->by_proto[p] != 0)
+			jappend(&arr, jobj("proto", json_integer(p), "name", jproto_name(p),
+					   "count", ju64(r->by_proto[p]), JEND));
+	return arr;
+}
+
+static json_t *jflags(const struct logparse_agg_result *r)
+{
+	json_t *arr = json_array();
+	char fbuf[32];
+
+	for (unsigned f = 0; arr != NULL && f < 256; f++)
+		if (r->by_tcp_flags[f] != 0)
+			jappend(&arr, jobj("flags",
+					   json_string(logparse_tcp_flags_str((uint8_t)f, fbuf,
+									      sizeof(fbuf))),
+					   "bits", json_integer(f), "count",
+					   ju64(r->by_tcp_flags[f]), JEND));
+	return arr;
+}
+
+static json_t *jifaces(const struct logparse_agg_result *r)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr != NULL && i < r->n_ifaces; i++)
+		jappend(&arr, jobj("name", jstr(r->ifaces[i].name), "in", ju64(r->ifaces[i].count),
+				   "out", ju64(r->ifaces[i].count_out), JEND));
+	return arr;
+}
+
+static json_t *jtop_src(const struct logparse_agg_result *r)
+{
+	json_t *arr = json_array();
+	char addr[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; arr != NULL && i < r->n_top_src; i++) {
+		const struct logparse_top *t = &r->top_src[i];
+
+		jappend(&arr, jobj("addr", json_string(addr_str(t, addr, sizeof(addr))), "count",
+				   ju64(t->count), "error", ju64(t->error), JEND));
+	}
+	return arr;
+}
+
+static json_t *jtop_dport(const struct logparse_agg_result *r)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr != NULL && i < r->n_top_dport; i++) {
+		const struct logparse_top *t = &r->top_dport[i];
+
+		jappend(&arr, jobj("proto", json_integer(t->proto), "protocol",
+				   jproto_name(t->proto), "port", json_integer(t->port), "count",
+				   ju64(t->count), "error", ju64(t->error), JEND));
+	}
+	return arr;
+}
+
+static json_t *jinvalid(const struct logparse_agg_result *r)
+{
+	bool has = r->has_first;
+
+	return jobj("total", ju64(r->dropped + r->accepted), "dropped", ju64(r->dropped),
+		    "accepted", ju64(r->accepted), "first_seen",
+		    has ? jts(&r->first_seen) : json_null(), "last_seen",
+		    has ? jts(&r->last_seen) : json_null(), "reasons", jreasons(r), "protocols",
+		    jprotocols(r), "tcp_flags", jflags(r), "directions",
+		    jobj("original", ju64(r->by_dir[0]), "reply", ju64(r->by_dir[1]), "unknown",
+			 ju64(r->by_dir[2]), JEND),
+		    "interfaces", jifaces(r), "interfaces_other", ju64(r->ifaces_other),
+		    "top_sources", jtop_src(r), "top_dports", jtop_dport(r), "truncated",
+		    ju64(r->truncated), "bad_header", ju64(r->bad_header), JEND);
+}
+
+static json_t *jkinds(const struct logparse_agg_result *r)
+{
+	json_t *o = json_object();
+
+	for (unsigned k = LOGPARSE_KIND_CT_INVALID; o != NULL && k <= LOGPARSE_KIND_CONTINUATION;
+	     k++) {
+		json_t *v = ju64(r->by_kind[k]);
+
+		if (v == NULL || json_object_set_new(o, kind_names[k], v) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+static json_t *jlog_rules(const struct logparse_agg_result *r)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr != NULL && i < r->n_log_prefixes; i++)
+		jappend(&arr, jobj("prefix", jstr(r->log_prefixes[i].name), "count",
+				   ju64(r->log_prefixes[i].count), JEND));
+	return jobj("count", ju64(r->by_kind[LOGPARSE_KIND_LOG_RULE]), "prefixes", arr,
+		    "prefixes_other", ju64(r->log_prefixes_other), JEND);
+}
+
+static json_t *jlive(const struct render_invalid_meta *m)
+{
+	if (!m->is_live)
+		return json_null();
+	return jobj(
+	    "duration_s", json_real(m->duration_s), "nflog_packets", ju64(m->nflog_packets),
+	    "nflog_lost", ju64(m->nflog_lost), "enobufs", ju64(m->enobufs), "kernel_invalid_delta",
+	    m->kernel_invalid_delta == UINT64_MAX ? json_null() : ju64(m->kernel_invalid_delta),
+	    JEND);
+}
+
+static json_t *jother(const struct logparse_agg_result *r)
+{
+	bool has_boot = r->by_kind[LOGPARSE_KIND_BOOT] > 0;
+
+	return jobj(
+	    "expectation_table_full", ju64(r->by_kind[LOGPARSE_KIND_EXPECT_FULL]), "rate_limit",
+	    jobj("lines", ju64(r->by_kind[LOGPARSE_KIND_RATELIMIT]), "suppressed",
+		 ju64(r->suppressed), JEND),
+	    "boot",
+	    has_boot ? jobj("buckets", ju64(r->boot_buckets), "max", ju64(r->boot_max), JEND)
+		     : json_null(),
+	    "vmalloc_fallback", ju64(r->by_kind[LOGPARSE_KIND_VMALLOC]), "log_rules", jlog_rules(r),
+	    JEND);
+}
+
+static json_t *jroot(const struct logparse_agg_result *r, const struct render_invalid_meta *m)
+{
+	int code = render_invalid_exit_code(r);
+
+	return jobj("schema", json_integer(JSON_SCHEMA), "tool", json_string("ctadvisor"), "report",
+		    json_string("invalid"), "mode", json_string(m->is_live ? "watch" : "logparse"),
+		    "status", json_string(status_names[code]), "exit_code", json_integer(code),
+		    "source", jstr(m->source != NULL ? m->source : ""), "netns",
+		    jstr(m->netns != NULL ? m->netns : ""), "counts_are_lower_bounds",
+		    json_boolean(r->counts_lower_bound), "live", jlive(m), "input",
+		    jobj("lines", ju64(r->lines), "events", ju64(r->events), "unrelated",
+			 ju64(r->unrelated), "not_understood", ju64(r->not_understood), "kinds",
+			 jkinds(r), JEND),
+		    "invalid", jinvalid(r), "table_full",
+		    jobj("count", ju64(r->table_full), "first",
+			 r->table_full ? jts(&r->table_full_first) : json_null(), "last",
+			 r->table_full ? jts(&r->table_full_last) : json_null(), JEND),
+		    "other", jother(r), JEND);
+}
+
+int render_invalid_json(FILE *out, const struct logparse_agg_result *res,
+			const struct render_invalid_meta *meta)
+{
+	json_t *root = jroot(res, meta);
+	int rc = 0;
+
+	if (root == NULL)
+		return -EIO;
+	if (json_dumpf(root, out, JSON_FLAGS) != 0 || fputc('\n', out) == EOF)
+		rc = -EIO;
+	json_decref(root);
+	if (fflush(out) != 0 || ferror(out))
+		rc = -EIO;
+	return rc;
+}
