@@ -14,6 +14,7 @@ static const struct cmd_entry commands[] = {
     {"apply", cmd_apply, "write recommended settings, verified, with an undo record"},
     {"undo", cmd_undo, "restore what the last apply or interrupted watch changed"},
     {"flush", cmd_flush, "delete the flows that match a filter, showing the count first"},
+    {"nat", cmd_nat, "source NAT port saturation per destination, worst first"},
 };
 
 static void usage(FILE *out)

@@ -1,4 +1,5 @@
-/* nl_ct.c: ctnetlink conntrack message to walk_entry, read directly.
+/* nl_ct.c: ctnetlink conntrack message to walk_entry (and nat_entry), read
+ * directly. The dump loop that feeds them is nl_ct_dump.c.
  * libnetfilter_conntrack's nfct_nlmsg_parse() decodes every attribute into
  * an object (two thirds of the walk's CPU) and exit()s on an attribute of an
  * unexpected size; here each nest is read in one pass with a switch over the
@@ -339,5 +340,159 @@ int nl_ct_decode(const struct nlmsghdr *nlh, struct walk_entry *e)
 	if (d.e.proto != IPPROTO_TCP)
 		d.e.tcp_state = -1;
 	*e = d.e;
+	return 0;
+}
+
+/* ---- the NAT view: both tuples ---- */
+
+/* One tuple's addresses and ports (or ICMP id), as the NAT view needs. */
+struct nat_tuple {
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	uint8_t proto;
+	bool has_src, has_dst, has_sport, has_dport, has_id;
+};
+
+static int dec_nat_ip(const struct nlattr *nest, uint8_t family, struct nat_tuple *t)
+{
+	const struct nlattr *attr;
+
+	for_each_nested (attr, nest) {
+		uint16_t type = attr_type(attr);
+		bool is_v4 = type == CTA_IP_V4_SRC || type == CTA_IP_V4_DST;
+		bool is_src = type == CTA_IP_V4_SRC || type == CTA_IP_V6_SRC;
+		uint8_t addr[16] = {0};
+
+		if (type < CTA_IP_V4_SRC || type > CTA_IP_V6_DST)
+			continue;
+		if (get_exact(attr, addr, is_v4 ? 4 : 16) < 0)
+			return -EBADMSG;
+		if ((family == AF_INET) != is_v4)
+			continue;
+		memcpy(is_src ? t->src : t->dst, addr, 16);
+		*(is_src ? &t->has_src : &t->has_dst) = true;
+	}
+	return rest_ok(attr, nest_end(nest));
+}
+
+static int dec_nat_proto(const struct nlattr *nest, struct nat_tuple *t)
+{
+	const struct nlattr *attr;
+
+	for_each_nested (attr, nest) {
+		int rc = 0;
+
+		switch (attr_type(attr)) {
+		case CTA_PROTO_NUM:
+			rc = get_exact(attr, &t->proto, 1);
+			break;
+		case CTA_PROTO_SRC_PORT:
+			rc = get_be16(attr, &t->sport);
+			t->has_sport = rc == 0;
+			break;
+		case CTA_PROTO_DST_PORT:
+			rc = get_be16(attr, &t->dport);
+			t->has_dport = rc == 0;
+			break;
+		case CTA_PROTO_ICMP_ID:
+		case CTA_PROTO_ICMPV6_ID:
+			rc = get_be16(attr, &t->sport); /* the id NAT rewrites */
+			t->has_id = rc == 0;
+			break;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return rest_ok(attr, nest_end(nest));
+}
+
+static int dec_nat_tuple(const struct nlattr *nest, uint8_t family, struct nat_tuple *t)
+{
+	const struct nlattr *attr;
+
+	for_each_nested (attr, nest) {
+		int rc = 0;
+
+		if (attr_type(attr) == CTA_TUPLE_IP)
+			rc = dec_nat_ip(attr, family, t);
+		else if (attr_type(attr) == CTA_TUPLE_PROTO)
+			rc = dec_nat_proto(attr, t);
+		if (rc < 0)
+			return rc;
+	}
+	return rest_ok(attr, nest_end(nest));
+}
+
+struct nat_dec {
+	struct nat_tuple orig, reply;
+	bool has_orig, has_reply;
+	struct ct_dec ct; /* status, zone, TCP state through the walk's decoders */
+};
+
+static int dec_nat_top(const struct nlattr *attr, uint8_t family, struct nat_dec *d)
+{
+	switch (attr_type(attr)) {
+	case CTA_TUPLE_ORIG:
+		d->has_orig = true;
+		return dec_nat_tuple(attr, family, &d->orig);
+	case CTA_TUPLE_REPLY:
+		d->has_reply = true;
+		return dec_nat_tuple(attr, family, &d->reply);
+	case CTA_STATUS:
+		return get_be32(attr, &d->ct.e.status);
+	case CTA_ZONE:
+		return get_be16(attr, &d->ct.e.zone);
+	case CTA_PROTOINFO:
+		return dec_protoinfo(attr, &d->ct);
+	default:
+		return 0;
+	}
+}
+
+static void nat_fill(const struct nat_dec *d, uint8_t family, struct nat_entry *e)
+{
+	bool is_icmp = d->reply.proto == IPPROTO_ICMP || d->reply.proto == IPPROTO_ICMPV6;
+
+	memset(e, 0, sizeof(*e));
+	e->family = family;
+	e->proto = d->orig.proto;
+	e->zone = d->ct.e.zone;
+	e->status = d->ct.e.status;
+	e->tcp_state = e->proto == IPPROTO_TCP ? d->ct.e.tcp_state : -1;
+	memcpy(e->client, d->orig.src, 16);
+	memcpy(e->nat_addr, d->reply.dst, 16);
+	memcpy(e->dst, d->reply.src, 16);
+	if (is_icmp && d->reply.has_id) {
+		e->has_ports = true;
+		e->nat_port = d->reply.sport;
+	} else if (!is_icmp && has_ports(e->proto) && d->reply.has_sport && d->reply.has_dport) {
+		e->has_ports = true;
+		e->dport = d->reply.sport;
+		e->nat_port = d->reply.dport;
+	}
+}
+
+int nl_ct_decode_nat(const struct nlmsghdr *nlh, struct nat_entry *e)
+{
+	const size_t hdr = NLMSG_HDRLEN + sizeof(struct nfgenmsg);
+	const struct nfgenmsg *nfg = (const void *)((const char *)nlh + NLMSG_HDRLEN);
+	const char *payload = (const char *)nlh + hdr;
+	struct nat_dec d;
+	const struct nlattr *attr;
+	size_t payload_len;
+
+	if (nlh->nlmsg_len < hdr || nlh->nlmsg_len > INT32_MAX || nlh->nlmsg_type != MSG_CT_NEW)
+		return -EBADMSG;
+	memset(&d, 0, sizeof(d));
+	d.ct.e.tcp_state = -1;
+	payload_len = nlh->nlmsg_len - hdr;
+	for_each_attr (attr, payload, payload + payload_len) {
+		if (dec_nat_top(attr, nfg->nfgen_family, &d) < 0)
+			return -EBADMSG;
+	}
+	if (rest_ok(attr, payload + payload_len) < 0 || !d.has_orig || !d.has_reply ||
+	    !d.reply.has_src || !d.reply.has_dst || !d.orig.has_src)
+		return -EBADMSG;
+	nat_fill(&d, nfg->nfgen_family, e);
 	return 0;
 }

@@ -1,12 +1,17 @@
 /* nl_ct.h: one ctnetlink conntrack message (a table dump entry) to the
- * walk_entry the aggregation needs. Decoding reads the attributes directly
- * with libmnl and needs no socket, so tests and fuzzers feed it bytes.
- * No allocation, no global state; the message is only read. */
+ * walk_entry the aggregation needs, or to the nat_entry of the NAT view.
+ * Decoding reads the attributes directly with libmnl and needs no socket,
+ * so tests and fuzzers feed it bytes: no allocation, no global state; the
+ * message is only read. nl_ct_dump() is the I/O shell: one streaming dump
+ * of the table in the caller's network namespace. */
 #ifndef CTADVISOR_NL_CT_H
 #define CTADVISOR_NL_CT_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <linux/netlink.h>
 
+#include "nat.h"
 #include "walk_agg.h"
 
 /* Decode one IPCTNL_MSG_CT_NEW message of nlh->nlmsg_len bytes (the caller
@@ -19,5 +24,28 @@
  * an attribute, a known attribute of the wrong size, or no original tuple.
  * *e is written only on success. */
 int nl_ct_decode(const struct nlmsghdr *nlh, struct walk_entry *e);
+
+/* As nl_ct_decode(), for the NAT view: both tuples, status, zone and TCP
+ * state. -EBADMSG as above, and also without a reply tuple or without the
+ * addresses of the message's family in it. *e is written only on success. */
+int nl_ct_decode_nat(const struct nlmsghdr *nlh, struct nat_entry *e);
+
+/* Called for each entry message of a dump; a negative return counts the
+ * message as undecodable (n_bad) and the dump goes on. */
+typedef int (*nl_ct_dump_cb)(const struct nlmsghdr *nlh, void *data);
+
+struct nl_ct_dump_stats {
+	uint64_t n_msgs;     /* entry messages received */
+	uint64_t n_bad;      /* of which cb refused */
+	uint64_t n_lost;     /* ENOBUFS: receive-buffer overruns, messages lost */
+	bool is_interrupted; /* NLM_F_DUMP_INTR: the table changed during the dump */
+};
+
+/* Dump the conntrack table (both families, every zone), calling cb for
+ * each entry, until NLMSG_DONE. Nothing is stored. *st is always written
+ * (a failed dump may have delivered entries first). -EPERM without
+ * CAP_NET_ADMIN, -ETIMEDOUT when the kernel stops answering (5 s),
+ * -ENOMEM, -errno from the socket. */
+int nl_ct_dump(nl_ct_dump_cb cb, void *data, struct nl_ct_dump_stats *st);
 
 #endif

@@ -1,0 +1,459 @@
+/* cmd_nat.c: `ctadvisor nat`, source NAT port saturation per destination.
+ * One streaming table dump (nl_ct_dump + nl_ct_decode_nat into nat_agg),
+ * the port ranges of the ruleset (nft -j, iptables-save, run in the target
+ * namespace, or --ruleset FILE), and the found / insert_failed / drop
+ * counters sampled over --interval; then text, JSON or Prometheus. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "fileio.h"
+#include "nat.h"
+#include "netns.h"
+#include "nl_ct.h"
+#include "nl_stats.h"
+#include "render_nat.h"
+
+#define EXIT_UNKNOWN 3
+#define CMD_OUT_MAX  (16 * 1024 * 1024)
+#define NAT_DEF_TOP  10
+#define NAT_FATAL    (-ECANCELED) /* nat_gather() failed and said why */
+
+struct nat_args {
+	const char *netns, *ruleset;
+	enum cli_format format;
+	uint64_t top, interval_ms;
+	double warn_pct, crit_pct;
+};
+
+/* Everything one run learnt, for the renderers. */
+struct nat_run {
+	struct nat_report rep;
+	struct nat_rules rules;
+	const char *rules_src; /* "nft", "nft+iptables-save", "file", "none" */
+	int dump_err;          /* negative errno when the dump delivered nothing */
+	int ctr_err;           /* negative errno when the counters could not be read */
+	struct rules_report findings;
+};
+
+static const char nat_usage[] =
+    "Usage: ctadvisor nat [OPTIONS]\n"
+    "\n"
+    "Source NAT port saturation: for each (zone, protocol, NAT address, destination\n"
+    "address, destination port), the ports in use against the port range the NAT\n"
+    "rules give, worst first, with the clients behind it; and the found,\n"
+    "insert_failed and drop counters per second. Needs root (CAP_NET_ADMIN).\n"
+    "\n"
+    "Options:\n"
+    "  -n, --netns NS       a name under /run/netns, a path, or a PID\n"
+    "      --top N          destinations to show (default 10, at most 64)\n"
+    "  -i, --interval D     sample the counters over D (default 1s)\n"
+    "  -f, --format FMT     text (default), json, or prometheus\n"
+    "      --warn PCT       saturation that warns (default 70)\n"
+    "      --crit PCT       saturation that is critical (default 90)\n"
+    "      --ruleset FILE   read the NAT rules from FILE (nft -j JSON or\n"
+    "                       iptables-save text) instead of running nft/iptables-save\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad options).\n";
+
+enum { OPT_TOP = 256, OPT_WARN, OPT_CRIT, OPT_RULESET };
+
+static const struct option nat_options[] = {
+    {"netns", required_argument, NULL, 'n'},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"interval", required_argument, NULL, 'i'},
+    {"format", required_argument, NULL, 'f'},
+    {"warn", required_argument, NULL, OPT_WARN},
+    {"crit", required_argument, NULL, OPT_CRIT},
+    {"ruleset", required_argument, NULL, OPT_RULESET},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char *nat_option(int opt, const char *val, struct nat_args *a)
+{
+	switch (opt) {
+	case 'n':
+		a->netns = val;
+		return val[0] ? NULL : "--netns";
+	case OPT_TOP:
+		return cli_parse_u64(val, &a->top) || a->top == 0 || a->top > NAT_REPORT_ROWS
+			   ? "--top"
+			   : NULL;
+	case 'i':
+		return cli_parse_duration_ms(val, &a->interval_ms) ? "--interval" : NULL;
+	case 'f':
+		return cli_parse_format(val, &a->format) ? "--format" : NULL;
+	case OPT_WARN:
+		return cli_parse_pct(val, &a->warn_pct) ? "--warn" : NULL;
+	case OPT_CRIT:
+		return cli_parse_pct(val, &a->crit_pct) ? "--crit" : NULL;
+	case OPT_RULESET:
+		a->ruleset = val;
+		return val[0] ? NULL : "--ruleset";
+	default:
+		return "?";
+	}
+}
+
+/* 0 to run, 1 for --help, -1 after a usage error was printed. */
+static int nat_parse_args(int argc, char **argv, struct nat_args *a)
+{
+	const char *bad;
+	int opt;
+
+	*a = (struct nat_args){.format = CLI_FORMAT_TEXT,
+			       .top = NAT_DEF_TOP,
+			       .interval_ms = 1000,
+			       .warn_pct = 70,
+			       .crit_pct = 90};
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+n:i:f:h", nat_options, NULL)) != -1) {
+		if (opt == 'h')
+			return 1;
+		if (opt == '?' || opt == ':') {
+			cmd_usage_error("nat", "unknown option or missing value: '%s'",
+					argv[optind - 1]);
+			return -1;
+		}
+		if ((bad = nat_option(opt, optarg, a)) != NULL) {
+			cmd_usage_error("nat", "invalid value for %s: '%s'", bad, optarg);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		cmd_usage_error("nat", "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (a->warn_pct > a->crit_pct) {
+		cmd_usage_error("nat", "--warn (%g) is above --crit (%g)", a->warn_pct,
+				a->crit_pct);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- collecting ---- */
+
+/* Run argv[0] (searched in PATH) and capture its stdout, stderr to
+ * /dev/null. -ENOENT when it is not installed or exits non-zero. */
+static int run_capture(const char *const argv[], char **text, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	int fds[2], status = 0;
+	pid_t pid;
+
+	if (buf == NULL || pipe2(fds, O_CLOEXEC) < 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		char store[8][32], *args[9] = {NULL};
+
+		/* execvp() wants mutable strings; ours are literals. */
+		for (size_t i = 0; i < 8 && argv[i] != NULL; i++) {
+			snprintf(store[i], sizeof(store[i]), "%s", argv[i]);
+			args[i] = store[i];
+		}
+		dup2(fds[1], STDOUT_FILENO);
+		if (devnull >= 0)
+			dup2(devnull, STDERR_FILENO);
+		execvp(args[0], args);
+		_exit(127);
+	}
+	close(fds[1]);
+	for (ssize_t r = 1; pid > 0 && r > 0;) {
+		if (n + 1 == cap && cap < CMD_OUT_MAX) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (nb == NULL)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fds[0], buf + n, cap - n - 1);
+		if (r > 0)
+			n += (size_t)r;
+		else if (r < 0 && errno == EINTR)
+			r = 1;
+	}
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		free(buf);
+		return -ENOENT;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+static void rules_from_text(const char *text, size_t len, uint8_t ipt_family,
+			    struct nat_rules *rules)
+{
+	size_t i = 0;
+
+	while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t'))
+		i++;
+	if (i < len && text[i] == '{')
+		(void)nat_rules_parse_nft_json(text, len, rules);
+	else
+		(void)nat_rules_parse_iptables(text, len, ipt_family, rules);
+}
+
+/* One command's output into the rules; true when it ran. */
+static bool rules_from_cmd(const char *const argv[], uint8_t family, struct nat_rules *rules)
+{
+	char *text;
+	size_t len;
+
+	if (run_capture(argv, &text, &len) < 0)
+		return false;
+	rules_from_text(text, len, family, rules);
+	free(text);
+	return true;
+}
+
+/* 0, or -errno when --ruleset cannot be read. */
+static int collect_rules(const struct nat_args *a, struct nat_run *run)
+{
+	static const char *const nft[] = {"nft", "-j", "list", "ruleset", NULL};
+	static const char *const ipt4[] = {"iptables-save", "-t", "nat", NULL};
+	static const char *const ipt6[] = {"ip6tables-save", "-t", "nat", NULL};
+	char *text;
+	size_t len;
+	int rc;
+	bool has_nft, has_ipt;
+
+	if (a->ruleset != NULL) {
+		rc = fileio_read_all(a->ruleset, &text, &len);
+		if (rc < 0)
+			return rc;
+		rules_from_text(text, len, AF_INET, &run->rules);
+		free(text);
+		run->rules_src = "file";
+		return 0;
+	}
+	has_nft = rules_from_cmd(nft, 0, &run->rules);
+	has_ipt = rules_from_cmd(ipt4, AF_INET, &run->rules);
+	has_ipt = rules_from_cmd(ipt6, AF_INET6, &run->rules) || has_ipt;
+	run->rules_src = has_nft && has_ipt ? "nft+iptables-save"
+			 : has_nft          ? "nft"
+			 : has_ipt          ? "iptables-save"
+					    : "none";
+	return 0;
+}
+
+/* The namespace's own addresses and the rules' snat addresses are NAT
+ * addresses: local flows from them take tuples too. */
+static void seed_addrs(struct nat_agg *agg, const struct nat_rules *rules)
+{
+	struct ifaddrs *ifa = NULL;
+
+	if (getifaddrs(&ifa) == 0) {
+		for (const struct ifaddrs *i = ifa; i != NULL; i = i->ifa_next) {
+			const struct sockaddr *sa = i->ifa_addr;
+
+			if (sa != NULL && sa->sa_family == AF_INET)
+				nat_agg_add_addr(
+				    agg, AF_INET,
+				    (const uint8_t *)&((const struct sockaddr_in *)(const void *)sa)
+					->sin_addr);
+			else if (sa != NULL && sa->sa_family == AF_INET6)
+				nat_agg_add_addr(agg, AF_INET6,
+						 ((const struct sockaddr_in6 *)(const void *)sa)
+						     ->sin6_addr.s6_addr);
+		}
+		freeifaddrs(ifa);
+	}
+	for (size_t i = 0; i < rules->n; i++) {
+		const struct nat_rule *r = &rules->rule[i];
+
+		if (r->has_addr && r->family != 0) {
+			nat_agg_add_addr(agg, r->family, r->addr_lo);
+			nat_agg_add_addr(agg, r->family, r->addr_hi);
+		}
+	}
+}
+
+static int dump_one(const struct nlmsghdr *nlh, void *data)
+{
+	struct nat_entry e;
+	int rc = nl_ct_decode_nat(nlh, &e);
+
+	if (rc == 0)
+		nat_agg_add(data, &e);
+	return rc;
+}
+
+static int counters_sum(uint64_t out[NAT_CTRS])
+{
+	static const unsigned slot[NAT_CTRS] = {SNAP_STAT_FOUND, SNAP_STAT_INSERT_FAILED,
+						SNAP_STAT_DROP};
+	struct snap_cpu_stats *cpus = NULL;
+	size_t n = 0;
+	int rc = nl_stats_query_cpus(&cpus, &n);
+
+	if (rc < 0)
+		return rc;
+	memset(out, 0, NAT_CTRS * sizeof(out[0]));
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < NAT_CTRS; c++)
+			out[c] += cpus[i].v[slot[c]];
+	free(cpus);
+	return 0;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(uint64_t ms)
+{
+	struct timespec ts = {.tv_sec = (time_t)(ms / 1000),
+			      .tv_nsec = (long)(ms % 1000) * 1000000};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Counters, dump, counters again at least interval_ms after the first. */
+static void collect_nat(const struct nat_args *a, struct nat_agg *agg, struct nat_run *run)
+{
+	struct nl_ct_dump_stats st;
+	uint64_t before[NAT_CTRS], t0, elapsed;
+	int rc;
+
+	run->ctr_err = counters_sum(before);
+	t0 = now_ms();
+	rc = nl_ct_dump(dump_one, agg, &st);
+	run->rep.is_interrupted = st.is_interrupted;
+	run->rep.lost = st.n_lost;
+	run->rep.bad = st.n_bad;
+	run->rep.err = -rc;
+	run->dump_err = rc < 0 && st.n_msgs == 0 ? rc : 0;
+	if (run->ctr_err < 0)
+		return;
+	elapsed = now_ms() - t0;
+	if (elapsed < a->interval_ms)
+		sleep_ms(a->interval_ms - elapsed);
+	run->ctr_err = counters_sum(run->rep.total);
+	if (run->ctr_err < 0)
+		return;
+	run->rep.has_counters = true;
+	run->rep.interval_ms = now_ms() - t0;
+	for (size_t c = 0; c < NAT_CTRS; c++)
+		/* A per-CPU 32-bit counter that wrapped would make the sum shrink:
+		 * say 0 rather than a huge number. */
+		run->rep.delta[c] =
+		    run->rep.total[c] >= before[c] ? run->rep.total[c] - before[c] : 0;
+}
+
+/* ---- the command ---- */
+
+static int nat_enter(const struct nat_args *a, struct netns_switch *sw)
+{
+	int rc;
+
+	sw->orig_fd = -1;
+	if (a->netns == NULL)
+		return 0;
+	rc = netns_enter(a->netns, sw);
+	if (rc == -ENOENT)
+		fprintf(stderr, "ctadvisor nat: no network namespace '%s'\n", a->netns);
+	else if (rc < 0)
+		fprintf(stderr, "ctadvisor nat: cannot enter network namespace '%s': %s\n",
+			a->netns, strerror(-rc));
+	return rc;
+}
+
+/* Gather everything inside the target namespace; 0 or -errno (reported). */
+static int nat_gather(const struct nat_args *a, struct nat_run *run)
+{
+	struct netns_switch sw;
+	struct nat_agg *agg;
+	int rc;
+
+	if (nat_enter(a, &sw) < 0)
+		return NAT_FATAL;
+	agg = nat_agg_new(0);
+	rc = agg == NULL ? -ENOMEM : collect_rules(a, run);
+	if (rc == 0) {
+		seed_addrs(agg, &run->rules);
+		collect_nat(a, agg, run);
+		nat_agg_result(agg, &run->rules, (size_t)a->top, &run->rep);
+	}
+	netns_leave(&sw);
+	nat_agg_free(agg);
+	if (rc < 0)
+		fprintf(stderr, "ctadvisor nat: %s: %s\n",
+			a->ruleset != NULL ? a->ruleset : "collecting", strerror(-rc));
+	else if (run->dump_err < 0)
+		fprintf(stderr, "ctadvisor nat: the table dump failed: %s%s\n",
+			strerror(-run->dump_err),
+			run->dump_err == -EPERM ? " (run as root: it needs CAP_NET_ADMIN)" : "");
+	return rc < 0 ? NAT_FATAL : run->dump_err;
+}
+
+int cmd_nat(int argc, char **argv)
+{
+	static struct nat_run run;
+	struct render_nat_in in;
+	struct rules_finding f;
+	struct nat_args a;
+	bool fired = false;
+	int rc = nat_parse_args(argc, argv, &a);
+
+	if (rc != 0) {
+		if (rc > 0)
+			fputs(nat_usage, stdout);
+		return rc > 0 ? 0 : EXIT_UNKNOWN;
+	}
+	memset(&run, 0, sizeof(run));
+	rc = nat_gather(&a, &run);
+	run.findings.is_unknown = rc < 0;
+	nat_finding(&run.rep, a.warn_pct, a.crit_pct, &f, &fired);
+	if (fired) {
+		run.findings.findings[run.findings.n_findings++] = f;
+		run.findings.worst = f.sev;
+	}
+	if (rc == NAT_FATAL)
+		return EXIT_UNKNOWN; /* said on stderr; nothing to report */
+	in = (struct render_nat_in){.netns = a.netns,
+				    .rep = &run.rep,
+				    .rules = &run.rules,
+				    .rules_src = run.rules_src,
+				    .ctr_err = run.ctr_err,
+				    .findings = &run.findings};
+	rc = a.format == CLI_FORMAT_JSON         ? render_nat_json(stdout, &in)
+	     : a.format == CLI_FORMAT_PROMETHEUS ? render_nat_prom(stdout, &in)
+						 : render_nat_text(stdout, &in);
+	if (rc < 0) {
+		fprintf(stderr, "ctadvisor nat: writing the report failed\n");
+		return EXIT_UNKNOWN;
+	}
+	return rules_exit_code(&run.findings);
+}

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# 60-nat: source NAT port saturation. client -- router -- server; the
+# router masquerades TCP to the server into ports 40000-40009 and SNATs TCP
+# to 10.213.2.3:6001 to two addresses (.250-.251) with ports 20000-20099.
+# The server has two addresses. 12 connects to each of two destinations
+# (10.213.2.2:5001 and 10.213.2.3:5002): 10 are held, 2 find no port and fail.
+# `ctadvisor nat --netns RTR --format json` must report 10 of 10 ports
+# (100 %) for each destination, equal to conntrack -L grouped by reply tuple;
+# the failed connects' SYNs (2 or more each: tcp_syn_retries=1 in the client) show
+# as insert_failed and drop deltas equal to conntrack -S's over the run; the
+# exit status is 2 and the finding is nat-port-saturation. Then 5 connects
+# through the two-address SNAT rule: one key of capacity 100, the client
+# pinned to the one NAT address conntrack -L shows.
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016,SC2317
+source "$(dirname "$0")/lib.sh"
+
+HELD=10   # the range's size: connects that get a port
+FAILED=2  # connects per destination that find none
+PINNED=5  # connects through the two-address SNAT rule
+A_ADDR=10.213.2.2 A_PORT=5001
+B_ADDR=10.213.2.3 B_PORT=5002
+P_ADDR=10.213.2.3 P_PORT=6001
+
+lab_netns CLI cli
+lab_netns RTR rtr
+lab_netns SRV srv
+lab_veth "$CLI" v0 "$RTR" v1
+lab_veth "$RTR" v2 "$SRV" v3
+lab_addr "$CLI" v0 10.213.1.1/24
+lab_addr "$RTR" v1 10.213.1.254/24
+lab_addr "$RTR" v2 10.213.2.254/24 10.213.2.250/24 10.213.2.251/24
+lab_addr "$SRV" v3 "$A_ADDR/24" "$B_ADDR/24"
+ip -n "$CLI" route add default via 10.213.1.254 || die "cannot route $CLI"
+ip -n "$SRV" route add default via 10.213.2.254 || die "cannot route $SRV"
+in_ns "$RTR" sysctl -qw net.ipv4.ip_forward=1 || die "cannot enable forwarding in $RTR"
+# A connect that finds no port gives up after a few seconds (a SYN and
+# its retransmits, each counted in insert_failed and drop).
+in_ns "$CLI" sysctl -qw net.ipv4.tcp_syn_retries=1 || die "cannot set tcp_syn_retries in $CLI"
+in_ns "$RTR" nft -f - <<-EOF_NFT || die "cannot load the NAT table in $RTR"
+	table ip labnat {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			oifname "v2" ip daddr $P_ADDR tcp dport $P_PORT snat to 10.213.2.250-10.213.2.251:20000-20099
+			oifname "v2" meta l4proto tcp masquerade to :40000-40009
+		}
+	}
+EOF_NFT
+lab_ct_enable "$RTR"
+
+for dest in "$A_ADDR $A_PORT" "$B_ADDR $B_PORT" "$P_ADDR $P_PORT"; do
+	read -r addr port <<<"$dest"
+	lab_bg "$SRV" "srv$port" "$TOOLS/tcp_hold" server "$addr" "$port"
+	wait_line "srv$port" listening
+done
+lab_bg "$CLI" cliA "$TOOLS/tcp_hold" client "$A_ADDR" "$A_PORT" "$HELD"
+lab_bg "$CLI" cliB "$TOOLS/tcp_hold" client "$B_ADDR" "$B_PORT" "$HELD"
+wait_line cliA ready
+wait_line cliB ready
+wait_for "$((2 * HELD)) ESTABLISHED entries in $RTR" ct_has "$RTR" ESTABLISHED "$((2 * HELD))"
+
+# Ground truth: conntrack -L of NS grouped by reply tuple, one
+# "DST:DPORT/NATADDR COUNT" line per (reply src, reply sport, reply dst).
+truth_keys()
+{
+	in_ns "$1" conntrack -L -p tcp 2>/dev/null | awk '
+		{ n = 0; delete r
+		  for (i = 1; i <= NF; i++) if ($i ~ /^(src|dst|sport|dport)=/) {
+			split($i, kv, "="); if (kv[1] == "src") n++
+			if (n == 2) r[kv[1]] = kv[2] }
+		  c[r["src"] ":" r["sport"] "/" r["dst"]]++ }
+		END { for (k in c) print k, c[k] }' | sort
+}
+
+# A connect that must fail: the router has no port left for it.
+connect_fails()
+{
+	if in_ns "$CLI" timeout 20 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; then
+		echo "connected"
+	else
+		echo "failed"
+	fi
+}
+
+NAT_RC=0
+run_nat()
+{
+	local out=$1
+	shift
+	NAT_RC=0
+	timeout -k 10 600 "$CTADVISOR" nat --netns "$RTR" "$@" >"$LAB_TMP/$out" \
+		2>"$LAB_TMP/$out.err" || NAT_RC=$?
+	grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/$out.err" &&
+		fail "ctadvisor nat $*: sanitizer report: $(head -c 2000 "$LAB_TMP/$out.err")"
+	jq -e '.schema == 1 and .command == "nat"' "$LAB_TMP/$out" >/dev/null ||
+		die "ctadvisor nat $* printed no nat JSON (exit $NAT_RC): $(head -c 500 "$LAB_TMP/$out") $(head -c 500 "$LAB_TMP/$out.err")"
+}
+
+stat_of()
+{
+	truth_stat "$RTR" "$1"
+}
+
+# Part 1: two saturated destinations, and the connects that fail while the
+# counters are sampled. The sleep only orders the connects after ctadvisor's
+# first counter sample, with seconds of margin on each side of the window;
+# the assertions compare with conntrack -S taken around the whole run.
+declare -A before=() after=()
+for c in found insert_failed drop; do
+	before[$c]=$(stat_of "$c")
+done
+"$CTADVISOR" nat --netns "$RTR" --format json --interval 8s >"$LAB_TMP/nat1.json" \
+	2>"$LAB_TMP/nat1.err" &
+nat_pid=$!
+sleep 1.5
+fail_pids=()
+for dest in "$A_ADDR $A_PORT" "$B_ADDR $B_PORT"; do
+	for ((i = 0; i < FAILED; i++)); do
+		read -r addr port <<<"$dest"
+		connect_fails "$addr" "$port" >"$LAB_TMP/connect.$addr.$port.$i" &
+		fail_pids+=($!)
+	done
+done
+for pid in "${fail_pids[@]}"; do
+	wait "$pid"
+done
+NAT_RC=0
+wait "$nat_pid" || NAT_RC=$?
+jq -e '.schema == 1 and .command == "nat"' "$LAB_TMP/nat1.json" >/dev/null ||
+	die "ctadvisor nat printed no nat JSON (exit $NAT_RC): $(head -c 500 "$LAB_TMP/nat1.json") $(head -c 500 "$LAB_TMP/nat1.err")"
+for c in found insert_failed drop; do
+	after[$c]=$(stat_of "$c")
+done
+
+# The lab is what we built.
+assert_eq "failed connects (lab sanity)" "$((2 * FAILED)) failed" \
+	"$(cat "$LAB_TMP"/connect.* | sort | uniq -c | awk '{ print $1, $2 }' | xargs)"
+truth_keys "$RTR" >"$LAB_TMP/keys.truth"
+sed 's/^/kernel: /' "$LAB_TMP/keys.truth"
+assert_eq "conntrack -L keys (lab sanity)" \
+	"$A_ADDR:$A_PORT/10.213.2.254 $HELD|$B_ADDR:$B_PORT/10.213.2.254 $HELD" \
+	"$(paste -sd'|' "$LAB_TMP/keys.truth")"
+assert_ge "conntrack -S insert_failed delta (lab sanity: >= 2 SYNs per failed connect)" \
+	"$((2 * 2 * FAILED))" "$((after[insert_failed] - before[insert_failed]))"
+
+# ctadvisor against the kernel.
+jq -r '.destinations[] | "\(.dst):\(.dport)/\(.nat_addr) \(.in_use)"' "$LAB_TMP/nat1.json" |
+	sort >"$LAB_TMP/keys.actual"
+compare_facts "nat vs conntrack -L by reply tuple:" "$LAB_TMP/keys.truth" "$LAB_TMP/keys.actual"
+for dest in "$A_ADDR $A_PORT" "$B_ADDR $B_PORT"; do
+	read -r addr port <<<"$dest"
+	assert_eq "$addr:$port in_use/capacity saturation" "$HELD/$HELD 100" \
+		"$(jq -r --arg a "$addr" --argjson p "$port" '.destinations[]
+			| select(.dst == $a and .dport == $p)
+			| "\(.in_use)/\(.capacity) \(.saturation_pct)"' "$LAB_TMP/nat1.json")"
+	assert_eq "$addr:$port range" "40000 40009 rule" \
+		"$(jq -r --arg a "$addr" --argjson p "$port" '.destinations[]
+			| select(.dst == $a and .dport == $p) | "\(.range.lo) \(.range.hi) \(.range.source)"' \
+			"$LAB_TMP/nat1.json")"
+done
+for c in found insert_failed drop; do
+	assert_eq "counters.$c.delta vs conntrack -S" "$((after[$c] - before[$c]))" \
+		"$(jq -r ".counters.$c.delta" "$LAB_TMP/nat1.json")"
+done
+assert_ge "counters.drop.delta (>= 2 SYNs per failed connect)" "$((2 * 2 * FAILED))" \
+	"$(jq -r '.counters.drop.delta' "$LAB_TMP/nat1.json")"
+assert_eq "counters.insert_failed.total vs conntrack -S" "${after[insert_failed]}" \
+	"$(jq -r '.counters.insert_failed.total' "$LAB_TMP/nat1.json")"
+assert_eq "exit status" 2 "$NAT_RC"
+assert_eq "JSON exit_code and status" "2 CRITICAL" "$(jq -r '"\(.exit_code) \(.status)"' "$LAB_TMP/nat1.json")"
+assert_eq "finding" "nat-port-saturation critical" \
+	"$(jq -r '.findings[0] | "\(.id) \(.severity // .sev)"' "$LAB_TMP/nat1.json")"
+assert_eq "walk entries vs conntrack -C" "$(in_ns "$RTR" conntrack -C)" \
+	"$(jq -r '.walk.entries' "$LAB_TMP/nat1.json")"
+assert_eq "walk.interrupted" false "$(jq -r '.walk.interrupted' "$LAB_TMP/nat1.json")"
+
+# Text and Prometheus name the same worst destination.
+run_nat_fmt()
+{
+	local rc=0
+	"$CTADVISOR" nat --netns "$RTR" --interval 100ms "$@" >"$LAB_TMP/nat.fmt" 2>&1 || rc=$?
+	echo "$rc"
+}
+assert_eq "text exit status" 2 "$(run_nat_fmt --format text)"
+grep -q "nat-port-saturation" "$LAB_TMP/nat.fmt" || fail "text output names no nat-port-saturation finding"
+grep -qE "100\.0%  $HELD/$HELD  tcp 10\.213\.2\.254 -> " "$LAB_TMP/nat.fmt" ||
+	fail "text output shows no 100 % row: $(head -c 1000 "$LAB_TMP/nat.fmt")"
+assert_eq "prometheus exit status" 2 "$(run_nat_fmt --format prometheus)"
+assert_eq "prometheus worst saturation" 1 \
+	"$(awk '/^ctadvisor_nat_worst_saturation_ratio\{/ { print $2 }' "$LAB_TMP/nat.fmt")"
+
+# Part 2: the two-address SNAT rule pins the client to one address.
+lab_bg "$CLI" cliP "$TOOLS/tcp_hold" client "$P_ADDR" "$P_PORT" "$PINNED"
+wait_line cliP ready
+wait_for "$PINNED entries to $P_ADDR:$P_PORT in $RTR" ct_has "$RTR" "ESTABLISHED.*dport=$P_PORT " "$PINNED"
+pinned_to=$(truth_keys "$RTR" | awk -v k="$P_ADDR:$P_PORT" '
+	{ split($1, f, "/") } f[1] == k { print f[2] }' | xargs)
+assert_eq "conntrack -L: one NAT address for $P_ADDR:$P_PORT (lab sanity)" 1 "$(wc -w <<<"$pinned_to")"
+[[ "$pinned_to" == 10.213.2.250 || "$pinned_to" == 10.213.2.251 ]] ||
+	fail "conntrack -L: $P_ADDR:$P_PORT NATed to '$pinned_to', not to the SNAT rule's addresses"
+run_nat nat2.json --format json --interval 100ms
+row='.destinations[] | select(.dst == "'$P_ADDR'" and .dport == '$P_PORT')'
+assert_eq "$P_ADDR:$P_PORT nat_addr in_use/capacity nat_addrs" "$pinned_to $PINNED/100 1" \
+	"$(jq -r "$row"' | "\(.nat_addr) \(.in_use)/\(.capacity) \(.nat_addrs)"' "$LAB_TMP/nat2.json")"
+assert_eq "$P_ADDR:$P_PORT range" "20000 20099" \
+	"$(jq -r "$row"' | "\(.range.lo) \(.range.hi)"' "$LAB_TMP/nat2.json")"
+assert_eq "$P_ADDR:$P_PORT top client, pinned" "10.213.1.1 $PINNED $pinned_to 0" \
+	"$(jq -r "$row"' | .clients[0] | "\(.addr) \(.count) \(.nat_addr) \(.elsewhere)"' "$LAB_TMP/nat2.json")"
+assert_eq "rows worst first" "100 100 5" \
+	"$(jq -r '[.destinations[].saturation_pct] | map(tostring) | join(" ")' "$LAB_TMP/nat2.json")"
+
+lab_finish
