@@ -47,7 +47,7 @@ UNIT_TESTS := $(PURE_TESTS) $(OTHER_TESTS)
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all check check-integration test asan valgrind lint format compdb clean install \
-	tools bench
+	tools bench fuzz static
 
 all: $(BUILD)/ctadvisor $(TEST_TOOLS)
 
@@ -94,6 +94,15 @@ test:
 lint:
 	@tests/lint.sh
 
+# libFuzzer harnesses (clang): replay regressions/, then FUZZ_SECONDS (60) per
+# target into build-fuzz/; FUZZ_TARGETS="nl_ct cli" picks some.
+fuzz:
+	@tests/fuzz/run.sh
+
+# clang-tidy (.clang-tidy) and cppcheck over advisor/ rules/ sysctl/ logparse/.
+static:
+	@tests/static.sh
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
@@ -103,8 +112,46 @@ compdb:
 bench: all
 	@tests/bench/run.sh
 
+# Install layout (all under $(DESTDIR), all overridable):
+#   $(BINDIR)/ctadvisor                      the binary
+#   $(MANDIR)/man8/ctadvisor.8               the man page
+#   $(BASHCOMPDIR)/ctadvisor                 bash completion
+#   $(SYSTEMDUNITDIR)/ctadvisor-textfile.{service,timer}   node_exporter textfile
+#                                            collector units (not enabled)
+#   $(DATADIR)/icinga2/ctadvisor.conf, $(DATADIR)/nagios/ctadvisor.cfg
+#                                            command definitions to copy
+#   $(DOCDIR)/check-output.md                JSON and Prometheus schema
+# The units and command definitions name the binary by its installed path.
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR ?= $(PREFIX)/share/ctadvisor
+DOCDIR ?= $(PREFIX)/share/doc/ctadvisor
+INSTALLED_FILES := $(BINDIR)/ctadvisor $(MANDIR)/man8/ctadvisor.8 $(BASHCOMPDIR)/ctadvisor \
+	$(SYSTEMDUNITDIR)/ctadvisor-textfile.service $(SYSTEMDUNITDIR)/ctadvisor-textfile.timer \
+	$(DATADIR)/icinga2/ctadvisor.conf $(DATADIR)/nagios/ctadvisor.cfg $(DOCDIR)/check-output.md
+BIN_SED := sed 's|/usr/local/sbin/ctadvisor|$(BINDIR)/ctadvisor|g'
+
+.PHONY: uninstall
+
 install: $(BUILD)/ctadvisor
 	install -D -m 0755 $(BUILD)/ctadvisor $(DESTDIR)$(BINDIR)/ctadvisor
+	install -D -m 0644 doc/ctadvisor.8 $(DESTDIR)$(MANDIR)/man8/ctadvisor.8
+	install -D -m 0644 contrib/bash-completion/ctadvisor $(DESTDIR)$(BASHCOMPDIR)/ctadvisor
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DATADIR)/icinga2 $(DESTDIR)$(DATADIR)/nagios
+	$(BIN_SED) contrib/systemd/ctadvisor-textfile.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/ctadvisor-textfile.service
+	install -m 0644 contrib/systemd/ctadvisor-textfile.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	$(BIN_SED) contrib/icinga2/ctadvisor.conf >$(DESTDIR)$(DATADIR)/icinga2/ctadvisor.conf
+	$(BIN_SED) contrib/nagios/ctadvisor.cfg >$(DESTDIR)$(DATADIR)/nagios/ctadvisor.cfg
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/ctadvisor-textfile.service \
+		$(DESTDIR)$(DATADIR)/icinga2/ctadvisor.conf $(DESTDIR)$(DATADIR)/nagios/ctadvisor.cfg
+	install -D -m 0644 doc/check-output.md $(DESTDIR)$(DOCDIR)/check-output.md
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	-rmdir $(DESTDIR)$(DATADIR)/icinga2 $(DESTDIR)$(DATADIR)/nagios $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-asan build-valgrind build-fuzz

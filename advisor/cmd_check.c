@@ -1,6 +1,8 @@
 /* cmd_check.c: the one-shot health check. */
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,16 +13,28 @@
 #include "cmd.h"
 #include "collect.h"
 #include "netns.h"
+#include "range.h"
 #include "render.h"
+#include "render_plugin.h"
 #include "../rules/rules.h"
+#include "../sysctl/persist.h"
 
 #define EXIT_UNKNOWN 3
+#define RANGE_TEXT   64
+
+/* A fill threshold: the range and its canonical text for perfdata. */
+struct check_threshold {
+	struct range r;
+	char text[RANGE_TEXT];
+};
 
 struct check_args {
 	const char *netns;
+	const char *output; /* --output FILE, written atomically; NULL: stdout */
 	enum cli_format format;
 	enum cli_color color;
 	bool do_walk;
+	struct check_threshold warn, crit;
 	struct rules_opts opts;
 };
 
@@ -36,16 +50,24 @@ static const char check_usage[] =
     "  -n, --netns NS          check network namespace NS: a name under /run/netns,\n"
     "                          a path to a namespace file, or the PID of a process in it\n"
     "  -f, --format FMT        text (default), json, or prometheus\n"
+    "  -w, --warning RANGE     table fill (%) that warns, a monitoring-plugins range:\n"
+    "                          75 warns above 75 (the default), 10: below 10,\n"
+    "                          ~:10 above 10, 10:20 outside 10..20, @10:20 inside\n"
+    "  -c, --critical RANGE    table fill (%) that is critical (default 90)\n"
+    "      --fill-warn PCT     the same as -w PCT; --fill-crit PCT: as -c PCT\n"
+    "  -o, --output FILE       write the report to FILE atomically (temp file and\n"
+    "                          rename), e.g. into node_exporter's textfile directory\n"
     "      --no-walk           skip the table walk (counters and settings only)\n"
-    "      --fill-warn PCT     occupancy warning threshold (default 75)\n"
-    "      --fill-crit PCT     occupancy critical threshold (default 90)\n"
     "      --unreplied-warn PCT  share of unreplied flows that warns (default 50)\n"
     "      --invalid-warn N    invalid packets since boot that warn (default 1000)\n"
     "      --color WHEN        auto (default), always, never; NO_COLOR disables auto\n"
     "  -h, --help              show this help\n"
     "\n"
+    "The text format is a monitoring plugin's: the first line is\n"
+    "'CONNTRACK <STATE> - <summary> | <perfdata>', the report follows.\n"
     "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad options).\n"
-    "Example: ctadvisor check --netns blue --format json\n";
+    "Examples: ctadvisor check --netns blue --format json\n"
+    "          ctadvisor check -w 80 -c 95\n";
 
 enum {
 	OPT_NO_WALK = 256,
@@ -59,6 +81,9 @@ enum {
 static const struct option check_options[] = {
     {"netns", required_argument, NULL, 'n'},
     {"format", required_argument, NULL, 'f'},
+    {"warning", required_argument, NULL, 'w'},
+    {"critical", required_argument, NULL, 'c'},
+    {"output", required_argument, NULL, 'o'},
     {"no-walk", no_argument, NULL, OPT_NO_WALK},
     {"fill-warn", required_argument, NULL, OPT_FILL_WARN},
     {"fill-crit", required_argument, NULL, OPT_FILL_CRIT},
@@ -69,6 +94,20 @@ static const struct option check_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* A range (-w/-c), or a plain percentage as the simple upper threshold
+ * 0..PCT (--fill-warn/--fill-crit). 0 or -EINVAL/-ERANGE. */
+static int parse_threshold(const char *val, bool is_pct, struct check_threshold *t)
+{
+	struct range r = {.start = 0};
+	int rc = is_pct ? cli_parse_pct(val, &r.end) : range_parse(val, &r);
+
+	if (rc < 0)
+		return rc;
+	t->r = r;
+	range_format(&r, t->text, sizeof(t->text));
+	return 0;
+}
+
 /* 0, or the name of the option whose value was bad. */
 static const char *apply_option(int opt, const char *val, struct check_args *a)
 {
@@ -78,13 +117,20 @@ static const char *apply_option(int opt, const char *val, struct check_args *a)
 		return val[0] ? NULL : "--netns";
 	case 'f':
 		return cli_parse_format(val, &a->format) ? "--format" : NULL;
+	case 'o':
+		a->output = val;
+		return val[0] ? NULL : "--output";
 	case OPT_NO_WALK:
 		a->do_walk = false;
 		return NULL;
+	case 'w':
+		return parse_threshold(val, false, &a->warn) ? "--warning" : NULL;
+	case 'c':
+		return parse_threshold(val, false, &a->crit) ? "--critical" : NULL;
 	case OPT_FILL_WARN:
-		return cli_parse_pct(val, &a->opts.fill_warn_pct) ? "--fill-warn" : NULL;
+		return parse_threshold(val, true, &a->warn) ? "--fill-warn" : NULL;
 	case OPT_FILL_CRIT:
-		return cli_parse_pct(val, &a->opts.fill_crit_pct) ? "--fill-crit" : NULL;
+		return parse_threshold(val, true, &a->crit) ? "--fill-crit" : NULL;
 	case OPT_UNREPLIED_WARN:
 		return cli_parse_pct(val, &a->opts.unreplied_warn_pct) ? "--unreplied-warn" : NULL;
 	case OPT_INVALID_WARN:
@@ -96,6 +142,24 @@ static const char *apply_option(int opt, const char *val, struct check_args *a)
 	}
 }
 
+static bool is_upper(const struct range *r)
+{
+	return r->start == 0 && !r->is_inside && isfinite(r->end);
+}
+
+/* Two simple upper thresholds must not cross; other ranges are the
+ * caller's business, as with the monitoring plugins. 0, or -1 (printed). */
+static int check_threshold_order(const struct check_args *a)
+{
+	if (is_upper(&a->warn.r) && is_upper(&a->crit.r) && a->warn.r.end > a->crit.r.end) {
+		cmd_usage_error("check",
+				"the warning threshold (%s) is above the critical one (%s)",
+				a->warn.text, a->crit.text);
+		return -1;
+	}
+	return 0;
+}
+
 /* 0 to run, 1 for --help, -1 after a usage error was printed. */
 static int parse_check_args(int argc, char **argv, struct check_args *a)
 {
@@ -105,10 +169,13 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 	a->format = CLI_FORMAT_TEXT;
 	a->color = CLI_COLOR_AUTO;
 	a->do_walk = true;
+	a->netns = a->output = NULL;
+	parse_threshold("75", false, &a->warn);
+	parse_threshold("90", false, &a->crit);
 	rules_opts_default(&a->opts);
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+n:f:h", check_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+n:f:w:c:o:h", check_options, NULL)) != -1) {
 		if (opt == 'h')
 			return 1;
 		if (opt == '?' || opt == ':') {
@@ -126,12 +193,7 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 		cmd_usage_error("check", "unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
-	if (a->opts.fill_warn_pct > a->opts.fill_crit_pct) {
-		cmd_usage_error("check", "--fill-warn (%g) is above --fill-crit (%g)",
-				a->opts.fill_warn_pct, a->opts.fill_crit_pct);
-		return -1;
-	}
-	return 0;
+	return check_threshold_order(a);
 }
 
 static bool want_color(enum cli_color c)
@@ -162,19 +224,77 @@ static void collect_all(struct ct_snapshot *snap, const struct check_args *a)
 		collect_walk(snap);
 }
 
-static int render(const struct ct_snapshot *snap, const struct rules_report *rep,
+static int render(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,
 		  const struct check_args *a)
 {
-	struct render_opts ro = {.color = want_color(a->color), .version = CTADVISOR_VERSION};
+	struct render_opts ro = {.color = a->output == NULL && want_color(a->color),
+				 .version = CTADVISOR_VERSION};
+	struct render_plugin_opts po = {.fill_warn = a->warn.text,
+					.fill_crit = a->crit.text,
+					.max_bytes = RENDER_PLUGIN_MAX_BYTES};
 
 	switch (a->format) {
 	case CLI_FORMAT_JSON:
-		return render_json(stdout, snap, rep, &ro);
+		return render_json(out, snap, rep, &ro);
 	case CLI_FORMAT_PROMETHEUS:
-		return render_prom(stdout, snap, rep, &ro);
+		return render_prom(out, snap, rep, &ro);
 	default:
-		return render_text(stdout, snap, rep, &ro);
+		return render_plugin_text(out, snap, rep, &ro, &po);
 	}
+}
+
+/* Render into memory, then replace FILE in one rename: a reader (the
+ * textfile collector) sees the previous report or this one, never half. */
+static int render_to_file(const struct ct_snapshot *snap, const struct rules_report *rep,
+			  const struct check_args *a)
+{
+	char *buf = NULL, *dir_copy = strdup(a->output), *base_copy = strdup(a->output);
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc = -ENOMEM;
+
+	if (f == NULL || dir_copy == NULL || base_copy == NULL)
+		goto out;
+	rc = render(f, snap, rep, a);
+	if (fclose(f) != 0 && rc == 0)
+		rc = -ENOMEM;
+	f = NULL;
+	if (rc == 0)
+		rc = persist_write_file(dirname(dir_copy), basename(base_copy), buf, len,
+					PERSIST_FILE_MODE, true);
+	if (rc < 0)
+		fprintf(stderr, "ctadvisor check: cannot write %s: %s\n", a->output, strerror(-rc));
+out:
+	if (f != NULL)
+		fclose(f);
+	free(buf);
+	free(dir_copy);
+	free(base_copy);
+	return rc;
+}
+
+/* The ranges decide whether the fill alerts; the rules still describe it
+ * (summary, evidence, commands). The first pass learns the fill with the
+ * fill rule off, the second forces that rule to the ranges' verdict. A
+ * count without a limit cannot be judged: UNKNOWN. */
+static void check_evaluate(const struct ct_snapshot *snap, struct check_args *a,
+			   struct rules_report *rep)
+{
+	double fill;
+
+	a->opts.fill_warn_pct = INFINITY;
+	a->opts.fill_crit_pct = INFINITY;
+	rules_evaluate(snap, &a->opts, rep);
+	fill = rep->d.fill_pct;
+	if (fill >= 0) {
+		if (range_alerts(&a->crit.r, fill))
+			a->opts.fill_crit_pct = 0;
+		else if (range_alerts(&a->warn.r, fill))
+			a->opts.fill_warn_pct = 0;
+		rules_evaluate(snap, &a->opts, rep);
+	}
+	if (!snap->has_max)
+		rep->is_unknown = true;
 }
 
 static int enter_netns(const struct check_args *a, struct netns_switch *sw)
@@ -217,9 +337,11 @@ int cmd_check(int argc, char **argv)
 		snprintf(snap.netns, sizeof(snap.netns), "%s", a.netns);
 	collect_all(&snap, &a);
 	netns_leave(&sw);
-	rules_evaluate(&snap, &a.opts, &rep);
-	rc = render(&snap, &rep, &a);
+	check_evaluate(&snap, &a, &rep);
+	rc = a.output != NULL ? render_to_file(&snap, &rep, &a) : render(stdout, &snap, &rep, &a);
 	snap_free(&snap);
+	if (a.output != NULL && rc < 0)
+		return EXIT_UNKNOWN;
 	if (rc < 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "ctadvisor check: writing the report failed: %s\n",
 			strerror(errno));

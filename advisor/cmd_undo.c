@@ -1,12 +1,340 @@
-/* PLACEHOLDER (being written by a helper): not committed as is. */
+/* cmd_undo.c: `ctadvisor undo`: list the undo records, or restore the
+ * latest (or a named) one. A record is loaded strictly before anything is
+ * written, so a corrupt one changes nothing; a record made in another
+ * network namespace is refused (the same knob names would hit another
+ * namespace's values) unless --force. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "netns.h"
+#include "statedir.h"
+#include "../sysctl/undo.h"
+
+enum { UNDO_OK = 0, UNDO_REFUSED = 1, UNDO_FAILED = 2, UNDO_USAGE = 3 };
+
+static const char undo_usage[] =
+    "Usage: ctadvisor undo [RECORD] [--yes] [--force] [--netns NS]\n"
+    "       ctadvisor undo --list\n"
+    "\n"
+    "Restores the original values saved by 'ctadvisor apply' (or by an interrupted\n"
+    "'watch --invalid') before it wrote anything: the latest record, or RECORD (a\n"
+    "file name from --list, or a path). Each value is written back, last changed\n"
+    "first, and read back; a restored record is marked done and no longer listed.\n"
+    "Records live in $CTADVISOR_STATE_DIR/undo (default /var/lib/ctadvisor/undo).\n"
+    "\n"
+    "Options:\n"
+    "  -l, --list            show the records, newest first: time, command, network\n"
+    "                        namespace, knobs (original -> value set)\n"
+    "  -n, --netns NS        restore inside network namespace NS (name, path, or PID)\n"
+    "  -y, --yes             do not ask (required when stdin is not a terminal)\n"
+    "      --force           restore a record made in another network namespace\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit status: 0 restored (or nothing to restore); 1 refused or aborted, nothing\n"
+    "written (another namespace, no --yes without a terminal); 2 some values could\n"
+    "not be restored (named; the record is kept); 3 usage or environment error, or a\n"
+    "corrupt record (nothing written).\n"
+    "Example: ctadvisor undo --netns lab1 --yes\n";
+
+enum { OPT_FORCE = 256 };
+
+static const struct option undo_options[] = {
+    {"list", no_argument, NULL, 'l'}, {"netns", required_argument, NULL, 'n'},
+    {"yes", no_argument, NULL, 'y'},  {"force", no_argument, NULL, OPT_FORCE},
+    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+};
+
+struct undo_args {
+	const char *record, *netns;
+	bool list, yes, force;
+};
+
+/* 0 to run, 1 for --help, -1 after a usage error was printed. */
+static int parse_undo_args(int argc, char **argv, struct undo_args *a)
+{
+	int opt;
+
+	memset(a, 0, sizeof(*a));
+	opterr = 0;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+ln:yh", undo_options, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			return 1;
+		case 'l':
+			a->list = true;
+			break;
+		case 'n':
+			a->netns = optarg;
+			break;
+		case 'y':
+			a->yes = true;
+			break;
+		case OPT_FORCE:
+			a->force = true;
+			break;
+		default:
+			cmd_usage_error("undo", "unknown option or missing value: '%s'",
+					argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		a->record = argv[optind++];
+	if (optind < argc || (a->list && a->record != NULL)) {
+		cmd_usage_error("undo", "unexpected argument '%s'",
+				optind < argc ? argv[optind] : a->record);
+		return -1;
+	}
+	return 0;
+}
+
+static bool confirm(const char *question, bool yes)
+{
+	char line[16];
+
+	if (yes)
+		return true;
+	fflush(stdout); /* the diff first, then the question or the refusal */
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "ctadvisor undo: refusing: stdin is not a terminal to ask on; add "
+				"--yes to restore without asking (nothing was written)\n");
+		return false;
+	}
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+static void format_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
+}
+
+static void show_record(const char *file, const struct undo_record *rec)
+{
+	const struct undo_info *info = undo_record_info(rec);
+	char when[64];
+
+	format_time(info->time_s, when, sizeof(when));
+	printf("%s  %s  %s  netns %s (inode %llu)\n", file, when, undo_command_name(info->command),
+	       info->netns_name[0] ? info->netns_name : "-", (unsigned long long)info->netns_ino);
+	for (size_t i = 0; i < undo_record_count(rec); i++) {
+		const struct sysctl_change *k = undo_record_knob(rec, i);
+
+		printf("    %-44s %s -> %s\n", k->name, k->old_value, k->new_value);
+	}
+}
+
+static int list_records(const char *dir)
+{
+	struct undo_entry *list = NULL;
+	size_t n = 0;
+	char path[4096 + 320];
+	int rc = undo_list(dir, &list, &n);
+
+	if (rc < 0) {
+		fprintf(stderr, "ctadvisor undo: cannot read %s: %s\n", dir, strerror(-rc));
+		return UNDO_USAGE;
+	}
+	if (n == 0)
+		printf("no undo records in %s\n", dir);
+	for (size_t i = 0; i < n; i++) {
+		struct undo_record *rec = NULL;
+		struct undo_error err;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, list[i].file);
+		if (undo_load(path, &rec, &err) < 0) {
+			printf("%s  CORRUPT: %s\n", list[i].file, err.msg);
+			continue;
+		}
+		show_record(list[i].file, rec);
+		undo_record_free(rec);
+	}
+	free(list);
+	return UNDO_OK;
+}
+
+/* The record to restore: dir and file name. -1 after printing why. */
+static int pick_record(const struct undo_args *a, char *dir, size_t dir_len, char *file,
+		       size_t file_len)
+{
+	struct undo_entry *list = NULL;
+	size_t n = 0;
+	const char *slash = a->record ? strrchr(a->record, '/') : NULL;
+	int rc;
+
+	if (slash != NULL) {
+		snprintf(dir, dir_len, "%.*s", (int)(slash - a->record), a->record);
+		snprintf(file, file_len, "%s", slash + 1);
+		return 0;
+	}
+	if (a->record != NULL) {
+		snprintf(file, file_len, "%s", a->record);
+		return 0;
+	}
+	rc = undo_list(dir, &list, &n);
+	if (rc < 0 || n == 0) {
+		if (rc < 0)
+			fprintf(stderr, "ctadvisor undo: cannot read %s: %s\n", dir, strerror(-rc));
+		else
+			printf("nothing to undo: no records in %s\n", dir);
+		free(list);
+		return rc < 0 ? -1 : 1;
+	}
+	snprintf(file, file_len, "%s", list[0].file);
+	free(list);
+	return 0;
+}
+
+/* Whether the record belongs to the namespace we are in. */
+static bool same_netns(const struct undo_info *info, bool force)
+{
+	struct stat st = {0};
+
+	fflush(stdout);
+	if (stat("/proc/self/ns/net", &st) == 0 && (uint64_t)st.st_ino == info->netns_ino &&
+	    (uint64_t)st.st_dev == info->netns_dev)
+		return true;
+	fprintf(stderr,
+		"ctadvisor undo: this record was made in network namespace %s (inode %llu); "
+		"this process is in another one (inode %llu)%s\n",
+		info->netns_name[0] ? info->netns_name : "(unnamed)",
+		(unsigned long long)info->netns_ino, (unsigned long long)st.st_ino,
+		force ? ": --force given, restoring here anyway" : "");
+	if (!force)
+		fprintf(stderr,
+			"Run it there (--netns %s), or add --force to restore these "
+			"values in this namespace; nothing was written.\n",
+			info->netns_name[0] ? info->netns_name : "NS");
+	return force;
+}
+
+/* Show current -> original per knob; the number that differ. */
+static size_t show_plan(const struct sysctl_ctx *ctx, const struct undo_record *rec)
+{
+	char cur[SYSCTL_VALUE_LEN];
+	size_t differ = 0;
+
+	for (size_t i = 0; i < undo_record_count(rec); i++) {
+		const struct sysctl_change *k = undo_record_knob(rec, i);
+		int rc = sysctl_read(ctx, k->name, cur, sizeof(cur));
+
+		if (rc < 0) {
+			printf("  %-44s unreadable (%s) -> %s\n", k->name, strerror(-rc),
+			       k->old_value);
+			differ++;
+		} else if (sysctl_value_matches(k->name, k->old_value, cur)) {
+			printf("  %-44s %s (already the original)\n", k->name, cur);
+		} else {
+			printf("  %-44s %s -> %s%s\n", k->name, cur, k->old_value,
+			       sysctl_value_matches(k->name, k->new_value, cur)
+				   ? ""
+				   : "  (changed by someone else since)");
+			differ++;
+		}
+	}
+	return differ;
+}
+
+static int report_restore(struct undo_record *rec, const char *dir, const char *file, int rc)
+{
+	for (size_t i = 0; i < undo_record_count(rec); i++) {
+		const struct sysctl_change *k = undo_record_knob(rec, i);
+
+		printf("  %-44s %s", k->name,
+		       k->state == SYSCTL_CHANGE_ROLLED_BACK ? "restored" : "NOT RESTORED");
+		if (k->state != SYSCTL_CHANGE_ROLLED_BACK)
+			printf(": %s%s%s", strerror(-k->rc), k->got[0] ? ", reads " : "", k->got);
+		putchar('\n');
+	}
+	if (rc < 0) {
+		fprintf(stderr,
+			"ctadvisor undo: some values could not be restored; %s/%s is kept "
+			"so you can retry\n",
+			dir, file);
+		return UNDO_FAILED;
+	}
+	undo_mark_done(dir, file);
+	printf("restored; %s marked done\n", file);
+	return UNDO_OK;
+}
+
+static int restore(const struct undo_args *a, const char *dir, const char *file)
+{
+	struct undo_record *rec = NULL;
+	struct undo_error err;
+	struct sysctl_ctx ctx;
+	char path[4096 + 320];
+	int rc = UNDO_REFUSED;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (undo_load(path, &rec, &err) < 0) {
+		fprintf(stderr, "ctadvisor undo: %s is unusable: %s", path, err.msg);
+		if (err.line > 0)
+			fprintf(stderr, " (line %d, column %d)", err.line, err.column);
+		fprintf(stderr, "; nothing was changed\n");
+		return UNDO_USAGE;
+	}
+	sysctl_ctx_init(&ctx, NULL);
+	show_record(file, rec);
+	if (!same_netns(undo_record_info(rec), a->force))
+		goto out;
+	if (show_plan(&ctx, rec) == 0) {
+		printf("nothing to undo: every knob already has its original value\n");
+		undo_mark_done(dir, file);
+		rc = UNDO_OK;
+	} else if (confirm("Restore these values?", a->yes)) {
+		rc = report_restore(rec, dir, file, undo_restore(&ctx, rec));
+	}
+out:
+	undo_record_free(rec);
+	return rc;
+}
 
 int cmd_undo(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("ctadvisor undo: not built yet\n", stderr);
-	return 3;
+	struct netns_switch sw = {.orig_fd = -1};
+	struct undo_args a;
+	char dir[4096], file[256];
+	int rc = parse_undo_args(argc, argv, &a);
+
+	if (rc != 0) {
+		if (rc > 0)
+			fputs(undo_usage, stdout);
+		return rc > 0 ? UNDO_OK : UNDO_USAGE;
+	}
+	rc = statedir_undo(dir, sizeof(dir));
+	if (rc < 0) {
+		fprintf(stderr, "ctadvisor undo: cannot use the state directory %s: %s\n",
+			statedir_path(), strerror(-rc));
+		return UNDO_USAGE;
+	}
+	if (a.list)
+		return list_records(dir);
+	rc = pick_record(&a, dir, sizeof(dir), file, sizeof(file));
+	if (rc != 0)
+		return rc > 0 ? UNDO_OK : UNDO_USAGE;
+	if (a.netns != NULL && (rc = netns_enter(a.netns, &sw)) < 0) {
+		fprintf(stderr, "ctadvisor undo: cannot enter network namespace '%s': %s\n",
+			a.netns, strerror(-rc));
+		return UNDO_USAGE;
+	}
+	rc = restore(&a, dir, file);
+	netns_leave(&sw);
+	return rc;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "version.h"
 
 #define EXIT_USAGE 3 /* monitoring-plugin UNKNOWN: a check that could not run */
 
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("ctadvisor %s\n", CTADVISOR_VERSION);
+		version_print(stdout);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

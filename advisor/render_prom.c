@@ -27,8 +27,6 @@ FAMILY(fam_fill, "ctadvisor_conntrack_fill_ratio", "gauge",
        "Conntrack entries divided by the limit (0 to 1).");
 FAMILY(fam_buckets, "ctadvisor_conntrack_buckets", "gauge",
        "Buckets of the conntrack hash table (nf_conntrack_buckets).");
-FAMILY(fam_stat, "ctadvisor_conntrack_stat_total", "counter",
-       "Conntrack statistics counter per CPU, as conntrack -S names them.");
 FAMILY(fam_walk, "ctadvisor_conntrack_walk_entries", "gauge",
        "Live conntrack entries seen by the table walk, by protocol.");
 FAMILY(fam_tcp, "ctadvisor_conntrack_walk_tcp_entries", "gauge",
@@ -40,24 +38,57 @@ FAMILY(fam_unreplied, "ctadvisor_conntrack_walk_unreplied_entries", "gauge",
 FAMILY(fam_assured, "ctadvisor_conntrack_walk_assured_entries", "gauge",
        "Live conntrack entries marked assured.");
 FAMILY(fam_memory, "ctadvisor_conntrack_memory_bytes", "gauge",
-       "Kernel memory of the conntrack table now, at the limit, and at the limit with extensions.");
+       "Kernel memory the conntrack table takes now (entries and buckets).");
+FAMILY(fam_memory_limit, "ctadvisor_conntrack_memory_limit_bytes", "gauge",
+       "Kernel memory the conntrack table would take full, extensions as now.");
+FAMILY(fam_memory_limit_ext, "ctadvisor_conntrack_memory_limit_with_extensions_bytes", "gauge",
+       "Kernel memory the conntrack table would take full with the accounting and "
+       "timestamp extensions on.");
 FAMILY(fam_status, "ctadvisor_check_status", "gauge",
        "Check status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
 FAMILY(fam_finding, "ctadvisor_finding", "gauge", "1 for each finding of the check.");
+FAMILY(fam_build, "ctadvisor_build_info", "gauge",
+       "Always 1; the version of ctadvisor that wrote this.");
+
+/* One counter family per conntrack -S counter (summing drop and found
+ * would mean nothing), in slot order. Slots without a line here are the
+ * unknownN counters of newer kernels. */
+static const char *const stat_help[SNAP_STAT_SLOTS] = {
+    [SNAP_STAT_SEARCHED] = "Hash table lookups (kernels before 4.10).",
+    [SNAP_STAT_FOUND] = "Lookups that found an existing entry.",
+    [SNAP_STAT_NEW] = "Entries created (kernels before 4.10).",
+    [SNAP_STAT_INVALID] = "Packets conntrack could not track: malformed, out of window, or "
+			  "not matching any state.",
+    [SNAP_STAT_IGNORE] = "Packets that already had an entry or were marked untracked.",
+    [SNAP_STAT_DELETE] = "Entries deleted (kernels before 4.10).",
+    [SNAP_STAT_DELETE_LIST] = "Entries removed from the unconfirmed list (kernels before 4.10).",
+    [SNAP_STAT_INSERT] = "Entries inserted into the table.",
+    [SNAP_STAT_INSERT_FAILED] = "Entries that could not be inserted, mostly a clash with an "
+				"existing entry (parallel UDP, NAT port reuse); the packet is "
+				"dropped.",
+    [SNAP_STAT_DROP] = "Packets dropped because the table was full and no entry could be "
+		       "evicted.",
+    [SNAP_STAT_EARLY_DROP] = "Entries evicted early to make room in a full table.",
+    [SNAP_STAT_ERROR] = "Packets that caused a tracking error, such as ICMP errors for an "
+			"unknown flow.",
+    [SNAP_STAT_SEARCH_RESTART] = "Lookups restarted because the chain changed under them.",
+    [SNAP_STAT_CLASH_RESOLVE] = "Insert clashes resolved by reusing the existing entry.",
+    [SNAP_STAT_CHAINTOOLONG] = "Packets dropped because a hash chain grew too long.",
+};
 
 struct prom {
 	FILE *out;
-	const struct prom_family *cur; /* family whose header was written last */
-	char netns[1024];              /* escaped label value */
+	char cur[96];     /* name of the family whose header was written last */
+	char netns[1024]; /* escaped label value */
 };
 
 /* labels: "" or further escaped label pairs, e.g. cpu="0",stat="found". */
 static void prom_sample(struct prom *p, const struct prom_family *f, const char *labels,
 			const char *value)
 {
-	if (p->cur != f) {
+	if (strcmp(p->cur, f->name) != 0) {
 		fprintf(p->out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name, f->type);
-		p->cur = f;
+		snprintf(p->cur, sizeof(p->cur), "%s", f->name);
 	}
 	fprintf(p->out, "%s{netns=\"%s\"%s%s} %s\n", f->name, p->netns, labels[0] ? "," : "",
 		labels, value);
@@ -106,23 +137,39 @@ static void prom_occupancy(struct prom *p, const struct ct_snapshot *snap,
 		prom_u64(p, &fam_buckets, "", (uint64_t)snap->set.buckets);
 }
 
+/* ctadvisor_conntrack_stat_<name>_total, one sample per CPU that has it. */
+static void prom_stat(struct prom *p, const struct ct_snapshot *snap, unsigned s)
+{
+	const char *name = snap_stat_name(s);
+	char fname[96], help[256], labels[32];
+	struct prom_family f = {fname, "counter", help};
+
+	if (name == NULL)
+		return;
+	snprintf(fname, sizeof(fname), "ctadvisor_conntrack_stat_%s_total", name);
+	if (stat_help[s] != NULL)
+		snprintf(help, sizeof(help), "%s Per CPU; conntrack -S: %s.", stat_help[s], name);
+	else
+		snprintf(help, sizeof(help),
+			 "A counter of a newer kernel, by its attribute number. Per CPU; "
+			 "conntrack -S: %s.",
+			 name);
+	for (size_t i = 0; i < snap->n_cpus; i++) {
+		const struct snap_cpu_stats *st = &snap->cpus[i];
+
+		if (!(st->present & (UINT32_C(1) << s)))
+			continue;
+		snprintf(labels, sizeof(labels), "cpu=\"%u\"", st->cpu);
+		prom_u64(p, &f, labels, st->v[s]);
+	}
+}
+
 static void prom_stats(struct prom *p, const struct ct_snapshot *snap)
 {
 	if (!snap->has_stats)
 		return;
-	for (size_t i = 0; i < snap->n_cpus; i++) {
-		const struct snap_cpu_stats *st = &snap->cpus[i];
-
-		for (unsigned s = 0; s < SNAP_STAT_SLOTS; s++) {
-			const char *name = snap_stat_name(s);
-			char labels[96];
-
-			if (name == NULL || !(st->present & (UINT32_C(1) << s)))
-				continue;
-			snprintf(labels, sizeof(labels), "cpu=\"%u\",stat=\"%s\"", st->cpu, name);
-			prom_u64(p, &fam_stat, labels, st->v[s]);
-		}
-	}
+	for (unsigned s = 0; s < SNAP_STAT_SLOTS; s++)
+		prom_stat(p, snap, s);
 }
 
 /* Protocols only when present (there are 256); the TCP states always, so
@@ -160,12 +207,11 @@ static void prom_walk(struct prom *p, const struct snap_walk *w)
 static void prom_memory(struct prom *p, const struct rules_report *rep)
 {
 	if (rep->d.mem_now_bytes >= 0)
-		prom_u64(p, &fam_memory, "at=\"now\"", (uint64_t)rep->d.mem_now_bytes);
+		prom_u64(p, &fam_memory, "", (uint64_t)rep->d.mem_now_bytes);
 	if (rep->d.mem_at_max_bytes >= 0)
-		prom_u64(p, &fam_memory, "at=\"max\"", (uint64_t)rep->d.mem_at_max_bytes);
+		prom_u64(p, &fam_memory_limit, "", (uint64_t)rep->d.mem_at_max_bytes);
 	if (rep->d.mem_at_max_ext_bytes >= 0)
-		prom_u64(p, &fam_memory, "at=\"max_with_ext\"",
-			 (uint64_t)rep->d.mem_at_max_ext_bytes);
+		prom_u64(p, &fam_memory_limit_ext, "", (uint64_t)rep->d.mem_at_max_ext_bytes);
 }
 
 static void prom_findings(struct prom *p, const struct rules_report *rep)
@@ -186,8 +232,8 @@ int render_prom(FILE *out, const struct ct_snapshot *snap, const struct rules_re
 		const struct render_opts *opts)
 {
 	struct prom p = {.out = out};
+	char version[PROM_LABEL_LEN];
 
-	(void)opts; /* no colour, and the version is not a metric */
 	render_escape(p.netns, sizeof(p.netns), snap->netns, RENDER_ESC_PROM);
 	prom_occupancy(&p, snap, rep);
 	prom_stats(&p, snap);
@@ -195,6 +241,10 @@ int render_prom(FILE *out, const struct ct_snapshot *snap, const struct rules_re
 		prom_walk(&p, &snap->walk);
 	prom_memory(&p, rep);
 	prom_findings(&p, rep);
+	prom_u64(&p, &fam_build,
+		 prom_label(version, sizeof(version), "version",
+			    opts->version != NULL ? opts->version : ""),
+		 1);
 	if (fflush(out) != 0 || ferror(out))
 		return -EIO;
 	return 0;

@@ -4,7 +4,8 @@
 # same exit status, no colour escapes when not on a terminal. Prometheus:
 # every line follows the exposition format 0.0.4 grammar, every sample's
 # family has # HELP and # TYPE before it, ctadvisor_conntrack_entries equals
-# conntrack -C, the per-CPU stat counters sum to conntrack -S, the TCP state
+# conntrack -C, the per-CPU ctadvisor_conntrack_stat_<name>_total counters
+# sum to conntrack -S, the TCP state
 # gauge equals conntrack -L, and ctadvisor_check_status equals the exit code.
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016,SC2317
 source "$(dirname "$0")/lib.sh"
@@ -42,7 +43,8 @@ OK) want_rc=0 ;; WARNING) want_rc=1 ;; CRITICAL) want_rc=2 ;; *) want_rc=3 ;;
 esac
 assert_eq "exit status for JSON status $status" "$want_rc" "$json_rc"
 
-# Text, default format and explicit.
+# Text, default format and explicit: the first line is the monitoring
+# plugin's "CONNTRACK <STATE> - ... | perfdata".
 for args in "" "--format text"; do
 	# shellcheck disable=SC2086 # $args is a deliberate word list
 	run_check --netns "$SRV" $args
@@ -58,6 +60,8 @@ for args in "" "--format text"; do
 		echo "ok: text ($args) has no colour escapes"
 	fi
 	assert_ge "text ($args) lines" 3 "$(wc -l <"$LAB_TMP/check.out")"
+	assert_eq "text ($args) plugin line" "CONNTRACK $status - " \
+		"$(head -n1 "$LAB_TMP/check.out" | cut -c1-$((${#status} + 13)))"
 done
 
 # Prometheus.
@@ -137,11 +141,14 @@ assert_eq "ctadvisor_conntrack_walk_unreplied_entries" "$M" \
 	"$(prom_value ctadvisor_conntrack_walk_unreplied_entries)"
 
 # Per-CPU stat counters, summed per stat, against conntrack -S.
-awk '/^ctadvisor_conntrack_stat_total\{/ {
-		if (match($1, /stat="[^"]*"/)) s[substr($1, RSTART + 6, RLENGTH - 7)] += $2 }
+# One family per counter: ctadvisor_conntrack_stat_<name>_total{cpu="N"}.
+awk '/^ctadvisor_conntrack_stat_[a-z0-9_]*_total\{/ {
+		name = substr($1, 1, index($1, "{") - 1)
+		sub(/^ctadvisor_conntrack_stat_/, "", name); sub(/_total$/, "", name)
+		s[name] += $2 }
 	END { for (k in s) printf "stat.%s %d\n", k, s[k] }' "$prom" | sort >"$LAB_TMP/prom.stats"
 truth_stats "$SRV" >"$LAB_TMP/truth.stats"
-compare_facts "ctadvisor_conntrack_stat_total summed vs conntrack -S:" \
+compare_facts "ctadvisor_conntrack_stat_*_total summed vs conntrack -S:" \
 	"$LAB_TMP/truth.stats" "$LAB_TMP/prom.stats"
 
 lab_finish

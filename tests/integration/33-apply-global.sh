@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# 33-apply-global: nf_conntrack_max and nf_conntrack_buckets in the INITIAL
+# namespace, where only they can be changed. The new values stay close to
+# the current ones (max + 1024, buckets + 512: one page of bucket heads) so
+# the resize is cheap, and the EXIT trap writes the originals back whatever
+# happens. A dry run changes nothing; apply sets both (read back);
+# --persist writes the sysctl.d drop-in into a temporary directory (and,
+# nf_conntrack being built in or a module, the modprobe.d file only for a
+# module); a second apply has nothing to do; undo restores the originals.
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016,SC2317
+source "$(dirname "$0")/lib.sh"
+
+export CTADVISOR_STATE_DIR="$LAB_TMP/state"
+SYSCTL_DIR="$LAB_TMP/sysctl.d"
+MODPROBE_DIR="$LAB_TMP/modprobe.d"
+mkdir -p "$SYSCTL_DIR" "$MODPROBE_DIR"
+
+RC=0
+run_ctad()
+{
+	local name=$1
+	shift
+	RC=0
+	timeout -k 10 300 "$CTADVISOR" "$@" </dev/null >"$LAB_TMP/$name.out" 2>"$LAB_TMP/$name.err" || RC=$?
+	if grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/$name.err"; then
+		fail "ctadvisor $*: sanitizer report: $(head -c 2000 "$LAB_TMP/$name.err")"
+	fi
+	echo "--- ctadvisor $* (exit $RC)"
+	cat "$LAB_TMP/$name.out" "$LAB_TMP/$name.err"
+}
+
+count()
+{
+	grep -c -- "$1" "$2" || true
+}
+
+values()
+{
+	sysctl -n net.netfilter.nf_conntrack_max net.netfilter.nf_conntrack_buckets | xargs
+}
+
+# The test must run in the initial namespace, where the global knobs are
+# writable; anything else is a broken lab, not a pass.
+[[ -e /proc/sys/net/netfilter/nf_log_all_netns ]] ||
+	die "not in the initial network namespace (no nf_log_all_netns)"
+orig_max=$(sysctl -n net.netfilter.nf_conntrack_max) || die "cannot read nf_conntrack_max"
+orig_buckets=$(sysctl -n net.netfilter.nf_conntrack_buckets) || die "cannot read nf_conntrack_buckets"
+lab_on_exit "sysctl -qw net.netfilter.nf_conntrack_buckets=$orig_buckets"
+lab_on_exit "sysctl -qw net.netfilter.nf_conntrack_max=$orig_max"
+lab_on_exit "[[ \$(sysctl -n net.netfilter.nf_conntrack_max) == $orig_max && \$(sysctl -n net.netfilter.nf_conntrack_buckets) == $orig_buckets ]]"
+new_max=$((orig_max + 1024))
+new_buckets=$((orig_buckets + 512))
+orig="$orig_max $orig_buckets"
+
+run_ctad dry apply --set nf_conntrack_max=$new_max --set net.netfilter.nf_conntrack_buckets=$new_buckets \
+	--persist --sysctl-dir "$SYSCTL_DIR" --modprobe-dir "$MODPROBE_DIR" --dry-run
+assert_eq "dry run: exit" 0 "$RC"
+assert_eq "dry run: values unchanged" "$orig" "$(values)"
+assert_eq "dry run: no file written" 0 "$(find "$SYSCTL_DIR" "$MODPROBE_DIR" -type f | wc -l)"
+
+run_ctad apply apply --set nf_conntrack_max=$new_max --set net.netfilter.nf_conntrack_buckets=$new_buckets \
+	--persist --sysctl-dir "$SYSCTL_DIR" --modprobe-dir "$MODPROBE_DIR" --yes
+assert_eq "apply: exit" 0 "$RC"
+assert_eq "apply: values" "$new_max $new_buckets" "$(values)"
+assert_eq "apply: buckets written before max when growing" 1 \
+	"$(awk '/applied/ { print $1 }' "$LAB_TMP/apply.out" | xargs | grep -c 'buckets net.netfilter.nf_conntrack_max')"
+conf="$SYSCTL_DIR/90-ctadvisor.conf"
+[[ -f "$conf" ]] || fail "no $conf written"
+assert_eq "persist: max in sysctl.d" 1 "$(count "^net.netfilter.nf_conntrack_max = $new_max$" "$conf")"
+if [[ -e /sys/module/nf_conntrack/initstate ]]; then
+	assert_eq "persist (module): hashsize in modprobe.d" 1 \
+		"$(count "^options nf_conntrack hashsize=$new_buckets$" "$MODPROBE_DIR/ctadvisor-nf_conntrack.conf")"
+	assert_eq "persist (module): no buckets in sysctl.d" 0 "$(count buckets "$conf")"
+else
+	assert_eq "persist (built in): buckets in sysctl.d" 1 \
+		"$(count "^net.netfilter.nf_conntrack_buckets = $new_buckets$" "$conf")"
+	assert_eq "persist (built in): no modprobe.d file" 0 "$(find "$MODPROBE_DIR" -type f | wc -l)"
+	assert_eq "persist (built in): explained" 1 "$(count 'built into this kernel' "$LAB_TMP/apply.out")"
+fi
+
+run_ctad again apply --set nf_conntrack_max=$new_max --set nf_conntrack_buckets=$new_buckets \
+	--persist --sysctl-dir "$SYSCTL_DIR" --modprobe-dir "$MODPROBE_DIR" --yes
+assert_eq "second apply: exit" 0 "$RC"
+assert_eq "second apply: nothing to do" 1 "$(count '^nothing to do' "$LAB_TMP/again.out")"
+assert_eq "second apply: persisted file unchanged" 1 "$(count '^already persisted' "$LAB_TMP/again.out")"
+
+run_ctad undo undo --yes
+assert_eq "undo: exit" 0 "$RC"
+assert_eq "undo: originals back" "$orig" "$(values)"
+
+lab_finish

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# 50-install: `make install` into a DESTDIR tree puts every file where the
+# Makefile documents it, with the units and command definitions naming the
+# installed binary; the installed binary runs (--version with the kernel
+# features, a check of a lab namespace); the man page renders without
+# warnings; the bash completion, sourced in bash, completes commands,
+# options and --netns names; `make uninstall` removes every file again.
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016
+source "$(dirname "$0")/lib.sh"
+
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+DEST="$LAB_TMP/dest"
+BUILD_DIR=$(dirname "$CTADVISOR")
+
+make -s -C "$SRC" BUILD="$BUILD_DIR" DESTDIR="$DEST" PREFIX=/usr install >"$LAB_TMP/install.log" 2>&1 ||
+	die "make install failed: $(cat "$LAB_TMP/install.log")"
+
+want=(usr/sbin/ctadvisor usr/share/man/man8/ctadvisor.8
+	usr/share/bash-completion/completions/ctadvisor
+	usr/lib/systemd/system/ctadvisor-textfile.service usr/lib/systemd/system/ctadvisor-textfile.timer
+	usr/share/ctadvisor/icinga2/ctadvisor.conf usr/share/ctadvisor/nagios/ctadvisor.cfg
+	usr/share/doc/ctadvisor/check-output.md)
+assert_eq "installed files" "$(printf '%s\n' "${want[@]}" | sort)" \
+	"$(cd "$DEST" && find . -type f | sed 's|^\./||' | sort)"
+assert_eq "binary mode" 755 "$(stat -c %a "$DEST/usr/sbin/ctadvisor")"
+assert_eq "man page mode" 644 "$(stat -c %a "$DEST/usr/share/man/man8/ctadvisor.8")"
+for f in usr/lib/systemd/system/ctadvisor-textfile.service usr/share/ctadvisor/icinga2/ctadvisor.conf \
+	usr/share/ctadvisor/nagios/ctadvisor.cfg; do
+	grep -q '/usr/sbin/ctadvisor' "$DEST/$f" || fail "$f: no /usr/sbin/ctadvisor in the installed copy"
+	if grep -q /usr/local/sbin/ctadvisor "$DEST/$f"; then
+		fail "$f: still names /usr/local/sbin/ctadvisor"
+	fi
+done
+
+# The installed binary.
+BIN="$DEST/usr/sbin/ctadvisor"
+"$BIN" --version >"$LAB_TMP/version.out" 2>&1 || fail "installed ctadvisor --version exited $?"
+if grep -qE '^ctadvisor [0-9]+\.[0-9]+\.[0-9]+' "$LAB_TMP/version.out" &&
+	grep -q "^kernel: Linux $(uname -r)" "$LAB_TMP/version.out" &&
+	grep -qE '^  nf_conntrack +yes' "$LAB_TMP/version.out"; then
+	echo "ok: --version names the version, the kernel and nf_conntrack"
+else
+	fail "--version: expected version, kernel and features, got: $(cat "$LAB_TMP/version.out")"
+fi
+lab_netns NS inst
+lab_ct_enable "$NS"
+CTADVISOR=$BIN run_check --netns "$NS" --format json
+require_json
+assert_eq "installed binary: check exit status" 0 "$CHECK_RC"
+assert_eq "installed binary: occupancy count vs conntrack -C" "$(in_ns "$NS" conntrack -C)" \
+	"$(check_jq .occupancy.count)"
+
+# The man page: renders, without a warning, from the installed tree.
+MANWIDTH=80 man --warnings -l "$DEST/usr/share/man/man8/ctadvisor.8" >"$LAB_TMP/man.out" \
+	2>"$LAB_TMP/man.err" || fail "man -l exited $?"
+assert_eq "man --warnings messages" "" "$(cat "$LAB_TMP/man.err")"
+assert_eq "man page NAME line" 1 "$(grep -cE '^ *ctadvisor +- health check' "$LAB_TMP/man.out")"
+for cmd in check watch logparse plan apply undo flush; do
+	grep -qE "^ +$cmd( |$)" "$LAB_TMP/man.out" || fail "man page: no section for '$cmd'"
+done
+assert_eq "man by MANPATH" 0 "$(MANPATH="$DEST/usr/share/man" MANWIDTH=80 man ctadvisor >/dev/null 2>&1; echo $?)"
+groff -man -ww -z "$DEST/usr/share/man/man8/ctadvisor.8" 2>"$LAB_TMP/groff.err" || fail "groff exited $?"
+assert_eq "groff -ww warnings" "" "$(cat "$LAB_TMP/groff.err")"
+
+# Completion: source it in a fresh bash and drive the function as readline
+# would, through COMP_WORDS and COMP_CWORD.
+complete_words()
+{
+	bash --norc --noprofile -c '
+		source "$1" || exit 9
+		shift
+		complete -p ctadvisor >/dev/null || exit 8
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		_ctadvisor
+		printf "%s\n" "${COMPREPLY[@]}" | sort' _ "$DEST/usr/share/bash-completion/completions/ctadvisor" "$@"
+}
+assert_eq "complete -p ctadvisor" "complete -F _ctadvisor ctadvisor" \
+	"$(bash --norc --noprofile -c 'source "$1"; complete -p ctadvisor' _ \
+		"$DEST/usr/share/bash-completion/completions/ctadvisor")"
+assert_eq "completion of 'ctadvisor ch'" "check" "$(complete_words ctadvisor ch)"
+assert_eq "completion of 'ctadvisor '" "$(printf '%s\n' --help --version apply check flush logparse plan undo watch | sort)" \
+	"$(complete_words ctadvisor '')"
+assert_eq "completion of 'ctadvisor check --fo'" "--format" "$(complete_words ctadvisor check --fo)"
+assert_eq "completion of 'ctadvisor check --format p'" "prometheus" \
+	"$(complete_words ctadvisor check --format p)"
+assert_eq "completion of 'ctadvisor check --netns <lab prefix>'" "$NS" \
+	"$(complete_words ctadvisor check --netns "${NS%-inst}-in")"
+assert_eq "completion of 'ctadvisor watch --in'" "--interval
+--invalid" "$(complete_words ctadvisor watch --in)"
+
+make -s -C "$SRC" BUILD="$BUILD_DIR" DESTDIR="$DEST" PREFIX=/usr uninstall >"$LAB_TMP/uninstall.log" 2>&1 ||
+	fail "make uninstall failed: $(cat "$LAB_TMP/uninstall.log")"
+assert_eq "files left after uninstall" "" "$(find "$DEST" -type f)"
+
+lab_finish
