@@ -45,12 +45,24 @@ static const char watch_usage[] =
     "                        then the summary)\n"
     "  -s, --save FILE       also write the summary (JSON) to FILE, for\n"
     "                        'ctadvisor plan --from FILE'\n"
+    "      --invalid         classify, live, the packets conntrack finds invalid (NFLOG\n"
+    "                        group 0); changes nf_conntrack_log_invalid and nf_log.2/.10\n"
+    "                        for the run (undo record first; restored at the end, on\n"
+    "                        Ctrl-C/TERM/HUP; after a crash: 'ctadvisor undo')\n"
+    "      --proto P         with --invalid: the protocol to report (tcp, udp, udplite,\n"
+    "                        icmp, icmpv6, sctp, or all: the default)\n"
+    "      --force           with --invalid: run anyway. NFLOG group 0 held by another\n"
+    "                        process (e.g. ulogd): the kernel gives a group to one socket,\n"
+    "                        so count conntrack's invalid counter only and change nothing;\n"
+    "                        an open undo record of an earlier run here: take the current\n"
+    "                        values as the originals\n"
     "      --fill-warn PCT   peak occupancy that warns (default 75)\n"
     "      --fill-crit PCT   peak occupancy that is critical (default 90)\n"
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: as 'check', from the watch findings: 0 OK, 1 WARNING, 2 CRITICAL,\n"
-    "3 UNKNOWN. Example: ctadvisor watch --interval 1s --duration 5m --events\n";
+    "3 UNKNOWN. With --invalid: 0 nothing dropped, 1 packets dropped as invalid,\n"
+    "2 table full, 3 error or refused. Example: ctadvisor watch --interval 1s --duration 5m --events\n";
 
 enum { OPT_FILL_WARN = 256, OPT_FILL_CRIT, OPT_INVALID, OPT_PROTO, OPT_FORCE };
 
@@ -61,6 +73,9 @@ static const struct option watch_options[] = {
     {"events", no_argument, NULL, 'e'},
     {"format", required_argument, NULL, 'f'},
     {"save", required_argument, NULL, 's'},
+    {"invalid", no_argument, NULL, OPT_INVALID},
+    {"proto", required_argument, NULL, OPT_PROTO},
+    {"force", no_argument, NULL, OPT_FORCE},
     {"fill-warn", required_argument, NULL, OPT_FILL_WARN},
     {"fill-crit", required_argument, NULL, OPT_FILL_CRIT},
     {"help", no_argument, NULL, 'h'},

@@ -23,7 +23,7 @@ struct watch_args {
 	struct rules_opts opts;
 	bool invalid;       /* --invalid: classify invalid packets over NFLOG */
 	unsigned log_proto; /* --proto: nf_conntrack_log_invalid value, 255 = all */
-	bool force;         /* --force: take NFLOG group 0 from its holder */
+	bool force;         /* --force: run anyway (see watch_invalid.c) */
 };
 
 struct watch_state {

@@ -1,0 +1,295 @@
+/* inventory.c: find every network namespace under a root directory. A
+ * namespace is known by the (device, inode) pair that stat() gives for any
+ * file that refers to it: a bind mount made by `ip netns add` or docker, or
+ * a process's ns/net link. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include <linux/magic.h>
+
+#include "fileio.h"
+#include "inventory.h"
+
+/* Processes whose cgroup is read per namespace before giving up: a pod's
+ * processes all sit in the pod's cgroup, so the first one tells. */
+#define INV_CGROUP_TRIES 4
+
+static const struct {
+	const char *dir;
+	enum inv_pin pin;
+} pin_dirs[] = {
+    {"run/netns", INV_PIN_NETNS},
+    {"var/run/netns", INV_PIN_NETNS},
+    {"var/run/docker/netns", INV_PIN_DOCKER},
+};
+
+static struct inv_ns *inv_find(struct inventory *inv, uint64_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < inv->n; i++)
+		if (inv->ns[i].dev == dev && inv->ns[i].ino == ino)
+			return &inv->ns[i];
+	return NULL;
+}
+
+/* The entry for path's namespace, added when new; NULL on ENOMEM or when
+ * path cannot be stat()ed (*rc says which). */
+static struct inv_ns *inv_get(struct inventory *inv, const char *path, int *rc)
+{
+	struct inv_ns *ns, *grown;
+	struct stat st;
+
+	*rc = 0;
+	if (stat(path, &st) < 0)
+		return NULL;
+	ns = inv_find(inv, st.st_dev, st.st_ino);
+	if (ns != NULL)
+		return ns;
+	if (inv->n == inv->cap) {
+		size_t cap = inv->cap ? inv->cap * 2 : 64;
+
+		grown = reallocarray(inv->ns, cap, sizeof(*grown));
+		if (grown == NULL) {
+			*rc = -ENOMEM;
+			return NULL;
+		}
+		inv->ns = grown;
+		inv->cap = cap;
+	}
+	ns = &inv->ns[inv->n++];
+	memset(ns, 0, sizeof(*ns));
+	ns->dev = st.st_dev;
+	ns->ino = st.st_ino;
+	snprintf(ns->path, sizeof(ns->path), "%s", path);
+	return ns;
+}
+
+static int add_pin(struct inventory *inv, const char *path, const char *name, enum inv_pin pin,
+		   bool require_nsfs)
+{
+	struct statfs sfs;
+	struct inv_ns *ns;
+	int rc;
+
+	if (require_nsfs && (statfs(path, &sfs) < 0 || sfs.f_type != NSFS_MAGIC))
+		return 0; /* a stale file left behind, or not mounted yet */
+	ns = inv_get(inv, path, &rc);
+	if (ns == NULL || ns->pin != INV_PIN_NONE)
+		return rc;
+	ns->pin = pin;
+	snprintf(ns->path, sizeof(ns->path), "%s", path);
+	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	return 0;
+}
+
+static int scan_pin_dir(struct inventory *inv, const char *root, size_t k, bool require_nsfs)
+{
+	char path[INV_PATH_LEN];
+	struct dirent *de;
+	int rc = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", root, pin_dirs[k].dir);
+	d = opendir(path);
+	if (d == NULL)
+		return 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s/%s", root, pin_dirs[k].dir, de->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		rc = add_pin(inv, path, de->d_name, pin_dirs[k].pin, require_nsfs);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* mountinfo escapes blanks, tabs, newlines and backslashes as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+static enum inv_pin pin_of_mount(const char *mp)
+{
+	for (size_t k = 0; k < sizeof(pin_dirs) / sizeof(pin_dirs[0]); k++) {
+		size_t n = strlen(pin_dirs[k].dir);
+
+		if (strncmp(mp + 1, pin_dirs[k].dir, n) == 0 && mp[n + 1] == '/')
+			return pin_dirs[k].pin;
+	}
+	return INV_PIN_MOUNT;
+}
+
+/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SRC SUPER" */
+static int mountinfo_line(struct inventory *inv, const char *root, char *line, bool require_nsfs)
+{
+	char *f[5], *sep = strstr(line, " - "), *save = NULL, path[INV_PATH_LEN];
+	const char *base;
+
+	if (sep == NULL || strncmp(sep + 3, "nsfs ", 5) != 0)
+		return 0;
+	*sep = '\0';
+	for (int i = 0; i < 5; i++) {
+		f[i] = strtok_r(i ? NULL : line, " ", &save);
+		if (f[i] == NULL)
+			return 0;
+	}
+	if (strncmp(f[3], "net:[", 5) != 0 || f[4][0] != '/')
+		return 0;
+	unescape_octal(f[4]);
+	if (snprintf(path, sizeof(path), "%s%s", root, f[4]) >= (int)sizeof(path))
+		return 0;
+	base = strrchr(f[4], '/') + 1;
+	return add_pin(inv, path, base, pin_of_mount(f[4]), require_nsfs);
+}
+
+static int scan_mountinfo(struct inventory *inv, const char *root, bool require_nsfs)
+{
+	char path[INV_PATH_LEN], *text = NULL, *line, *save = NULL;
+	size_t len;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/proc/self/mountinfo", root);
+	if (fileio_read_all(path, &text, &len) < 0)
+		return 0;
+	for (line = strtok_r(text, "\n", &save); line != NULL && rc == 0;
+	     line = strtok_r(NULL, "\n", &save))
+		rc = mountinfo_line(inv, root, line, require_nsfs);
+	free(text);
+	return rc;
+}
+
+static void add_comm(struct inv_ns *ns, const char *root, const char *pid)
+{
+	char path[INV_PATH_LEN], *text = NULL;
+	size_t len;
+
+	if (ns->n_comm >= INV_COMMS)
+		return;
+	snprintf(path, sizeof(path), "%s/proc/%s/comm", root, pid);
+	if (fileio_read_all(path, &text, &len) == 0) {
+		bool is_new = true;
+
+		text[strcspn(text, "\n")] = '\0';
+		for (unsigned i = 0; i < ns->n_comm; i++)
+			if (strcmp(ns->comm[i], text) == 0)
+				is_new = false;
+		if (is_new && text[0] != '\0')
+			snprintf(ns->comm[ns->n_comm++], sizeof(ns->comm[0]), "%s", text);
+	}
+	free(text);
+}
+
+static void add_owner(struct inv_ns *ns, const char *root, const char *pid)
+{
+	char path[INV_PATH_LEN], *text = NULL;
+	size_t len;
+
+	if (ns->has_pod || ns->n_cgroup_tries >= INV_CGROUP_TRIES)
+		return;
+	ns->n_cgroup_tries++;
+	snprintf(path, sizeof(path), "%s/proc/%s/cgroup", root, pid);
+	if (fileio_read_all(path, &text, &len) == 0) {
+		struct inv_owner o;
+		bool has_pod, has_container;
+
+		if (inventory_parse_cgroup(text, len, &o, &has_pod, &has_container) == 0 &&
+		    (has_pod || !ns->has_container)) {
+			ns->owner = o;
+			ns->has_pod = has_pod;
+			ns->has_container = has_container;
+		}
+	}
+	free(text);
+}
+
+static bool is_pid(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static int scan_procs(struct inventory *inv, const char *root)
+{
+	char path[INV_PATH_LEN];
+	struct inv_ns *ns;
+	struct dirent *de;
+	int rc = 0, pid;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/proc", root);
+	d = opendir(path);
+	if (d == NULL)
+		return 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (!is_pid(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/proc/%s/ns/net", root, de->d_name);
+		ns = inv_get(inv, path, &rc);
+		if (ns == NULL)
+			continue; /* exited, or a kernel thread we may not look at */
+		pid = (int)strtol(de->d_name, NULL, 10); /* all digits: is_pid() */
+		if (ns->n_procs++ == 0 || pid < ns->pid)
+			ns->pid = pid;
+		add_comm(ns, root, de->d_name);
+		add_owner(ns, root, de->d_name);
+	}
+	closedir(d);
+	return rc;
+}
+
+int inventory_scan(struct inventory *inv, const char *root, bool require_nsfs)
+{
+	const char *r = root != NULL && strcmp(root, "/") != 0 ? root : "";
+	int rc = 0;
+
+	memset(inv, 0, sizeof(*inv));
+	for (size_t k = 0; rc == 0 && k < sizeof(pin_dirs) / sizeof(pin_dirs[0]); k++)
+		rc = scan_pin_dir(inv, r, k, require_nsfs);
+	if (rc == 0)
+		rc = scan_mountinfo(inv, r, require_nsfs);
+	if (rc == 0)
+		rc = scan_procs(inv, r);
+	for (size_t i = 0; rc == 0 && i < inv->n; i++)
+		if (inv->ns[i].has_pod)
+			inventory_pod_lookup(r, inv->ns[i].owner.pod_uid, &inv->ns[i].owner);
+	if (rc < 0)
+		inventory_free(inv);
+	return rc;
+}
+
+void inventory_free(struct inventory *inv)
+{
+	if (inv == NULL)
+		return;
+	free(inv->ns);
+	inv->ns = NULL;
+	inv->n = inv->cap = 0;
+}
+
+bool inventory_is_leak(const struct inv_ns *ns)
+{
+	return ns->pin != INV_PIN_NONE && ns->n_procs == 0;
+}

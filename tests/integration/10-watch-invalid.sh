@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# 10-watch-invalid: `ctadvisor watch --invalid` against the real kernel.
+# A client namespace sends crafted TCP segments to a server namespace whose
+# conntrack finds them invalid: 5 without flags, 7 SYN+FIN, 3 FIN+PSH+URG
+# (invalid flag combinations), 4 RSTs for flows that do not exist (invalid
+# new), and 6 segments 1 GiB beyond the window of a live connection (SEQ over
+# upper bound). The report must count exactly these, per reason and per flag
+# combination, its total must equal the kernel's own invalid counter delta
+# (conntrack -S) in that namespace, and every setting the watch touched must
+# be back afterwards, with its undo record closed.
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+export CTADVISOR_STATE_DIR="$LAB_TMP/state"
+KNOBS=(net.netfilter.nf_conntrack_log_invalid net.netfilter.nf_log.2 net.netfilter.nf_log.10)
+# A subnet of its own per run, so nothing else can be mistaken for ours.
+NET="10.$((RANDOM % 200 + 20)).$((RANDOM % 250))"
+CLI_IP=$NET.1
+SRV_IP=$NET.2
+PORT=8080
+
+# IPv6 off: MLD reports on link-up are counted invalid by conntrack
+# (no tuple inverse) without a log line, which would break the exact match.
+# The server drops what conntrack finds invalid, so its TCP stack never
+# answers a crafted segment with a RST that conntrack would judge too.
+build_lab()
+{
+	local ns
+	lab_netns CLI cli
+	lab_netns SRV srv
+	for ns in "$CLI" "$SRV"; do
+		in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || die "cannot disable IPv6 in $ns"
+	done
+	lab_veth "$CLI" c0 "$SRV" s0
+	lab_addr "$CLI" c0 "$CLI_IP/24"
+	lab_addr "$SRV" s0 "$SRV_IP/24"
+	in_ns "$SRV" nft -f - <<-EOF || die "cannot load the nft table in $SRV"
+		table inet lab {
+			chain cin { type filter hook input priority 0; ct state invalid counter drop; }
+			chain cfwd { type filter hook forward priority 0; ct state invalid counter; }
+		}
+	EOF
+	lab_bg "$SRV" hold "$TOOLS/tcp_hold" server "$SRV_IP" "$PORT"
+	wait_line hold listening
+}
+
+send_invalid_set()
+{
+	local t="$TOOLS/raw_tcp"
+	in_ns "$CLI" "$t" send "$CLI_IP" "$SRV_IP" 40000 "$PORT" none 5 >/dev/null || die "raw_tcp none"
+	in_ns "$CLI" "$t" send "$CLI_IP" "$SRV_IP" 40001 "$PORT" SYN,FIN 7 >/dev/null || die "raw_tcp SYN,FIN"
+	in_ns "$CLI" "$t" send "$CLI_IP" "$SRV_IP" 40002 "$PORT" FIN,PSH,URG 3 >/dev/null || die "raw_tcp FIN,PSH,URG"
+	in_ns "$CLI" "$t" send "$CLI_IP" "$SRV_IP" 40003 "$PORT" RST 4 >/dev/null || die "raw_tcp RST"
+	in_ns "$CLI" "$t" oow "$CLI_IP" "$SRV_IP" "$PORT" 6 >/dev/null || die "raw_tcp oow"
+}
+
+expected_facts()
+{
+	sort <<-EOF
+		reason.tcp-invalid-flags 15
+		reason.tcp-invalid-new 4
+		reason.tcp-seq-over-upper-bound 6
+		flags.0 5
+		flags.3 7
+		flags.41 3
+		flags.4 4
+		flags.16 6
+		total 25
+	EOF
+}
+
+# Reasons (id), TCP flag combinations (wire bits) and the total of a report.
+report_facts()
+{
+	jq -r '.invalid.reasons[] | "reason.\(.id) \(.count)"' "$1" &&
+		jq -r '.invalid.tcp_flags[] | "flags.\(.bits) \(.count)"' "$1" &&
+		jq -r '"total \(.invalid.total)"' "$1"
+}
+
+# Wait (bounded) until the watch PID has switched log_invalid on: group 0
+# is bound before any knob is written. Fail at once if it died.
+wait_bound()
+{
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[[ "$(in_ns "$SRV" sysctl -n net.netfilter.nf_conntrack_log_invalid)" == 255 ]] && return 0
+		kill -0 "$1" 2>/dev/null ||
+			die "watch --invalid exited before binding: $(cat "$LAB_TMP/watch.err")"
+		sleep 0.1
+	done
+	die "watch --invalid never switched log_invalid on: $(cat "$LAB_TMP/watch.err")"
+}
+
+knob_values()
+{
+	in_ns "$SRV" sysctl -n "${KNOBS[@]}" | paste -sd " "
+}
+
+build_lab
+orig=$(knob_values)
+before=$(truth_stat "$SRV" invalid)
+
+timeout -k 5 60 "$CTADVISOR" watch --invalid --netns "$SRV" --duration 8s --format json \
+	>"$LAB_TMP/watch.out" 2>"$LAB_TMP/watch.err" &
+wpid=$!
+LAB_PIDS+=("$wpid")
+wait_bound "$wpid"
+assert_eq "nf_log.2 during the watch" nfnetlink_log "$(in_ns "$SRV" sysctl -n net.netfilter.nf_log.2)"
+assert_eq "nf_log.10 during the watch" nfnetlink_log "$(in_ns "$SRV" sysctl -n net.netfilter.nf_log.10)"
+send_invalid_set
+rc=0
+wait "$wpid" || rc=$?
+after=$(truth_stat "$SRV" invalid)
+
+# 1 = WARNING: packets were dropped as invalid.
+assert_eq "watch --invalid exit status" 1 "$rc"
+grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/watch.err" &&
+	fail "sanitizer report: $(head -c 2000 "$LAB_TMP/watch.err")"
+jq -s '.[-1]' "$LAB_TMP/watch.out" >"$LAB_TMP/report.json" ||
+	die "watch output is not JSON: $(head -c 1000 "$LAB_TMP/watch.out") $(head -c 1000 "$LAB_TMP/watch.err")"
+assert_eq "report kind" "invalid watch" "$(jq -r '"\(.report) \(.mode)"' "$LAB_TMP/report.json")"
+assert_ge "live sample lines" 1 "$(jq -s '[.[] | select(.type == "sample")] | length' "$LAB_TMP/watch.out")"
+
+expected_facts >"$LAB_TMP/expected"
+report_facts "$LAB_TMP/report.json" | sort >"$LAB_TMP/actual" || die "report unreadable"
+compare_facts "live report" "$LAB_TMP/expected" "$LAB_TMP/actual"
+
+assert_eq "NFLOG packets received" 25 "$(jq -r .live.nflog_packets "$LAB_TMP/report.json")"
+assert_eq "NFLOG packets lost" 0 "$(jq -r .live.nflog_lost "$LAB_TMP/report.json")"
+assert_eq "kernel invalid delta (conntrack -S, test)" 25 "$((after - before))"
+assert_eq "kernel invalid delta (report)" "$((after - before))" \
+	"$(jq -r .live.kernel_invalid_delta "$LAB_TMP/report.json")"
+assert_eq "dropped = total" 25 "$(jq -r .invalid.dropped "$LAB_TMP/report.json")"
+assert_eq "inbound interface" "s0 25" \
+	"$(jq -r '.invalid.interfaces[] | "\(.name) \(.in)"' "$LAB_TMP/report.json")"
+assert_eq "top source" "$CLI_IP 25" \
+	"$(jq -r '.invalid.top_sources[0] | "\(.addr) \(.count)"' "$LAB_TMP/report.json")"
+
+assert_eq "settings after the watch" "$orig" "$(knob_values)"
+assert_eq "undo records left open" "" "$(find "$CTADVISOR_STATE_DIR/undo" -name '*.json' -printf '%f\n')"
+assert_eq "undo records closed" 1 "$(find "$CTADVISOR_STATE_DIR/undo" -name '*.done' | wc -l)"
+echo "live report summary:"
+jq -c '{live, reasons: [.invalid.reasons[] | {id, count}]}' "$LAB_TMP/report.json"
+
+lab_finish
