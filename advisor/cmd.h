@@ -3,6 +3,7 @@
 #ifndef CTADVISOR_CMD_H
 #define CTADVISOR_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct cmd_entry {
@@ -23,5 +24,9 @@ int cmd_inventory(int argc, char **argv);
 
 /* Print "ctadvisor CMD: MSG" and a hint to stderr (usage errors). */
 void cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Ask QUESTION on the terminal; true to go on. Without a terminal only YES
+ * (--yes) says yes, and the refusal tells the user to add --yes to VERB. */
+bool cmd_confirm(const char *cmd, const char *question, const char *verb, bool yes);
 
 #endif

@@ -298,26 +298,6 @@ static int parse_apply_args(int argc, char **argv, struct apply_args *a)
 	return 0;
 }
 
-/* true to go on. Without a terminal only --yes says yes. */
-static bool confirm(const char *question, bool yes)
-{
-	char line[16];
-
-	if (yes)
-		return true;
-	fflush(stdout); /* the diff first, then the question or the refusal */
-	if (!isatty(STDIN_FILENO)) {
-		fprintf(stderr, "ctadvisor apply: refusing: stdin is not a terminal to ask on; "
-				"add --yes to apply without asking (nothing was written)\n");
-		return false;
-	}
-	fprintf(stderr, "%s [y/N] ", question);
-	fflush(stderr);
-	if (fgets(line, sizeof(line), stdin) == NULL)
-		return false;
-	return line[0] == 'y' || line[0] == 'Y';
-}
-
 static const char *why_of(const struct apply_args *a, const char *name)
 {
 	for (size_t i = 0; i < a->n; i++)
@@ -575,7 +555,7 @@ static int run_apply(const struct apply_args *a, struct sysctl_change *w, size_t
 		printf("dry run: nothing written\n");
 		return finish(a, w, n);
 	}
-	if (!confirm("Apply these changes?", a->yes))
+	if (!cmd_confirm("apply", "Apply these changes?", "apply", a->yes))
 		return APPLY_REFUSED;
 	if (save_undo(a, w, n, dir, sizeof(dir), file, sizeof(file)) < 0)
 		return APPLY_USAGE;

@@ -1,6 +1,7 @@
 /* cmd_common.c: what every command shares. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -13,4 +14,26 @@ void cmd_usage_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'ctadvisor %s --help'.\n", cmd);
+}
+
+bool cmd_confirm(const char *cmd, const char *question, const char *verb, bool yes)
+{
+	char line[16];
+
+	if (yes)
+		return true;
+	fflush(stdout); /* what would change first, then the question or the refusal */
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(
+		    stderr,
+		    "ctadvisor %s: refusing: stdin is not a terminal to ask on; add --yes to %s "
+		    "without asking (nothing was changed)\n",
+		    cmd, verb);
+		return false;
+	}
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
 }

@@ -186,26 +186,6 @@ static int parse_flush_args(int argc, char **argv, struct flush_args *a)
 	return 0;
 }
 
-/* true to go on. Without a terminal only --yes says yes. */
-static bool confirm(const char *question, bool yes)
-{
-	char line[16];
-
-	if (yes)
-		return true;
-	fflush(stdout); /* the diff first, then the question or the refusal */
-	if (!isatty(STDIN_FILENO)) {
-		fprintf(stderr, "ctadvisor flush: refusing: stdin is not a terminal to ask on; "
-				"add --yes to delete without asking\n");
-		return false;
-	}
-	fprintf(stderr, "%s [y/N] ", question);
-	fflush(stderr);
-	if (fgets(line, sizeof(line), stdin) == NULL)
-		return false;
-	return line[0] == 'y' || line[0] == 'Y';
-}
-
 static void show_scan(const struct flush_scan *s)
 {
 	printf("%llu of %llu flows match the filter\n", (unsigned long long)s->matched,
@@ -304,7 +284,7 @@ static int run_flush(const struct flush_args *a)
 		printf("dry run: nothing deleted\n");
 		return FLUSH_OK;
 	}
-	if (!confirm("Delete these flows?", a->yes))
+	if (!cmd_confirm("flush", "Delete these flows?", "delete", a->yes))
 		return FLUSH_REFUSED;
 	return do_delete(a, &s);
 }

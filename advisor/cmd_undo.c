@@ -97,25 +97,6 @@ static int parse_undo_args(int argc, char **argv, struct undo_args *a)
 	return 0;
 }
 
-static bool confirm(const char *question, bool yes)
-{
-	char line[16];
-
-	if (yes)
-		return true;
-	fflush(stdout); /* the diff first, then the question or the refusal */
-	if (!isatty(STDIN_FILENO)) {
-		fprintf(stderr, "ctadvisor undo: refusing: stdin is not a terminal to ask on; add "
-				"--yes to restore without asking (nothing was written)\n");
-		return false;
-	}
-	fprintf(stderr, "%s [y/N] ", question);
-	fflush(stderr);
-	if (fgets(line, sizeof(line), stdin) == NULL)
-		return false;
-	return line[0] == 'y' || line[0] == 'Y';
-}
-
 static void format_time(int64_t t, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
@@ -298,7 +279,7 @@ static int restore(const struct undo_args *a, const char *dir, const char *file)
 		printf("nothing to undo: every knob already has its original value\n");
 		undo_mark_done(dir, file);
 		rc = UNDO_OK;
-	} else if (confirm("Restore these values?", a->yes)) {
+	} else if (cmd_confirm("undo", "Restore these values?", "restore", a->yes)) {
 		rc = report_restore(rec, dir, file, undo_restore(&ctx, rec));
 	}
 out:

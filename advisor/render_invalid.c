@@ -365,6 +365,17 @@ static void text_table_full(struct iw *w, const struct logparse_agg_result *r)
 	iw_line(w, "events", "%" PRIu64 ", first %s, last %s", r->table_full,
 		ts_str(&r->table_full_first, t1, sizeof(t1)),
 		ts_str(&r->table_full_last, t2, sizeof(t2)));
+	for (size_t i = 0; i < r->n_table_full_netns; i++) {
+		const struct logparse_netns_count *c = &r->table_full_netns[i];
+
+		if (c->has_netns)
+			iw_line(w, i ? "" : "by netns", "netns %" PRIu32 ": %" PRIu64, c->netns,
+				c->count);
+		else
+			iw_line(w, i ? "" : "by netns", "initial: %" PRIu64, c->count);
+	}
+	if (r->table_full_netns_other > 0)
+		iw_line(w, "", "other namespaces: %" PRIu64, r->table_full_netns_other);
 	iw_line(w, "check",
 		"nf_conntrack_max and nf_conntrack_buckets: run 'ctadvisor check' "
 		"and 'ctadvisor plan'");
@@ -693,6 +704,21 @@ static json_t *jother(const struct logparse_agg_result *r)
 	    JEND);
 }
 
+/* [{"netns": inode or null for the initial namespace, "count": N}] */
+static json_t *jnetns(const struct logparse_agg_result *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < r->n_table_full_netns; i++) {
+		const struct logparse_netns_count *c = &r->table_full_netns[i];
+
+		json_array_append_new(a, jobj("netns",
+					      c->has_netns ? json_integer(c->netns) : json_null(),
+					      "count", ju64(c->count), JEND));
+	}
+	return a;
+}
+
 static json_t *jroot(const struct logparse_agg_result *r, const struct render_invalid_meta *m)
 {
 	int code = render_invalid_exit_code(r);
@@ -709,7 +735,8 @@ static json_t *jroot(const struct logparse_agg_result *r, const struct render_in
 		    "invalid", jinvalid(r), "table_full",
 		    jobj("count", ju64(r->table_full), "first",
 			 r->table_full ? jts(&r->table_full_first) : json_null(), "last",
-			 r->table_full ? jts(&r->table_full_last) : json_null(), JEND),
+			 r->table_full ? jts(&r->table_full_last) : json_null(), "by_netns",
+			 jnetns(r), "other_netns", ju64(r->table_full_netns_other), JEND),
 		    "other", jother(r), JEND);
 }
 

@@ -27,6 +27,8 @@ struct logparse_agg {
 	size_t n_ifaces, n_prefixes;
 	struct lp_sketch src, dport;
 	struct logparse_top *src_out, *dport_out;
+	struct logparse_netns_count netns[LOGPARSE_NETNS_MAX];
+	size_t n_netns;
 };
 
 struct logparse_agg *logparse_agg_new(unsigned top_k)
@@ -176,6 +178,35 @@ static void lp_add_ct(struct logparse_agg *agg, const struct logparse_event *ev)
 	r->has_first = true;
 }
 
+static void lp_netns_add(struct logparse_agg *agg, const struct logparse_event *ev)
+{
+	for (size_t i = 0; i < agg->n_netns; i++) {
+		struct logparse_netns_count *c = &agg->netns[i];
+
+		if (c->has_netns == ev->has_netns && (!c->has_netns || c->netns == ev->netns)) {
+			c->count++;
+			return;
+		}
+	}
+	if (agg->n_netns == LOGPARSE_NETNS_MAX) {
+		agg->res.table_full_netns_other++;
+		return;
+	}
+	agg->netns[agg->n_netns++] = (struct logparse_netns_count){
+	    .has_netns = ev->has_netns, .netns = ev->has_netns ? ev->netns : 0, .count = 1};
+}
+
+static int lp_netns_cmp(const void *a, const void *b)
+{
+	const struct logparse_netns_count *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->has_netns != y->has_netns)
+		return x->has_netns ? 1 : -1;
+	return x->netns < y->netns ? -1 : x->netns > y->netns;
+}
+
 void logparse_agg_add(struct logparse_agg *agg, const struct logparse_event *ev)
 {
 	struct logparse_agg_result *r = &agg->res;
@@ -197,6 +228,7 @@ void logparse_agg_add(struct logparse_agg *agg, const struct logparse_event *ev)
 			r->table_full_first = ev->ts;
 		r->table_full_last = ev->ts;
 		r->table_full++;
+		lp_netns_add(agg, ev);
 		break;
 	case LOGPARSE_KIND_RATELIMIT:
 		r->suppressed += ev->count;
@@ -302,6 +334,9 @@ void logparse_agg_result(struct logparse_agg *agg, struct logparse_agg_result *r
 	r->n_ifaces = agg->n_ifaces;
 	r->log_prefixes = agg->prefixes;
 	r->n_log_prefixes = agg->n_prefixes;
+	qsort(agg->netns, agg->n_netns, sizeof(agg->netns[0]), lp_netns_cmp);
+	r->table_full_netns = agg->netns;
+	r->n_table_full_netns = agg->n_netns;
 	r->n_top_src = lp_top_out(&agg->src, agg->src_out, agg->top_k);
 	r->top_src = agg->src_out;
 	r->n_top_dport = lp_top_out(&agg->dport, agg->dport_out, agg->top_k);

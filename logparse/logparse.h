@@ -171,6 +171,14 @@ struct logparse_top {
 	uint16_t port;
 	uint64_t count, error; /* true count in [count - error, count] */
 };
+/* Table-full events of one network namespace: the kernel names non-initial
+ * ones by inode ("table full in netns N"); has_netns false is the initial. */
+struct logparse_netns_count {
+	bool has_netns;
+	uint32_t netns;
+	uint64_t count;
+};
+#define LOGPARSE_NETNS_MAX 16
 /* Read-only view; arrays point into agg, valid until the next add or free.
  * Lists are sorted by count descending, then by key. */
 struct logparse_agg_result {
@@ -191,8 +199,11 @@ struct logparse_agg_result {
 	struct logparse_time first_seen, last_seen; /* CT_INVALID, by arrival */
 	uint64_t table_full;
 	struct logparse_time table_full_first, table_full_last;
-	uint64_t suppressed;     /* sum of callbacks suppressed */
-	bool counts_lower_bound; /* suppressed > 0 */
+	const struct logparse_netns_count *table_full_netns; /* by count, then netns */
+	size_t n_table_full_netns;
+	uint64_t table_full_netns_other; /* beyond LOGPARSE_NETNS_MAX namespaces */
+	uint64_t suppressed;             /* sum of callbacks suppressed */
+	bool counts_lower_bound;         /* suppressed > 0 */
 	uint64_t boot_buckets, boot_max;
 };
 /* Sorts internal tables; fills *res (pointers into agg). */

@@ -271,12 +271,51 @@ static void test_tables_overflow_and_rc(void **state)
 	logparse_agg_free(NULL);
 }
 
+static void test_table_full_by_netns(void **state)
+{
+	struct logparse_agg *agg = logparse_agg_new(0);
+	struct logparse_agg_result r;
+	char line[128];
+	int n;
+
+	(void)state;
+	assert_non_null(agg);
+	/* 3 in the initial netns, 5 in netns 1000, 1 each in 1001..1020. */
+	for (int i = 0; i < 3; i++) {
+		n = snprintf(line, sizeof(line), "nf_conntrack: table full, dropping packet");
+		assert_int_equal(logparse_agg_add_line(agg, line, (size_t)n), 0);
+	}
+	for (int i = 0; i < 5; i++) {
+		n = snprintf(line, sizeof(line),
+			     "nf_conntrack: table full in netns 1000, dropping packet");
+		assert_int_equal(logparse_agg_add_line(agg, line, (size_t)n), 0);
+	}
+	for (int i = 1; i <= 20; i++) {
+		n = snprintf(line, sizeof(line),
+			     "nf_conntrack: table full in netns %d, dropping packet", 1000 + i);
+		assert_int_equal(logparse_agg_add_line(agg, line, (size_t)n), 0);
+	}
+	logparse_agg_result(agg, &r);
+	assert_int_equal(r.table_full, 28);
+	assert_int_equal(r.n_table_full_netns, LOGPARSE_NETNS_MAX);
+	assert_true(r.table_full_netns[0].has_netns);
+	assert_int_equal(r.table_full_netns[0].netns, 1000);
+	assert_int_equal(r.table_full_netns[0].count, 5);
+	assert_false(r.table_full_netns[1].has_netns);
+	assert_int_equal(r.table_full_netns[1].count, 3);
+	assert_int_equal(r.table_full_netns[2].netns, 1001);
+	/* 2 rows taken by 1000 and the initial: 14 of the 20 listed, 6 beyond. */
+	assert_int_equal(r.table_full_netns_other, 6);
+	logparse_agg_free(agg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fixtures),
 	    cmocka_unit_test(test_sketch_bounds),
 	    cmocka_unit_test(test_tables_overflow_and_rc),
+	    cmocka_unit_test(test_table_full_by_netns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
