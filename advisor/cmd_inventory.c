@@ -42,7 +42,8 @@ static const char inventory_usage[] =
     "      --walk         also walk each namespace's table for its live entries\n"
     "  -h, --help         show this help\n"
     "\n"
-    "Exit status: 0 every namespace was read, 1 some could not be, 3 failure.\n"
+    "Exit status: 0 every namespace was read, 1 some could not be, 3 failure\n"
+    "(also for bad options).\n"
     "Example: ctadvisor inventory --top 10\n";
 
 enum {

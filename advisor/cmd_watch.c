@@ -25,6 +25,7 @@
 
 static const char watch_usage[] =
     "Usage: ctadvisor watch [OPTIONS]\n"
+    "       ctadvisor watch --invalid [--proto P] [--force] [OPTIONS]\n"
     "\n"
     "Samples the conntrack count and the kernel's per-CPU counters every interval\n"
     "and prints a line of per-second rates; at the end (duration or Ctrl-C) a\n"
@@ -34,8 +35,10 @@ static const char watch_usage[] =
     "\n"
     "Options:\n"
     "  -n, --netns NS        watch network namespace NS (name, path, or PID)\n"
-    "  -i, --interval D      time between samples (default 1s; units ms, s, m, h)\n"
-    "  -d, --duration D      stop after D (default: until Ctrl-C)\n"
+    "  -i, --interval D      time between samples (default 1s); D is a number with\n"
+    "                        a unit ms, s, m or h (seconds when none)\n"
+    "  -d, --duration D      stop after D, at least one interval (default: until\n"
+    "                        Ctrl-C)\n"
     "  -e, --events          also count ctnetlink NEW/DESTROY events: new flows per\n"
     "                        second and mean flow lifetime by protocol. Cost: with\n"
     "                        nf_conntrack_events=2 (default) a listener makes the\n"
@@ -45,24 +48,29 @@ static const char watch_usage[] =
     "                        then the summary)\n"
     "  -s, --save FILE       also write the summary (JSON) to FILE, for\n"
     "                        'ctadvisor plan --from FILE'\n"
-    "      --invalid         classify, live, the packets conntrack finds invalid (NFLOG\n"
-    "                        group 0); changes nf_conntrack_log_invalid and nf_log.2/.10\n"
-    "                        for the run (undo record first; restored at the end, on\n"
-    "                        Ctrl-C/TERM/HUP; after a crash: 'ctadvisor undo')\n"
-    "      --proto P         with --invalid: the protocol to report (tcp, udp, udplite,\n"
-    "                        icmp, icmpv6, sctp, or all: the default)\n"
-    "      --force           with --invalid: run anyway. NFLOG group 0 held by another\n"
-    "                        process (e.g. ulogd): the kernel gives a group to one socket,\n"
-    "                        so count conntrack's invalid counter only and change nothing;\n"
-    "                        an open undo record of an earlier run here: take the current\n"
-    "                        values as the originals\n"
     "      --fill-warn PCT   peak occupancy that warns (default 75)\n"
     "      --fill-crit PCT   peak occupancy that is critical (default 90)\n"
     "  -h, --help            show this help\n"
     "\n"
-    "Exit status: as 'check', from the watch findings: 0 OK, 1 WARNING, 2 CRITICAL,\n"
-    "3 UNKNOWN. With --invalid: 0 nothing dropped, 1 packets dropped as invalid,\n"
-    "2 table full, 3 error or refused. Example: ctadvisor watch --interval 1s --duration 5m --events\n";
+    "Invalid packets (--events, --save and --fill-* do not apply):\n"
+    "      --invalid         classify, live, the packets conntrack finds invalid\n"
+    "                        (NFLOG group 0); changes nf_conntrack_log_invalid and\n"
+    "                        nf_log.2/.10 for the run (undo record first; restored\n"
+    "                        at the end, on Ctrl-C/TERM/HUP; after a crash:\n"
+    "                        'ctadvisor undo')\n"
+    "      --proto P         the protocol to report: tcp, udp, udplite, icmp,\n"
+    "                        icmpv6, sctp, or all (the default)\n"
+    "      --force           run anyway. NFLOG group 0 held by another process\n"
+    "                        (e.g. ulogd): the kernel gives a group to one socket,\n"
+    "                        so only conntrack's invalid counter is counted and\n"
+    "                        nothing is changed; an open undo record of an earlier\n"
+    "                        run here: the current values are taken as originals\n"
+    "\n"
+    "Exit status: as 'check', from the watch findings: 0 OK, 1 WARNING,\n"
+    "2 CRITICAL, 3 UNKNOWN (also for bad options). With --invalid: 0 nothing\n"
+    "dropped, 1 packets dropped as invalid, 2 table full, 3 error or refused.\n"
+    "Examples: ctadvisor watch --interval 1s --duration 5m --events\n"
+    "          ctadvisor watch --invalid --duration 60s\n";
 
 enum { OPT_FILL_WARN = 256, OPT_FILL_CRIT, OPT_INVALID, OPT_PROTO, OPT_FORCE };
 
@@ -127,8 +135,10 @@ static const char *apply_option(int opt, const char *val, struct watch_args *a)
 		a->force = true;
 		return NULL;
 	case OPT_FILL_WARN:
+		a->fill_set = true;
 		return cli_parse_pct(val, &a->opts.fill_warn_pct) ? "--fill-warn" : NULL;
 	case OPT_FILL_CRIT:
+		a->fill_set = true;
 		return cli_parse_pct(val, &a->opts.fill_crit_pct) ? "--fill-crit" : NULL;
 	default:
 		return "?";
@@ -168,6 +178,10 @@ static int parse_watch_args(int argc, char **argv, struct watch_args *a)
 	}
 	if (!a->invalid && (a->force || a->log_proto != 255)) {
 		cmd_usage_error("watch", "--proto and --force only go with --invalid");
+		return -1;
+	}
+	if (a->invalid && (a->events || a->save != NULL || a->fill_set)) {
+		cmd_usage_error("watch", "--events, --save and --fill-* do not go with --invalid");
 		return -1;
 	}
 	if (a->duration_ms != 0 && a->duration_ms < a->interval_ms) {

@@ -23,6 +23,7 @@ struct watch_args {
 	struct rules_opts opts;
 	bool invalid;       /* --invalid: classify invalid packets over NFLOG */
 	unsigned log_proto; /* --proto: nf_conntrack_log_invalid value, 255 = all */
+	bool fill_set;      /* --fill-warn or --fill-crit given */
 	bool force;         /* --force: run anyway (see watch_invalid.c) */
 };
 

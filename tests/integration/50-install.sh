@@ -55,8 +55,28 @@ MANWIDTH=80 man --warnings -l "$DEST/usr/share/man/man8/ctadvisor.8" >"$LAB_TMP/
 	2>"$LAB_TMP/man.err" || fail "man -l exited $?"
 assert_eq "man --warnings messages" "" "$(cat "$LAB_TMP/man.err")"
 assert_eq "man page NAME line" 1 "$(grep -cE '^ *ctadvisor +- health check' "$LAB_TMP/man.out")"
-for cmd in check watch logparse plan apply undo flush; do
-	grep -qE "^ +$cmd( |$)" "$LAB_TMP/man.out" || fail "man page: no section for '$cmd'"
+# Every command of `ctadvisor --help`, and no other, in this list; each has a
+# section in the man page that names every long option of its --help.
+COMMANDS=(check watch logparse plan apply undo flush nat inventory)
+assert_eq "commands of ctadvisor --help" "$(printf '%s\n' "${COMMANDS[@]}" | sort)" \
+	"$("$BIN" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }' | sort)"
+# help_opts CMD: the long options CMD's --help defines (at the start of an
+# option line, or after ', ' or '; ' there), not those it cites of others.
+help_opts()
+{
+	"$BIN" "$1" --help | grep -E '^ {1,8}-' | grep -oE -- '(^ *|, |; +)--[a-z][a-z-]*' |
+		grep -oE -- '--[a-z-]+' | sort -u
+}
+for cmd in "${COMMANDS[@]}"; do
+	# The section: from its heading (3 spaces, the command) to the next heading.
+	awk -v c="$cmd" '/^   [^ ]/ { on = ($1 == c) } /^[^ ]/ { on = 0 } on' "$LAB_TMP/man.out" \
+		>"$LAB_TMP/man.$cmd"
+	[[ -s $LAB_TMP/man.$cmd ]] || fail "man page: no section for '$cmd'"
+	missing=""
+	for opt in $(help_opts "$cmd"); do
+		grep -qE -- "$opt([^a-z-]|\$)" "$LAB_TMP/man.$cmd" || missing+=" $opt"
+	done
+	assert_eq "man page '$cmd' section: options of --help it lacks" "" "${missing# }"
 done
 assert_eq "man by MANPATH" 0 "$(MANPATH="$DEST/usr/share/man" MANWIDTH=80 man ctadvisor >/dev/null 2>&1; echo $?)"
 groff -man -ww -z "$DEST/usr/share/man/man8/ctadvisor.8" 2>"$LAB_TMP/groff.err" || fail "groff exited $?"
@@ -79,8 +99,14 @@ assert_eq "complete -p ctadvisor" "complete -F _ctadvisor ctadvisor" \
 	"$(bash --norc --noprofile -c 'source "$1"; complete -p ctadvisor' _ \
 		"$DEST/usr/share/bash-completion/completions/ctadvisor")"
 assert_eq "completion of 'ctadvisor ch'" "check" "$(complete_words ctadvisor ch)"
-assert_eq "completion of 'ctadvisor '" "$(printf '%s\n' --help --version apply check flush logparse plan undo watch | sort)" \
+assert_eq "completion of 'ctadvisor '" "$(printf '%s\n' --help --version "${COMMANDS[@]}" | sort)" \
 	"$(complete_words ctadvisor '')"
+assert_eq "completion of 'ctadvisor na'" "nat" "$(complete_words ctadvisor na)"
+assert_eq "completion of 'ctadvisor inv'" "inventory" "$(complete_words ctadvisor inv)"
+for cmd in "${COMMANDS[@]}"; do
+	assert_eq "completion of 'ctadvisor $cmd --' vs its --help" "$(help_opts "$cmd")" \
+		"$(complete_words ctadvisor "$cmd" --)"
+done
 assert_eq "completion of 'ctadvisor check --fo'" "--format" "$(complete_words ctadvisor check --fo)"
 assert_eq "completion of 'ctadvisor check --format p'" "prometheus" \
 	"$(complete_words ctadvisor check --format p)"
@@ -88,6 +114,17 @@ assert_eq "completion of 'ctadvisor check --netns <lab prefix>'" "$NS" \
 	"$(complete_words ctadvisor check --netns "${NS%-inst}-in")"
 assert_eq "completion of 'ctadvisor watch --in'" "--interval
 --invalid" "$(complete_words ctadvisor watch --in)"
+assert_eq "completion of 'ctadvisor watch --inv'" "--invalid" "$(complete_words ctadvisor watch --inv)"
+# --format values per command: prometheus only where the command has it.
+assert_eq "completion of 'ctadvisor nat --format '" "json
+prometheus
+text" "$(complete_words ctadvisor nat --format '')"
+assert_eq "completion of 'ctadvisor watch -f '" "json
+text" "$(complete_words ctadvisor watch -f '')"
+assert_eq "completion of 'ctadvisor flush -f '" "ipv4
+ipv6" "$(complete_words ctadvisor flush -f '')"
+assert_eq "completion of 'ctadvisor nat --netns <lab prefix>'" "$NS" \
+	"$(complete_words ctadvisor nat --netns "${NS%-inst}-in")"
 
 make -s -C "$SRC" BUILD="$BUILD_DIR" DESTDIR="$DEST" PREFIX=/usr uninstall >"$LAB_TMP/uninstall.log" 2>&1 ||
 	fail "make uninstall failed: $(cat "$LAB_TMP/uninstall.log")"
