@@ -9,9 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_netns.h"
 #include "cli.h"
 #include "cmd.h"
 #include "collect.h"
+#include "nat_check.h"
 #include "netns.h"
 #include "range.h"
 #include "render.h"
@@ -34,6 +36,9 @@ struct check_args {
 	enum cli_format format;
 	enum cli_color color;
 	bool do_walk;
+	bool do_nat;    /* the NAT view on the walk (--no-nat: off) */
+	bool all_netns; /* --all-netns */
+	double nat_warn_pct, nat_crit_pct;
 	struct check_threshold warn, crit;
 	struct rules_opts opts;
 };
@@ -58,6 +63,12 @@ static const char check_usage[] =
     "  -o, --output FILE       write the report to FILE atomically (temp file and\n"
     "                          rename), e.g. into node_exporter's textfile directory\n"
     "      --no-walk           skip the table walk (counters and settings only)\n"
+    "      --nat-warn PCT      source NAT port saturation that warns (default 70)\n"
+    "      --nat-crit PCT      ... that is critical (default 90)\n"
+    "      --no-nat            no NAT port saturation (nor nft/iptables-save runs)\n"
+    "      --all-netns         also read every other network namespace (counts and\n"
+    "                          counters): their fill is judged by -w/-c too, and\n"
+    "                          the worst one, with its owner, joins the verdict\n"
     "      --unreplied-warn PCT  share of unreplied flows that warns (default 50)\n"
     "      --invalid-warn N    invalid packets since boot that warn (default 1000)\n"
     "      --color WHEN        auto (default), always, never; NO_COLOR disables auto\n"
@@ -76,6 +87,10 @@ enum {
 	OPT_UNREPLIED_WARN,
 	OPT_INVALID_WARN,
 	OPT_COLOR,
+	OPT_NAT_WARN,
+	OPT_NAT_CRIT,
+	OPT_NO_NAT,
+	OPT_ALL_NETNS,
 };
 
 static const struct option check_options[] = {
@@ -90,6 +105,10 @@ static const struct option check_options[] = {
     {"unreplied-warn", required_argument, NULL, OPT_UNREPLIED_WARN},
     {"invalid-warn", required_argument, NULL, OPT_INVALID_WARN},
     {"color", required_argument, NULL, OPT_COLOR},
+    {"nat-warn", required_argument, NULL, OPT_NAT_WARN},
+    {"nat-crit", required_argument, NULL, OPT_NAT_CRIT},
+    {"no-nat", no_argument, NULL, OPT_NO_NAT},
+    {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -137,6 +156,16 @@ static const char *apply_option(int opt, const char *val, struct check_args *a)
 		return cli_parse_u64(val, &a->opts.invalid_warn) ? "--invalid-warn" : NULL;
 	case OPT_COLOR:
 		return cli_parse_color(val, &a->color) ? "--color" : NULL;
+	case OPT_NAT_WARN:
+		return cli_parse_pct(val, &a->nat_warn_pct) ? "--nat-warn" : NULL;
+	case OPT_NAT_CRIT:
+		return cli_parse_pct(val, &a->nat_crit_pct) ? "--nat-crit" : NULL;
+	case OPT_NO_NAT:
+		a->do_nat = false;
+		return NULL;
+	case OPT_ALL_NETNS:
+		a->all_netns = true;
+		return NULL;
 	default:
 		return "?";
 	}
@@ -157,6 +186,11 @@ static int check_threshold_order(const struct check_args *a)
 				a->warn.text, a->crit.text);
 		return -1;
 	}
+	if (a->nat_warn_pct > a->nat_crit_pct) {
+		cmd_usage_error("check", "--nat-warn (%g) is above --nat-crit (%g)",
+				a->nat_warn_pct, a->nat_crit_pct);
+		return -1;
+	}
 	return 0;
 }
 
@@ -169,6 +203,10 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 	a->format = CLI_FORMAT_TEXT;
 	a->color = CLI_COLOR_AUTO;
 	a->do_walk = true;
+	a->do_nat = true;
+	a->all_netns = false;
+	a->nat_warn_pct = 70;
+	a->nat_crit_pct = 90;
 	a->netns = a->output = NULL;
 	parse_threshold("75", false, &a->warn);
 	parse_threshold("90", false, &a->crit);
@@ -210,9 +248,18 @@ static bool want_color(enum cli_color c)
 	return isatty(STDOUT_FILENO);
 }
 
-static void collect_all(struct ct_snapshot *snap, const struct check_args *a)
+/* check's NAT view: large, and one per run. */
+static struct nat_check check_nat;
+
+/* Everything read inside the namespace to check; self is its identity, to
+ * leave it out of --all-netns. */
+static void collect_all(struct ct_snapshot *snap, const struct check_args *a,
+			struct check_netns_self *self)
 {
 	struct sysctl_ctx ctx;
+
+	if (a->all_netns)
+		check_netns_self(self);
 
 	sysctl_ctx_init(&ctx, NULL);
 	snap->is_init_netns = netns_is_init(&ctx);
@@ -220,8 +267,62 @@ static void collect_all(struct ct_snapshot *snap, const struct check_args *a)
 	collect_sysctl(snap, &ctx);
 	collect_count(snap, &ctx);
 	collect_stats(snap, "/proc");
-	if (a->do_walk)
+	if (a->do_walk && a->do_nat)
+		nat_check_walk(snap, &check_nat, a->nat_warn_pct, a->nat_crit_pct);
+	else if (a->do_walk)
 		collect_walk(snap);
+}
+
+/* From the caller's namespace: every other one, for --all-netns. */
+static void collect_others(struct ct_snapshot *snap, const struct check_args *a,
+			   const struct check_netns_self *self)
+{
+	int rc;
+
+	if (!a->all_netns)
+		return;
+	rc = check_netns_collect(self, snap->has_max ? snap->max : 0, &a->warn.r, &a->crit.r,
+				 &snap->all_ns);
+	if (rc < 0)
+		snap_add_problem(snap, "all-netns", -rc,
+				 "finding the network namespaces failed: %s", strerror(-rc));
+}
+
+/* Add a finding the rules do not make, keeping the order rules_evaluate()
+ * gives (most severe first, then as added) and the worst severity. When
+ * the list is full, a finding more severe than the last replaces it. */
+static void report_add(struct rules_report *rep, const struct rules_finding *f)
+{
+	size_t i = rep->n_findings;
+
+	if (i == RULES_FINDINGS) {
+		if (f->sev <= rep->findings[i - 1].sev)
+			return;
+		i--;
+	} else {
+		rep->n_findings++;
+	}
+	for (; i > 0 && rep->findings[i - 1].sev < f->sev; i--)
+		rep->findings[i] = rep->findings[i - 1];
+	rep->findings[i] = *f;
+	if (f->sev > rep->worst)
+		rep->worst = f->sev;
+}
+
+/* The findings of the NAT view and of the other namespaces. */
+static void check_extra_findings(const struct ct_snapshot *snap, const struct check_args *a,
+				 struct rules_report *rep)
+{
+	struct rules_finding f[2];
+	bool fired = false;
+	size_t n = 0;
+
+	nat_check_finding(&check_nat, a->nat_warn_pct, a->nat_crit_pct, &f[0], &fired);
+	if (fired)
+		report_add(rep, &f[0]);
+	check_netns_findings(&snap->all_ns, snap->has_max ? snap->max : 0, f, &n);
+	for (size_t i = 0; i < n; i++)
+		report_add(rep, &f[i]);
 }
 
 static int render(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,
@@ -293,6 +394,7 @@ static void check_evaluate(const struct ct_snapshot *snap, struct check_args *a,
 			a->opts.fill_warn_pct = 0;
 		rules_evaluate(snap, &a->opts, rep);
 	}
+	check_extra_findings(snap, a, rep);
 	if (!snap->has_max)
 		rep->is_unknown = true;
 }
@@ -320,6 +422,7 @@ static int enter_netns(const struct check_args *a, struct netns_switch *sw)
 int cmd_check(int argc, char **argv)
 {
 	static struct rules_report rep;
+	struct check_netns_self self = {0};
 	struct netns_switch sw;
 	struct ct_snapshot snap;
 	struct check_args a;
@@ -335,8 +438,9 @@ int cmd_check(int argc, char **argv)
 	snap_init(&snap);
 	if (a.netns != NULL)
 		snprintf(snap.netns, sizeof(snap.netns), "%s", a.netns);
-	collect_all(&snap, &a);
+	collect_all(&snap, &a, &self);
 	netns_leave(&sw);
+	collect_others(&snap, &a, &self);
 	check_evaluate(&snap, &a, &rep);
 	rc = a.output != NULL ? render_to_file(&snap, &rep, &a) : render(stdout, &snap, &rep, &a);
 	snap_free(&snap);

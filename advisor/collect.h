@@ -17,6 +17,11 @@ int collect_count(struct ct_snapshot *snap, const struct sysctl_ctx *ctx);
 int collect_stats(struct ct_snapshot *snap, const char *proc_root);
 /* One streaming dump of the table into snap->walk. */
 int collect_walk(struct ct_snapshot *snap);
+struct nat_agg;
+/* collect_walk() with the NAT view riding on the same dump: every entry
+ * goes to the walk aggregate, and those nat_agg_wants() accepts are also
+ * decoded for the NAT view into nat (NULL: none). Returns as collect_walk(). */
+int collect_walk_nat(struct ct_snapshot *snap, struct nat_agg *nat);
 /* Slab object size, RAM, CPU count; CAP_NET_ADMIN. */
 int collect_host(struct ct_snapshot *snap, const struct sysctl_ctx *ctx, const char *proc_root);
 

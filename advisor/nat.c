@@ -140,6 +140,24 @@ static bool addr_known(struct nat_agg *agg, uint8_t family, const uint8_t *addr)
 	return s != NULL && s->is_used;
 }
 
+bool nat_agg_wants(const struct nat_agg *agg, uint32_t status, uint8_t family,
+		   const uint8_t *orig_src)
+{
+	const size_t n = sizeof(agg->addrs) / sizeof(agg->addrs[0]);
+	size_t i;
+
+	if (status & IPS_SRC_NAT_BIT)
+		return true;
+	if (agg->n_addrs == 0 || (family != AF_INET && family != AF_INET6))
+		return false;
+	i = hash_bytes(orig_src, addr_len(family), family) % n;
+	for (size_t probe = 0; probe < n && agg->addrs[i].is_used; probe++, i = (i + 1) % n)
+		if (agg->addrs[i].family == family &&
+		    memcmp(agg->addrs[i].addr, orig_src, addr_len(family)) == 0)
+			return true;
+	return false;
+}
+
 static int keys_grow(struct nat_agg *agg)
 {
 	size_t cap = agg->cap_keys ? agg->cap_keys * 2 : 64;
@@ -497,8 +515,9 @@ static void finding_text(const struct nat_report *r, struct rules_finding *f)
 	n = snprintf(
 	    f->summary, sizeof(f->summary),
 	    "NAT address %s uses %llu of %u ports (%u-%u) toward %s %s/%u (%.0f%%); new "
-	    "connections there fail once all are taken. A client is pinned to one NAT "
-	    "address: widen the range, use random-fully, reuse connections, shorten TIME_WAIT",
+	    "connections there fail once all are taken. More NAT addresses only help other "
+	    "clients (each is pinned to one): widen the range, use random-fully, reuse "
+	    "connections, shorten TIME_WAIT",
 	    nat, (unsigned long long)w->in_use, w->capacity, w->cap.port_lo, w->cap.port_hi, dst,
 	    proto_name(w->proto), w->dport, w->saturation_pct);
 	if (n < 0)

@@ -90,6 +90,12 @@ struct nat_agg *nat_agg_new(size_t max_keys);
  * addresses of source-NATed entries are added on the way. -ENOSPC full. */
 int nat_agg_add_addr(struct nat_agg *agg, uint8_t family, const uint8_t *addr);
 void nat_agg_add(struct nat_agg *agg, const struct nat_entry *e);
+/* Whether an entry can count, from its original tuple alone, so that a walk
+ * decodes the NAT view only for those: source-NATed, or (no source NAT, so
+ * the reply destination is the original source) from a NAT address already
+ * known. An entry refused here would add nothing but the walk totals. */
+bool nat_agg_wants(const struct nat_agg *agg, uint32_t status, uint8_t family,
+		   const uint8_t *orig_src);
 /* The top_n (<= NAT_REPORT_ROWS) most saturated keys that hold at least one
  * source-NATed entry, with capacities from rules (NULL: kernel defaults),
  * and the walk totals. The collector's fields of out are left as they are. */

@@ -329,6 +329,69 @@ static json_t *build_memory(const struct ct_snapshot *snap, const struct rules_r
 		    snap->ram_bytes > 0 ? ju64(snap->ram_bytes) : json_null(), JEND);
 }
 
+static json_t *build_nat(const struct ct_snapshot *snap)
+{
+	const struct snap_nat_worst *n = &snap->nat;
+	json_t *worst = json_null();
+
+	if (!n->has_nat)
+		return json_null();
+	if (n->has_row)
+		worst =
+		    jobj("zone", json_integer(n->zone), "proto", jstr(n->proto), "nat_addr",
+			 jstr(n->nat_addr), "dst", jstr(n->dst), "dport", json_integer(n->dport),
+			 "in_use", ju64(n->in_use), "capacity", json_integer(n->capacity), "range",
+			 jobj("lo", json_integer(n->port_lo), "hi", json_integer(n->port_hi), JEND),
+			 "saturation_pct", json_real(n->saturation_pct), JEND);
+	return jobj("snat_entries", ju64(n->snat_entries), "keys", ju64(n->keys), "warn_pct",
+		    json_real(n->warn_pct), "crit_pct", json_real(n->crit_pct), "worst", worst,
+		    JEND);
+}
+
+static const char *const alert_names[] = {"ok", "warning", "critical"};
+
+static json_t *build_netns(const struct snap_netns *ns)
+{
+	return jobj("name", jstr(ns->name), "inode", ju64(ns->inode), "owner", jstr(ns->owner),
+		    "pod", ns->pod[0] ? jstr(ns->pod) : json_null(), "pod_namespace",
+		    ns->pod[0] ? jstr(ns->pod_namespace) : json_null(), "target",
+		    ns->target[0] ? jstr(ns->target) : json_null(), "error",
+		    jerrno_or_null(ns->err), "count", ns->has_count ? ju64(ns->count) : json_null(),
+		    "fill_pct", jreal_or_null(ns->fill_pct), "drop",
+		    ns->has_stats ? ju64(ns->drop) : json_null(), "early_drop",
+		    ns->has_stats ? ju64(ns->early_drop) : json_null(), "insert_failed",
+		    ns->has_stats ? ju64(ns->insert_failed) : json_null(), "alert",
+		    json_string(alert_names[ns->alert >= 2   ? 2
+					    : ns->alert == 1 ? 1
+							     : 0]),
+		    JEND);
+}
+
+/* The inode of list[i], null for -1. */
+static json_t *jworst(const struct snap_all_netns *all, int i)
+{
+	return i < 0 || (size_t)i >= all->n_list ? json_null() : ju64(all->list[i].inode);
+}
+
+static json_t *build_all_netns(const struct ct_snapshot *snap)
+{
+	const struct snap_all_netns *all = &snap->all_ns;
+	json_t *arr;
+
+	if (!all->has_all)
+		return json_null();
+	arr = json_array();
+	for (size_t i = 0; arr != NULL && i < all->n_list && i < SNAP_NETNS_LIST; i++)
+		jappend(&arr, build_netns(&all->list[i]));
+	return jobj("found", json_integer((json_int_t)all->n_found), "unreadable",
+		    json_integer((json_int_t)all->n_failed), "alerting",
+		    json_integer((json_int_t)all->n_alerting), "worst",
+		    jobj("fill", jworst(all, all->worst_fill), "drop", jworst(all, all->worst_drop),
+			 "early_drop", jworst(all, all->worst_early_drop), "insert_failed",
+			 jworst(all, all->worst_insert_failed), JEND),
+		    "namespaces", arr, JEND);
+}
+
 /* Evidence values are doubles; whole numbers print as integers ("drop": 5). */
 static json_t *jevidence(double v)
 {
@@ -391,7 +454,8 @@ static json_t *build_root(const struct ct_snapshot *snap, const struct rules_rep
 	    jobj("name", jstr(snap->netns), "is_init", json_boolean(snap->is_init_netns), JEND),
 	    "settings", build_settings(snap), "occupancy", build_occupancy(snap, rep), "counters",
 	    build_counters(snap), "walk", build_walk(snap), "memory", build_memory(snap, rep),
-	    "findings", build_findings(rep), "problems", build_problems(snap), JEND);
+	    "nat", build_nat(snap), "all_netns", build_all_netns(snap), "findings",
+	    build_findings(rep), "problems", build_problems(snap), JEND);
 }
 
 int render_json(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,

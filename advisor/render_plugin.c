@@ -150,6 +150,31 @@ static bool plugin_is_first_stat(unsigned slot)
 	return false;
 }
 
+/* The NAT view's worst saturation, and with --all-netns the worst fill of
+ * the other namespaces and how many alert. */
+static void plugin_perf_extra(FILE *out, const struct ct_snapshot *snap,
+			      const struct render_plugin_opts *po)
+{
+	const struct snap_nat_worst *n = &snap->nat;
+	const struct snap_all_netns *all = &snap->all_ns;
+	char pct[32], warn[32], crit[32];
+
+	if (n->has_nat)
+		fprintf(out, " 'nat_saturation'=%s%%;%s;%s;0;100",
+			plugin_perf_pct(pct, sizeof(pct), n->has_row ? n->saturation_pct : 0),
+			plugin_perf_pct(warn, sizeof(warn), n->warn_pct),
+			plugin_perf_pct(crit, sizeof(crit), n->crit_pct));
+	if (!all->has_all)
+		return;
+	if (all->worst_fill >= 0 && (size_t)all->worst_fill < all->n_list &&
+	    all->list[all->worst_fill].fill_pct >= 0)
+		fprintf(out, " 'netns_worst_fill'=%s%%;%s;%s;0;100",
+			plugin_perf_pct(pct, sizeof(pct), all->list[all->worst_fill].fill_pct),
+			po->fill_warn != NULL ? po->fill_warn : "",
+			po->fill_crit != NULL ? po->fill_crit : "");
+	fprintf(out, " 'netns_alerting'=%zu;;;0;%zu", all->n_alerting, all->n_found);
+}
+
 static void plugin_perfdata(FILE *out, const struct ct_snapshot *snap,
 			    const struct rules_report *rep, const struct render_plugin_opts *po)
 {
@@ -182,6 +207,7 @@ static void plugin_perfdata(FILE *out, const struct ct_snapshot *snap,
 			snap->walk.unreplied);
 	if (rep->d.mem_at_max_bytes >= 0)
 		fprintf(out, " 'mem_at_max'=%" PRId64 "B", rep->d.mem_at_max_bytes);
+	plugin_perf_extra(out, snap, po);
 }
 
 void render_plugin_line(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,

@@ -44,6 +44,26 @@ FAMILY(fam_memory_limit, "ctadvisor_conntrack_memory_limit_bytes", "gauge",
 FAMILY(fam_memory_limit_ext, "ctadvisor_conntrack_memory_limit_with_extensions_bytes", "gauge",
        "Kernel memory the conntrack table would take full with the accounting and "
        "timestamp extensions on.");
+FAMILY(fam_nat_worst, "ctadvisor_nat_worst_saturation_ratio", "gauge",
+       "The highest source NAT port saturation of any destination (0 to 1).");
+FAMILY(fam_nat_in_use, "ctadvisor_nat_worst_ports_in_use", "gauge",
+       "Source NAT ports in use toward the most saturated destination.");
+FAMILY(fam_nat_capacity, "ctadvisor_nat_worst_port_capacity", "gauge",
+       "Source NAT ports the rules allow toward the most saturated destination.");
+FAMILY(fam_ons_found, "ctadvisor_other_netns_found", "gauge",
+       "Other network namespaces check --all-netns found.");
+FAMILY(fam_ons_entries, "ctadvisor_other_netns_conntrack_entries", "gauge",
+       "Entries in another namespace's conntrack table (check --all-netns).");
+FAMILY(fam_ons_fill, "ctadvisor_other_netns_conntrack_fill_ratio", "gauge",
+       "Another namespace's entries divided by the global limit (0 to 1).");
+FAMILY(fam_ons_drop, "ctadvisor_other_netns_conntrack_stat_drop_total", "counter",
+       "Packets another namespace dropped because its table was full.");
+FAMILY(fam_ons_early, "ctadvisor_other_netns_conntrack_stat_early_drop_total", "counter",
+       "Entries another namespace evicted early to make room.");
+FAMILY(fam_ons_insert_failed, "ctadvisor_other_netns_conntrack_stat_insert_failed_total", "counter",
+       "Entries another namespace could not insert (clashes).");
+FAMILY(fam_ons_alert, "ctadvisor_other_netns_alert", "gauge",
+       "Another namespace's fill against -w/-c: 0 none, 1 warning, 2 critical.");
 FAMILY(fam_status, "ctadvisor_check_status", "gauge",
        "Check status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
 FAMILY(fam_finding, "ctadvisor_finding", "gauge", "1 for each finding of the check.");
@@ -214,6 +234,71 @@ static void prom_memory(struct prom *p, const struct rules_report *rep)
 		prom_u64(p, &fam_memory_limit_ext, "", (uint64_t)rep->d.mem_at_max_ext_bytes);
 }
 
+static void prom_nat(struct prom *p, const struct snap_nat_worst *n)
+{
+	prom_f64(p, &fam_nat_worst, "", n->has_row ? n->saturation_pct / 100.0 : 0.0);
+	if (!n->has_row)
+		return;
+	prom_u64(p, &fam_nat_in_use, "", n->in_use);
+	prom_u64(p, &fam_nat_capacity, "", n->capacity);
+}
+
+/* A sample whose netns label is the namespace it describes, not the one
+ * checked: netns (its name), inode, pod, namespace, as inventory writes. */
+static void prom_other(struct prom *p, const struct prom_family *f, const struct snap_netns *ns,
+		       const char *value)
+{
+	char name[PROM_VALUE_LEN], pod[PROM_VALUE_LEN], pns[PROM_VALUE_LEN];
+
+	if (strcmp(p->cur, f->name) != 0) {
+		fprintf(p->out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name, f->type);
+		snprintf(p->cur, sizeof(p->cur), "%s", f->name);
+	}
+	render_escape(name, sizeof(name), ns->name, RENDER_ESC_PROM);
+	render_escape(pod, sizeof(pod), ns->pod, RENDER_ESC_PROM);
+	render_escape(pns, sizeof(pns), ns->pod_namespace, RENDER_ESC_PROM);
+	fprintf(p->out, "%s{netns=\"%s\",inode=\"%" PRIu64 "\",pod=\"%s\",namespace=\"%s\"} %s\n",
+		f->name, name, ns->inode, pod, pns, value);
+}
+
+enum ons_fig { ONS_ENTRIES, ONS_FILL, ONS_DROP, ONS_EARLY, ONS_INSERT_FAILED, ONS_ALERT };
+
+/* One family over every listed namespace that has the figure. */
+static void prom_other_family(struct prom *p, const struct snap_all_netns *all,
+			      const struct prom_family *f, enum ons_fig fig)
+{
+	for (size_t i = 0; i < all->n_list && i < SNAP_NETNS_LIST; i++) {
+		const struct snap_netns *ns = &all->list[i];
+		bool is_stat = fig == ONS_DROP || fig == ONS_EARLY || fig == ONS_INSERT_FAILED;
+		char buf[32];
+
+		if ((fig == ONS_ENTRIES && !ns->has_count) ||
+		    (fig == ONS_FILL && ns->fill_pct < 0) || (is_stat && !ns->has_stats))
+			continue;
+		if (fig == ONS_FILL)
+			snprintf(buf, sizeof(buf), "%.12g", ns->fill_pct / 100.0);
+		else
+			snprintf(buf, sizeof(buf), "%" PRIu64,
+				 fig == ONS_ENTRIES ? ns->count
+				 : fig == ONS_DROP  ? ns->drop
+				 : fig == ONS_EARLY ? ns->early_drop
+				 : is_stat          ? ns->insert_failed
+						    : (uint64_t)ns->alert);
+		prom_other(p, f, ns, buf);
+	}
+}
+
+static void prom_all_netns(struct prom *p, const struct snap_all_netns *all)
+{
+	prom_u64(p, &fam_ons_found, "", all->n_found);
+	prom_other_family(p, all, &fam_ons_entries, ONS_ENTRIES);
+	prom_other_family(p, all, &fam_ons_fill, ONS_FILL);
+	prom_other_family(p, all, &fam_ons_drop, ONS_DROP);
+	prom_other_family(p, all, &fam_ons_early, ONS_EARLY);
+	prom_other_family(p, all, &fam_ons_insert_failed, ONS_INSERT_FAILED);
+	prom_other_family(p, all, &fam_ons_alert, ONS_ALERT);
+}
+
 static void prom_findings(struct prom *p, const struct rules_report *rep)
 {
 	prom_u64(p, &fam_status, "", (uint64_t)rules_exit_code(rep));
@@ -239,6 +324,10 @@ int render_prom(FILE *out, const struct ct_snapshot *snap, const struct rules_re
 	prom_stats(&p, snap);
 	if (snap->has_walk)
 		prom_walk(&p, &snap->walk);
+	if (snap->nat.has_nat)
+		prom_nat(&p, &snap->nat);
+	if (snap->all_ns.has_all)
+		prom_all_netns(&p, &snap->all_ns);
 	prom_memory(&p, rep);
 	prom_findings(&p, rep);
 	prom_u64(&p, &fam_build,

@@ -481,6 +481,86 @@ static void text_walk(struct txt *t, const struct ct_snapshot *snap)
 	walk_warnings(t, w);
 }
 
+/* The worst key as `nat` prints it ("tcp 10.0.0.1 -> 192.0.2.7:443"). */
+static void text_nat(struct txt *t, const struct snap_nat_worst *n)
+{
+	char a[4 * sizeof(n->nat_addr)], d[4 * sizeof(n->dst)], p[4 * sizeof(n->proto)];
+
+	fputs("\nNAT ports (source NAT, the most saturated destination)\n", t->out);
+	txt_key(t, "worst");
+	if (!n->has_row) {
+		txt_item(t, "", "none: no source-NATed flows");
+	} else {
+		render_escape(a, sizeof(a), n->nat_addr, RENDER_ESC_TEXT);
+		render_escape(d, sizeof(d), n->dst, RENDER_ESC_TEXT);
+		render_escape(p, sizeof(p), n->proto, RENDER_ESC_TEXT);
+		txt_itemf(t, "", "%s %s -> %s:%u", p, a, d, n->dport);
+		if (n->zone != 0)
+			txt_itemf(t, " ", "(zone %u)", n->zone);
+		txt_end(t);
+		txt_key(t, "ports");
+		txt_itemf(t, "", "%" PRIu64 " of %u in use (%u-%u): %.1f%%", n->in_use, n->capacity,
+			  n->port_lo, n->port_hi, n->saturation_pct);
+	}
+	txt_itemf(t, " ", "(warns at %s%%,", fmt_num(a, sizeof(a), n->warn_pct));
+	txt_itemf(t, " ", "critical at %s%%)", fmt_num(a, sizeof(a), n->crit_pct));
+	txt_end(t);
+	txt_key(t, "source NAT");
+	txt_itemf(t, "", "%" PRIu64 " entries, %" PRIu64 " keys", n->snat_entries, n->keys);
+	txt_end(t);
+}
+
+#define TXT_NETNS_ROWS 10 /* the plugin output stays under 8 KiB */
+
+static void text_netns_row(struct txt *t, const struct snap_netns *ns)
+{
+	char buf[4 * sizeof(ns->owner)], e[RENDER_ERRNO_BUF];
+	unsigned sev = ns->alert >= 2 ? RULES_SEV_CRITICAL : ns->alert == 1 ? RULES_SEV_WARNING : 0;
+
+	fprintf(t->out, "  %s%s%s ", t->color ? sev_colors[sev] : "", sev_tags[sev],
+		t->color ? ANSI_RESET : "");
+	txt_start(t, 9, "%s", "");
+	t->col = 9;
+	if (ns->name[0] != '\0')
+		render_escape(buf, sizeof(buf), ns->name, RENDER_ESC_TEXT);
+	else
+		snprintf(buf, sizeof(buf), "inode %" PRIu64, ns->inode);
+	txt_item(t, "", buf);
+	if (ns->err != 0)
+		txt_itemf(t, ": ", "unreadable (%s)", render_errno_name(ns->err, e, sizeof(e)));
+	if (ns->has_count)
+		txt_itemf(t, ": ", "%" PRIu64 " entries", ns->count);
+	if (ns->fill_pct >= 0)
+		txt_itemf(t, " ", "(%.2f%%)", ns->fill_pct);
+	if (ns->has_stats) {
+		txt_itemf(t, ", ", "drop %" PRIu64, ns->drop);
+		txt_itemf(t, ", ", "early_drop %" PRIu64, ns->early_drop);
+		txt_itemf(t, ", ", "insert_failed %" PRIu64, ns->insert_failed);
+	}
+	render_escape(buf, sizeof(buf), ns->owner, RENDER_ESC_TEXT);
+	txt_item(t, "; ", buf);
+	txt_end(t);
+}
+
+static void text_all_netns(struct txt *t, const struct snap_all_netns *all)
+{
+	size_t shown = all->n_list < TXT_NETNS_ROWS ? all->n_list : TXT_NETNS_ROWS;
+
+	fprintf(t->out,
+		"\nOther namespaces (%zu found, %zu unreadable, %zu alert by fill; most "
+		"entries first)\n",
+		all->n_found, all->n_failed, all->n_alerting);
+	if (all->n_list == 0)
+		fputs("  none\n", t->out);
+	for (size_t i = 0; i < shown; i++)
+		text_netns_row(t, &all->list[i]);
+	if (all->n_found > shown)
+		fprintf(t->out,
+			"  (%zu more not shown: --format json lists %zu, ctadvisor inventory "
+			"every one)\n",
+			all->n_found - shown, all->n_list);
+}
+
 /* A byte figure from the report, "unknown" when it is -1. */
 static void mem_line(struct txt *t, const char *key, int64_t bytes)
 {
@@ -584,6 +664,10 @@ int render_text(FILE *out, const struct ct_snapshot *snap, const struct rules_re
 	text_findings(&t, rep);
 	text_counters(&t, snap);
 	text_walk(&t, snap);
+	if (snap->nat.has_nat)
+		text_nat(&t, &snap->nat);
+	if (snap->all_ns.has_all)
+		text_all_netns(&t, &snap->all_ns);
 	text_memory(&t, snap, rep);
 	text_settings(&t, snap);
 	text_problems(&t, snap);

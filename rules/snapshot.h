@@ -122,6 +122,60 @@ struct snap_walk {
 	int err;             /* positive errno if the dump failed part-way */
 };
 
+/* check's NAT view: the most saturated source NAT key of the walk (zone,
+ * protocol, NAT address, destination, destination port), judged against
+ * the thresholds given. Filled by the CLI from the NAT aggregate. */
+struct snap_nat_worst {
+	bool has_nat;    /* the walk carried the NAT view: the fields below mean something */
+	double warn_pct; /* thresholds judged against, for perfdata */
+	double crit_pct;
+	uint64_t snat_entries; /* source-NATed entries walked */
+	uint64_t keys;         /* keys counted (source-NATed or from a NAT address) */
+	bool has_row;          /* a key with source-NATed entries exists: worst below */
+	uint16_t zone;
+	char proto[12];    /* "tcp" */
+	char nat_addr[48]; /* address text */
+	char dst[48];
+	uint16_t dport;
+	uint64_t in_use;
+	uint32_t capacity;
+	uint16_t port_lo, port_hi;
+	double saturation_pct;
+};
+
+/* check --all-netns: one other network namespace as the inventory saw it.
+ * Strings come from outside (pin names, pod names): renderers escape them. */
+#define SNAP_NETNS_LIST 64
+struct snap_netns {
+	char name[96]; /* the pin's file name, "" when only a process holds it */
+	uint64_t inode;
+	char owner[160]; /* "pod NS/NAME", "container ...", "procs: ...", "netns NAME", "-" */
+	char pod[96], pod_namespace[64];
+	char target[96]; /* what check --netns takes for it: the name, else a PID; "" none */
+	int err;         /* positive errno when it could not be read */
+	bool has_count;
+	uint64_t count;
+	double fill_pct; /* count / max; -1 unknown */
+	bool has_stats;
+	uint64_t drop, early_drop, insert_failed;
+	int alert; /* its fill against -w/-c: 0 none, 1 warning, 2 critical */
+};
+
+struct snap_all_netns {
+	bool has_all;      /* --all-netns ran: the fields below mean something */
+	size_t n_found;    /* namespaces found besides the checked one */
+	size_t n_failed;   /* of which could not be read */
+	size_t n_alerting; /* of which alert by fill */
+	struct snap_netns list[SNAP_NETNS_LIST]; /* highest count first; the worst by
+						  * drop, early_drop and insert_failed
+						  * are always kept */
+	size_t n_list;
+	int worst_fill; /* index into list, -1 none (no count read) */
+	int worst_drop; /* highest drop, -1 none; likewise below */
+	int worst_early_drop;
+	int worst_insert_failed;
+};
+
 #define SNAP_PROBLEMS 16
 struct snap_problem {
 	char what[32];    /* "counters", "walk", "sysctl", ... */
@@ -157,6 +211,9 @@ struct ct_snapshot {
 
 	bool has_slab;
 	uint64_t slab_obj_bytes; /* one nf_conn as allocated */
+
+	struct snap_nat_worst nat;    /* check: NAT port saturation (zeroed: none) */
+	struct snap_all_netns all_ns; /* check --all-netns (zeroed: not asked) */
 
 	struct snap_problem problems[SNAP_PROBLEMS];
 	size_t n_problems;

@@ -5,6 +5,7 @@
  * UPDATE_GOLDEN=1 rewrites tests/golden/check-*; review the diff. The golden
  * directory is under $CTADVISOR_SRCDIR, or the current directory. */
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,11 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "../../advisor/check_netns.h"
 #include "../../advisor/escape.h"
+#include "../../advisor/nat_check.h"
 #include "../../advisor/render.h"
 #include "../../advisor/render_plugin.h"
 
@@ -264,6 +268,56 @@ static void critical_findings(struct rules_report *r)
 		    "The table changed during the dump and 12 messages were lost.");
 }
 
+/* A saturated NAT key and two other namespaces, as check --all-netns
+ * fills them. */
+static void critical_nat_netns(struct ct_snapshot *s)
+{
+	struct snap_all_netns *all = &s->all_ns;
+
+	s->nat = (struct snap_nat_worst){.has_nat = true,
+					 .warn_pct = 70,
+					 .crit_pct = 90,
+					 .snat_entries = 9500,
+					 .keys = 3,
+					 .has_row = true,
+					 .proto = "tcp",
+					 .nat_addr = "198.51.100.1",
+					 .dst = "192.0.2.7",
+					 .dport = 443,
+					 .in_use = 9000,
+					 .capacity = 10000,
+					 .port_lo = 30000,
+					 .port_hi = 39999,
+					 .saturation_pct = 90};
+	all->has_all = true;
+	all->n_found = 2;
+	all->n_failed = 1;
+	all->n_alerting = 1;
+	all->n_list = 2;
+	all->list[0] = (struct snap_netns){.name = "",
+					   .inode = 4026532999,
+					   .owner = "pod shop/cart-7d9",
+					   .pod = "cart-7d9",
+					   .pod_namespace = "shop",
+					   .target = "4242",
+					   .has_count = true,
+					   .count = 240000,
+					   .fill_pct = 91.552734375,
+					   .has_stats = true,
+					   .drop = 12,
+					   .alert = 2};
+	all->list[1] = (struct snap_netns){.name = "blue",
+					   .inode = 4026532001,
+					   .owner = "netns blue",
+					   .target = "blue",
+					   .err = EPERM,
+					   .fill_pct = -1};
+	all->worst_fill = 0;
+	all->worst_drop = 0;
+	all->worst_early_drop = -1;
+	all->worst_insert_failed = -1;
+}
+
 static void case_critical(struct ct_snapshot *s, struct rules_report *r)
 {
 	uint64_t base[SNAP_STAT_SLOTS] = {[SNAP_STAT_FOUND] = 1234567,
@@ -295,6 +349,7 @@ static void case_critical(struct ct_snapshot *s, struct rules_report *r)
 	r->d = (struct rules_derived){99.945068359375, 1.9989013671875, 2.0,       128,   2097152,
 				      102705152,       102760448,       102760448, 261950};
 	critical_findings(r);
+	critical_nat_netns(s);
 }
 
 static const struct knob_def partial_knobs[] = {
@@ -363,6 +418,20 @@ static void case_hostile(struct ct_snapshot *s, struct rules_report *r)
 			"The table of netns " HOSTILE " is 80.00% full.");
 	add_ev(f, "fill_pct", 80, "%");
 	add_cmd(f, "ip netns exec '" HOSTILE "' sysctl -w net.netfilter.nf_conntrack_max=200");
+	s->nat = (struct snap_nat_worst){.has_nat = true, .warn_pct = 70, .crit_pct = 90};
+	s->all_ns = (struct snap_all_netns){.has_all = true,
+					    .n_found = 1,
+					    .n_list = 1,
+					    .worst_fill = 0,
+					    .worst_drop = -1,
+					    .worst_early_drop = -1,
+					    .worst_insert_failed = -1};
+	snprintf(s->all_ns.list[0].name, sizeof(s->all_ns.list[0].name), "%s", HOSTILE);
+	snprintf(s->all_ns.list[0].owner, sizeof(s->all_ns.list[0].owner), "procs: %s", HOSTILE);
+	snprintf(s->all_ns.list[0].pod, sizeof(s->all_ns.list[0].pod), "%s", HOSTILE);
+	s->all_ns.list[0].has_count = true;
+	s->all_ns.list[0].count = 3;
+	s->all_ns.list[0].fill_pct = 3;
 }
 
 /* NOLINTEND(misc-misleading-bidirectional) */
@@ -487,10 +556,10 @@ static void test_golden(void **state)
 
 /* ---- JSON: parses back, keys in the documented order, values intact ---- */
 
-#define N_JSON_KEYS 13
+#define N_JSON_KEYS 15
 static const char *const json_keys[N_JSON_KEYS] = {
-    "schema",    "tool",     "version", "status", "exit_code", "netns",    "settings",
-    "occupancy", "counters", "walk",    "memory", "findings",  "problems",
+    "schema",   "tool", "version", "status", "exit_code", "netns",    "settings", "occupancy",
+    "counters", "walk", "memory",  "nat",    "all_netns", "findings", "problems",
 };
 
 static json_t *render_json_case(size_t ci)
@@ -703,7 +772,7 @@ static size_t prom_sample_line(const char *s, size_t ci, size_t line)
 static void prom_check(const char *buf, size_t ci)
 {
 	char *copy = strdup(buf), *save = NULL, family[128] = "", help[128] = "";
-	char seen[32][128];
+	char seen[48][128];
 	size_t line = 0, n_seen = 0;
 
 	assert_non_null(copy);
@@ -715,7 +784,7 @@ static void prom_check(const char *buf, size_t ci)
 				if (strcmp(seen[i], help) == 0)
 					fail_msg("case %zu line %zu: family %s repeated", ci, line,
 						 help);
-			assert_in_range(n_seen, 0, 31);
+			assert_in_range(n_seen, 0, 47);
 			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", help);
 		} else if (strncmp(s, "# TYPE ", 7) == 0) {
 			char type[16] = "";
@@ -1177,6 +1246,156 @@ static void test_plugin_cap(void **state)
 	}
 }
 
+/* ---- check --all-netns: the list and the findings from an inventory ---- */
+
+static void inv_ns_set(struct inv_ns *ns, const char *name, uint64_t ino, bool has_count,
+		       uint64_t count, uint64_t drop)
+{
+	memset(ns, 0, sizeof(*ns));
+	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	ns->pin = name[0] != '\0' ? INV_PIN_NETNS : INV_PIN_NONE;
+	ns->pid = name[0] != '\0' ? 0 : 77;
+	ns->dev = 4;
+	ns->ino = ino;
+	ns->fig.has_count = has_count;
+	ns->fig.count = count;
+	ns->fig.has_stats = has_count;
+	ns->fig.total.present = (UINT32_C(1) << SNAP_STAT_DROP) |
+				(UINT32_C(1) << SNAP_STAT_EARLY_DROP) |
+				(UINT32_C(1) << SNAP_STAT_INSERT_FAILED);
+	ns->fig.total.v[SNAP_STAT_DROP] = drop;
+	if (!has_count)
+		ns->fig.err = EPERM;
+}
+
+static void test_netns_summary_findings(void **state)
+{
+	static const struct {
+		const char *warn, *crit;
+		size_t n_alerting;
+		int busy_alert;
+		const char *ids; /* the findings, "id:sev " each */
+	} ncases[] = {
+	    {"75", "90", 0, 0, "netns-table-full:3 "},
+	    {"40", "90", 1, 1, "netns-table-fill:2 netns-table-full:3 "},
+	    {"0.001", "45", 2, 2, "netns-table-fill:3 netns-table-full:3 "},
+	};
+	struct inv_ns ns[5];
+	struct inventory inv = {.ns = ns, .n = 5, .cap = 5};
+	const struct check_netns_self self = {.is_known = true, .dev = 4, .ino = 100};
+
+	(void)state;
+	/* Sorted as inventory_sort() leaves it: the highest count first. */
+	inv_ns_set(&ns[0], "self", 100, true, 900, 0);
+	inv_ns_set(&ns[1], "busy", 101, true, 500, 0);
+	inv_ns_set(&ns[2], "", 102, true, 40, 7);
+	inv_ns_set(&ns[3], "quiet", 103, true, 0, 0);
+	inv_ns_set(&ns[4], "gone", 104, false, 0, 0);
+	for (size_t ci = 0; ci < sizeof(ncases) / sizeof(ncases[0]); ci++) {
+		struct range warn, crit;
+		struct snap_all_netns all;
+		struct rules_finding f[2];
+		char ids[128] = "";
+		size_t n = 9;
+
+		assert_int_equal(range_parse(ncases[ci].warn, &warn), 0);
+		assert_int_equal(range_parse(ncases[ci].crit, &crit), 0);
+		check_netns_summarise(&inv, &self, 1000, &warn, &crit, &all);
+		if (!all.has_all || all.n_found != 4 || all.n_failed != 1 || all.n_list != 4 ||
+		    all.n_alerting != ncases[ci].n_alerting)
+			fail_msg("case %zu: found %zu failed %zu listed %zu alerting %zu", ci,
+				 all.n_found, all.n_failed, all.n_list, all.n_alerting);
+		if (strcmp(all.list[0].name, "busy") != 0 || all.list[0].fill_pct != 50.0 ||
+		    all.list[0].alert != ncases[ci].busy_alert || all.list[1].inode != 102 ||
+		    strcmp(all.list[1].target, "77") != 0 ||
+		    strcmp(all.list[0].target, "busy") != 0 || all.list[3].err != EPERM ||
+		    all.list[3].fill_pct != -1)
+			fail_msg("case %zu: list %s %g alert %d, %" PRIu64 " '%s'", ci,
+				 all.list[0].name, all.list[0].fill_pct, all.list[0].alert,
+				 all.list[1].inode, all.list[1].target);
+		if (all.worst_fill != 0 || all.worst_drop != 1 || all.worst_early_drop != -1 ||
+		    all.worst_insert_failed != -1)
+			fail_msg("case %zu: worst %d %d %d %d", ci, all.worst_fill, all.worst_drop,
+				 all.worst_early_drop, all.worst_insert_failed);
+		check_netns_findings(&all, 1000, f, &n);
+		for (size_t i = 0; i < n && i < 2; i++)
+			snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s:%d ", f[i].id,
+				 (int)f[i].sev);
+		if (strcmp(ids, ncases[ci].ids) != 0)
+			fail_msg("case %zu: findings '%s', want '%s'", ci, ids, ncases[ci].ids);
+		if (strstr(f[n - 1].summary, "inode 102") == NULL ||
+		    strcmp(f[n - 1].commands[0], "ctadvisor check --netns 77") != 0)
+			fail_msg("case %zu: full finding '%s' '%s'", ci, f[n - 1].summary,
+				 f[n - 1].commands[0]);
+		if (n == 2 &&
+		    (strstr(f[0].summary, "busy (netns busy), holds 500 of 1000") == NULL ||
+		     strcmp(f[0].commands[0], "ctadvisor check --netns busy") != 0))
+			fail_msg("case %zu: fill finding '%s'", ci, f[0].summary);
+	}
+}
+
+/* More namespaces than the list holds: the ones that dropped stay in. */
+static void test_netns_list_keeps_worst(void **state)
+{
+	enum { N = SNAP_NETNS_LIST + 10 };
+	struct inv_ns *ns = calloc(N, sizeof(*ns));
+	struct inventory inv = {.ns = ns, .n = N, .cap = N};
+	struct range warn, crit;
+	struct snap_all_netns all;
+	char name[16];
+
+	(void)state;
+	assert_non_null(ns);
+	for (size_t i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "n%03zu", i);
+		inv_ns_set(&ns[i], name, 1000 + i, true, N - i, i == N - 1 ? 3 : 0);
+	}
+	ns[N - 2].fig.total.v[SNAP_STAT_INSERT_FAILED] = 9;
+	assert_int_equal(range_parse("75", &warn), 0);
+	assert_int_equal(range_parse("90", &crit), 0);
+	check_netns_summarise(&inv, NULL, 0, &warn, &crit, &all);
+	assert_int_equal(all.n_found, N);
+	assert_int_equal(all.n_list, SNAP_NETNS_LIST);
+	assert_int_equal(all.list[0].inode, 1000);
+	assert_true(all.worst_drop >= 0 && all.list[all.worst_drop].inode == 1000 + N - 1);
+	assert_true(all.worst_insert_failed >= 0 &&
+		    all.list[all.worst_insert_failed].inode == 1000 + N - 2);
+	assert_int_equal(all.list[all.worst_drop].fill_pct, -1); /* no max given */
+	free(ns);
+}
+
+static void test_nat_summarise(void **state)
+{
+	static struct nat_report rep;
+	struct snap_nat_worst w;
+
+	(void)state;
+	memset(&rep, 0, sizeof(rep));
+	rep.snat_entries = 12;
+	rep.keys = 2;
+	nat_check_summarise(&rep, &w);
+	assert_true(w.has_nat && !w.has_row && w.snat_entries == 12 && w.keys == 2);
+	rep.n_rows = 1;
+	rep.rows[0] = (struct nat_row){.zone = 3,
+				       .family = AF_INET,
+				       .proto = 17,
+				       .dport = 53,
+				       .in_use = 9,
+				       .capacity = 10,
+				       .saturation_pct = 90};
+	memcpy(rep.rows[0].nat_addr, "\xc6\x33\x64\x01", 4);
+	memcpy(rep.rows[0].dst, "\xc0\x00\x02\x07", 4);
+	rep.rows[0].cap.port_lo = 40000;
+	rep.rows[0].cap.port_hi = 40009;
+	nat_check_summarise(&rep, &w);
+	assert_true(w.has_row && w.zone == 3 && w.dport == 53 && w.in_use == 9 &&
+		    w.capacity == 10 && w.port_lo == 40000 && w.port_hi == 40009 &&
+		    w.saturation_pct == 90);
+	assert_string_equal(w.proto, "udp");
+	assert_string_equal(w.nat_addr, "198.51.100.1");
+	assert_string_equal(w.dst, "192.0.2.7");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1199,6 +1418,9 @@ int main(void)
 	    cmocka_unit_test(test_errno_names),
 	    cmocka_unit_test(test_status_names),
 	    cmocka_unit_test(test_write_errors),
+	    cmocka_unit_test(test_netns_summary_findings),
+	    cmocka_unit_test(test_netns_list_keeps_worst),
+	    cmocka_unit_test(test_nat_summarise),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
