@@ -51,7 +51,7 @@ static void ns_fill(const struct inv_ns *ns, uint64_t max, const struct range *w
 	else if (ns->pid > 0)
 		snprintf(o->target, sizeof(o->target), "%d", ns->pid);
 	else if (strlen(ns->path) < sizeof(o->target))
-		snprintf(o->target, sizeof(o->target), "%s", ns->path);
+		snprintf(o->target, sizeof(o->target), "%.95s", ns->path);
 	o->err = ns->fig.err;
 	o->fill_pct = -1;
 	o->has_count = inventory_value(ns, INV_KEY_COUNT, &o->count) == 0;

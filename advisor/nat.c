@@ -85,6 +85,17 @@ struct nat_agg *nat_agg_new(size_t max_keys)
 	return agg;
 }
 
+void nat_agg_reset(struct nat_agg *agg)
+{
+	for (size_t i = 0; i <= agg->index_mask; i++)
+		agg->index[i] = SLOT_EMPTY;
+	agg->n_keys = 0;
+	agg->entries = 0;
+	agg->snat_entries = 0;
+	agg->counted = 0;
+	agg->overflow = 0;
+}
+
 void nat_agg_free(struct nat_agg *agg)
 {
 	if (agg == NULL)

@@ -101,6 +101,8 @@ bool nat_agg_wants(const struct nat_agg *agg, uint32_t status, uint8_t family,
  * and the walk totals. The collector's fields of out are left as they are. */
 void nat_agg_result(const struct nat_agg *agg, const struct nat_rules *rules, size_t top_n,
 		    struct nat_report *out);
+/* Forget every entry added; the NAT addresses stay. */
+void nat_agg_reset(struct nat_agg *agg);
 void nat_agg_free(struct nat_agg *agg); /* NULL: no-op */
 
 /* Saturation status for exit codes: worst row against the thresholds. */

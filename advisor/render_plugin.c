@@ -51,17 +51,15 @@ static const char *plugin_pct(char *buf, size_t size, double pct)
  * "0.0038"), so that a small lab or a large table still shows a value. */
 static const char *plugin_perf_pct(char *buf, size_t size, double pct)
 {
-	long long v = llround(pct * 10000);
-	int frac = (int)(v % 10000), digits = 4;
+	long long v = llround((pct < 0 ? 0 : pct) * 10000);
+	size_t n;
 
-	while (digits > 0 && frac % 10 == 0) {
-		frac /= 10;
-		digits--;
-	}
-	if (digits == 0)
-		snprintf(buf, size, "%lld", v / 10000);
-	else
-		snprintf(buf, size, "%lld.%0*d", v / 10000, digits, frac);
+	snprintf(buf, size, "%lld.%04lld", v / 10000, v % 10000);
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
 	return buf;
 }
 

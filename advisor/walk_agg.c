@@ -250,6 +250,19 @@ static void sk_top(const struct sketch *s, struct snap_top_item *top, size_t *n_
 	*n_top = n;
 }
 
+static void sk_reset(struct sketch *s)
+{
+	memset(s->slots, 0, ((size_t)s->mask + 1) * sizeof(*s->slots));
+	s->n = 0;
+}
+
+void walk_agg_reset(struct walk_agg *agg)
+{
+	memset(&agg->w, 0, sizeof(agg->w));
+	sk_reset(&agg->src);
+	sk_reset(&agg->dport);
+}
+
 struct walk_agg *walk_agg_new(size_t sketch_capacity)
 {
 	struct walk_agg *agg;

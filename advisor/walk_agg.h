@@ -39,6 +39,8 @@ void walk_agg_add(struct walk_agg *agg, const struct walk_entry *e);
 /* Fill every aggregate field of out; is_interrupted, lost and err are left
  * as they are (the collector owns them). */
 void walk_agg_result(const struct walk_agg *agg, struct snap_walk *out);
+/* Forget every entry added (for a dump that has to start over). */
+void walk_agg_reset(struct walk_agg *agg);
 void walk_agg_free(struct walk_agg *agg); /* NULL: no-op */
 
 #endif

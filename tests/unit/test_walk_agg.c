@@ -504,6 +504,28 @@ static void test_no_allocation_per_add(void **state)
 	walk_agg_free(agg);
 }
 
+/* After a reset the aggregate is as new: a restarted dump counts once. */
+static void test_reset(void **state)
+{
+	struct walk_agg *agg = walk_agg_new(16);
+	struct walk_entry e = case_entry(&one_cases[0]);
+	struct snap_walk w;
+
+	(void)state;
+	assert_non_null(agg);
+	for (int i = 0; i < 5; i++)
+		walk_agg_add(agg, &e);
+	walk_agg_reset(agg);
+	walk_agg_add(agg, &e);
+	memset(&w, 0, sizeof(w));
+	walk_agg_result(agg, &w);
+	assert_int_equal(w.entries, 1);
+	assert_int_equal(w.n_top_src, 1);
+	assert_int_equal(w.top_src[0].count, 1);
+	assert_int_equal(w.top_src[0].error, 0);
+	walk_agg_free(agg);
+}
+
 static void test_free_null(void **state)
 {
 	(void)state;
@@ -519,6 +541,7 @@ int main(void)
 	    cmocka_unit_test(test_sketch_exact_few_keys),
 	    cmocka_unit_test(test_sketch_heavy_hitters),
 	    cmocka_unit_test(test_no_allocation_per_add),
+	    cmocka_unit_test(test_reset),
 	    cmocka_unit_test(test_free_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
