@@ -102,7 +102,8 @@ static void rule_growth(const struct rates_summary *sum, struct rules_report *re
 	double hours = rates_hours_to_full(sum);
 	struct rules_finding *f;
 
-	if (hours < 0 || hours >= RULES_WATCH_FULL_WARN_HOURS)
+	if (hours < 0 || hours >= RULES_WATCH_FULL_WARN_HOURS ||
+	    seconds(sum) < RULES_WATCH_GROWTH_MIN_S)
 		return;
 	f = add(rep, "growth-to-full",
 		hours < RULES_WATCH_FULL_CRIT_HOURS ? RULES_SEV_CRITICAL : RULES_SEV_WARNING,

@@ -10,6 +10,8 @@
 #define RULES_WATCH_INVALID_WARN_PER_S 10.0 /* invalid packets per second */
 #define RULES_WATCH_FULL_WARN_HOURS    24.0 /* projected time to full */
 #define RULES_WATCH_FULL_CRIT_HOURS    1.0
+/* A shorter watch sees a burst, not a trend: no projection from it. */
+#define RULES_WATCH_GROWTH_MIN_S 300.0
 
 /* Evaluate the watch rules over a finished summary; the report is reset. */
 void rules_evaluate_watch(const struct rates_summary *sum, const struct rules_opts *opts,

@@ -17,11 +17,11 @@ static const struct rules_finding *find(const struct rules_report *rep, const ch
 	return NULL;
 }
 
-/* A 60 s watch with count c0 -> c1 and max; counters all zero. */
+/* A 600 s watch with count c0 -> c1 and max; counters all zero. */
 static void base(struct rates_summary *s, uint64_t c0, uint64_t c1, uint64_t max)
 {
 	struct rates_sample a = {.t_ms = 0, .count = c0, .max = max};
-	struct rates_sample b = {.t_ms = 60000, .count = c1, .max = max};
+	struct rates_sample b = {.t_ms = 600000, .count = c1, .max = max};
 
 	memset(s, 0, sizeof(*s));
 	rates_summary_add(s, NULL, &a);
@@ -58,11 +58,11 @@ static void test_table(void **state)
 	    {SNAP_STAT_EARLY_DROP, 5, 10, 10, 100000, "table-full-now", RULES_SEV_CRITICAL},
 	    {SNAP_STAT_CHAINTOOLONG, 1, 10, 10, 100000, "chain-too-long-now", RULES_SEV_CRITICAL},
 	    {SNAP_STAT_INSERT_FAILED, 2, 10, 10, 100000, "insert-failed-now", RULES_SEV_WARNING},
-	    {SNAP_STAT_INVALID, 599, 10, 10, 100000, "invalid-now", RULES_SEV_INFO},
-	    {SNAP_STAT_INVALID, 600, 10, 10, 100000, "invalid-now", RULES_SEV_WARNING},
-	    /* +1000/min = 60000/h: full (100000) in (100000-2000)/60000 h = 1.6 h */
+	    {SNAP_STAT_INVALID, 5999, 10, 10, 100000, "invalid-now", RULES_SEV_INFO},
+	    {SNAP_STAT_INVALID, 6000, 10, 10, 100000, "invalid-now", RULES_SEV_WARNING},
+	    /* +1000 in 10 min = 6000/h: full (100000) in (100000-2000)/6000 h = 16.3 h */
 	    {0, 0, 1000, 2000, 100000, "growth-to-full", RULES_SEV_WARNING},
-	    /* (100000-60000)/3.6e6 h < 1 h; peak fill 60 % < 75 %: no peak-fill */
+	    /* +60000 in 10 min: (100000-60000)/360000 h < 1 h; peak fill 60 % < 75 % */
 	    {0, 0, 0, 60000, 100000, "growth-to-full", RULES_SEV_CRITICAL},
 	    {0, 0, 75000, 75000, 100000, "peak-fill", RULES_SEV_WARNING},
 	    {0, 0, 90000, 90000, 100000, "peak-fill", RULES_SEV_CRITICAL},
@@ -97,12 +97,23 @@ static void test_no_growth_to_full_when_flat_or_far(void **state)
 
 	(void)state;
 	rules_opts_default(&o);
-	base(&s, 1000, 1010, 262144); /* 600/h: full in 435 h */
+	base(&s, 1000, 1100, 262144); /* 600/h: full in 435 h */
 	rules_evaluate_watch(&s, &o, &rep);
 	assert_null(find(&rep, "growth-to-full"));
 	base(&s, 1000, 2000, 0); /* unlimited */
 	rules_evaluate_watch(&s, &o, &rep);
 	assert_null(find(&rep, "growth-to-full"));
+	/* A burst in a 60 s watch projects full in minutes: not a trend. */
+	{
+		struct rates_sample a = {.t_ms = 0, .count = 0, .max = 100000};
+		struct rates_sample b = {.t_ms = 60000, .count = 60000, .max = 100000};
+
+		memset(&s, 0, sizeof(s));
+		rates_summary_add(&s, NULL, &a);
+		rates_summary_add(&s, &a, &b);
+		rules_evaluate_watch(&s, &o, &rep);
+		assert_null(find(&rep, "growth-to-full"));
+	}
 }
 
 int main(void)
