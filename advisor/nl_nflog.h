@@ -3,6 +3,8 @@
  * logger, net.netfilter.nf_log.N, is nfnetlink_log) and count every loss
  * exactly: the kernel numbers each message of the group (NFULA_SEQ), so a
  * gap is a message it could not queue for us, and each ENOBUFS is counted.
+ * Messages dropped after the last one received leave no gap: only the
+ * kernel's invalid counter can show them (the caller compares).
  * nl_nflog_decode() turns one message into plain fields without a socket,
  * so tests feed it built bytes; the rest is the I/O shell. This module never
  * binds a family's logger (nflog_bind_pf would replace it without a way
@@ -56,7 +58,8 @@ struct nl_nflog_stats {
 
 struct nl_nflog;
 /* Bind group in the current network namespace: whole packets (COPY_PACKET,
- * 0xffff bytes), sequence numbers on, a large receive buffer. NULL with *err:
+ * 0xffff bytes), sequence numbers on, batches of up to 64 messages flushed
+ * within 10 ms, a large receive buffer. NULL with *err:
  * -EPERM the group is held by another socket (or no CAP_NET_ADMIN), -EBUSY
  * bound twice, -ENOMEM, other -errno. */
 struct nl_nflog *nl_nflog_open(uint16_t group, int *err);
@@ -69,6 +72,12 @@ typedef void (*nl_nflog_fn)(const struct nl_nflog_msg *m, const char *in, const 
 /* Read everything pending without blocking and call fn per packet. ENOBUFS
  * is counted, not returned. 0 or -errno of recv. */
 int nl_nflog_drain(struct nl_nflog *nf, nl_nflog_fn fn, void *arg);
+/* Read until the socket stays empty for quiet_ms (longer than the kernel's
+ * batch flush, 10 ms, so a batch still in the kernel is waited for), for
+ * at most max_ms in all: for the end of a run, so that every report queued
+ * is counted. 0 quiet; -ETIMEDOUT still busy at max_ms; -errno of recv/poll. */
+int nl_nflog_drain_all(struct nl_nflog *nf, nl_nflog_fn fn, void *arg, unsigned quiet_ms,
+		       unsigned max_ms);
 const struct nl_nflog_stats *nl_nflog_get_stats(const struct nl_nflog *nf);
 /* Unbind and close; the kernel forgets the group. NULL: no-op. */
 void nl_nflog_close(struct nl_nflog *nf);

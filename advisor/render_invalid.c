@@ -199,6 +199,12 @@ static void text_live(struct iw *w, const struct render_invalid_meta *m)
 			"%" PRIu64 " reports were lost before ctadvisor read them: the counts "
 			"below miss them (a busier system needs a larger socket buffer)",
 			m->nflog_lost);
+	if (m->nflog_not_reported != UINT64_MAX && m->nflog_not_reported > 0)
+		iw_line(w, "note",
+			"%" PRIu64 " invalid packets counted by the kernel were not reported by "
+			"NFLOG: dropped after the last report received (no sequence gap shows "
+			"them) or never logged by the kernel; the counts below miss them",
+			m->nflog_not_reported);
 }
 
 static void text_header(struct iw *w, const struct logparse_agg_result *r,
@@ -686,7 +692,8 @@ static json_t *jlive(const struct render_invalid_meta *m)
 	    "duration_s", json_real(m->duration_s), "nflog_packets", ju64(m->nflog_packets),
 	    "nflog_lost", ju64(m->nflog_lost), "enobufs", ju64(m->enobufs), "kernel_invalid_delta",
 	    m->kernel_invalid_delta == UINT64_MAX ? json_null() : ju64(m->kernel_invalid_delta),
-	    JEND);
+	    "nflog_not_reported",
+	    m->nflog_not_reported == UINT64_MAX ? json_null() : ju64(m->nflog_not_reported), JEND);
 }
 
 static json_t *jother(const struct logparse_agg_result *r)

@@ -35,15 +35,20 @@
 #include "../sysctl/sysctl_write.h"
 #include "../sysctl/undo.h"
 
-#define EXIT_UNKNOWN     3
-#define WI_GROUP         0
-#define WI_TOP_K         64
-#define WI_TICK_MS       1000 /* when no --interval */
-#define KNOB_LOG_INVALID "net.netfilter.nf_conntrack_log_invalid"
-#define KNOB_LOGGER_V4   "net.netfilter.nf_log.2"
-#define KNOB_LOGGER_V6   "net.netfilter.nf_log.10"
-#define LOGGER_NFLOG     "nfnetlink_log"
-#define NFLOG_PROC       "/proc/self/net/netfilter/nfnetlink_log"
+#define EXIT_UNKNOWN 3
+#define WI_GROUP     0
+#define WI_TOP_K     64
+#define WI_TICK_MS   1000 /* when no --interval */
+/* Final drain: done after 100 ms without a message (ten times the kernel's
+ * batch flush), given up after 2 s of steady arrivals (another NFLOG rule on
+ * group 0 can keep sending after our logger is restored). */
+#define WI_DRAIN_QUIET_MS 100
+#define WI_DRAIN_MAX_MS   2000
+#define KNOB_LOG_INVALID  "net.netfilter.nf_conntrack_log_invalid"
+#define KNOB_LOGGER_V4    "net.netfilter.nf_log.2"
+#define KNOB_LOGGER_V6    "net.netfilter.nf_log.10"
+#define LOGGER_NFLOG      "nfnetlink_log"
+#define NFLOG_PROC        "/proc/self/net/netfilter/nfnetlink_log"
 
 static volatile sig_atomic_t wi_stop;
 
@@ -62,6 +67,7 @@ struct wi_run {
 	uint64_t invalid_before;
 	bool has_before;
 	uint64_t kernel_delta; /* UINT64_MAX unknown */
+	bool is_drain_cut;     /* the final drain did not reach a quiet socket */
 };
 
 static void wi_on_signal(int sig)
@@ -512,6 +518,17 @@ static void wi_syslog_note(const struct wi_run *r)
 		r->ch[1].old_value);
 }
 
+/* Invalid packets counted by the kernel that no NFLOG message told us about
+ * (see render_invalid.h); UINT64_MAX when it cannot be known. */
+static uint64_t wi_not_reported(const struct wi_run *r, const struct nl_nflog_stats *st)
+{
+	uint64_t seen = st->packets + st->lost;
+
+	if (r->nf == NULL || r->is_counts_only || r->kernel_delta == UINT64_MAX || r->is_drain_cut)
+		return UINT64_MAX;
+	return r->kernel_delta > seen ? r->kernel_delta - seen : 0;
+}
+
 static int wi_render(struct wi_run *r)
 {
 	static const struct nl_nflog_stats none;
@@ -525,6 +542,7 @@ static int wi_render(struct wi_run *r)
 	    .nflog_lost = st->lost,
 	    .enobufs = st->enobufs,
 	    .kernel_invalid_delta = r->kernel_delta,
+	    .nflog_not_reported = wi_not_reported(r, st),
 	};
 	struct logparse_agg_result res;
 	const char *no_color = getenv("NO_COLOR");
@@ -538,6 +556,24 @@ static int wi_render(struct wi_run *r)
 		rc = render_invalid_text(stdout, &res, &meta, color);
 	fflush(stdout);
 	return rc < 0 ? rc : render_invalid_exit_code(&res);
+}
+
+/* End of the listening: the kernel's final invalid count, the originals
+ * written back, then every report still queued read. In this order each
+ * packet the kernel counted in the delta was logged before the restore, so
+ * it is either read by the drain or lost; what the drain reads that was
+ * logged after the delta (the instant before the restore) only makes the
+ * unreported figure smaller, never a false alarm. Returns wi_restore()'s. */
+static int wi_finish(struct wi_run *r)
+{
+	int rc;
+
+	r->kernel_delta = wi_kernel_delta(r);
+	rc = wi_restore(r);
+	if (r->nf != NULL &&
+	    nl_nflog_drain_all(r->nf, wi_on_packet, r->agg, WI_DRAIN_QUIET_MS, WI_DRAIN_MAX_MS) < 0)
+		r->is_drain_cut = true;
+	return rc;
 }
 
 /* Bind, record, apply. 0 ready; <0 stop with nothing left changed. */
@@ -581,10 +617,7 @@ int watch_invalid_run(const struct watch_args *a)
 	wi_syslog_note(&r);
 	r.t0_ms = wi_now_ms();
 	loop_rc = wi_loop(&r, &waitmask);
-	r.kernel_delta = wi_kernel_delta(&r);
-	rc = wi_restore(&r);
-	if (r.nf != NULL)
-		nl_nflog_drain(r.nf, wi_on_packet, r.agg);
+	rc = wi_finish(&r);
 	if (loop_rc < 0)
 		fprintf(stderr, "ctadvisor watch: receiving NFLOG messages failed: %s\n",
 			strerror(-loop_rc));

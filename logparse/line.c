@@ -6,21 +6,33 @@
 
 #include "logparse_int.h"
 
-/* Position of a "IN=" token that is followed by " OUT=", or NULL. */
+/* Position of an "IN=" token (at the start or after a space) that is
+ * followed by " OUT=", or NULL. One memchr pass over '=': most unrelated
+ * lines hold none or a few, and this scan runs on nearly every line. */
 static const char *lp_find_in(const char *p, size_t len)
 {
-	const char *end = p + len, *q = p;
+	const char *end = p + len, *q = p + 2;
 
-	while ((q = lp_find(q, (size_t)(end - q), "IN=", 3)) != NULL) {
-		if (q == p || q[-1] == ' ') {
+	if (len < 3)
+		return NULL;
+	while ((q = memchr(q, '=', (size_t)(end - q))) != NULL) {
+		const char *t = q - 2;
+
+		if (t[0] == 'I' && t[1] == 'N' && (t == p || t[-1] == ' ')) {
 			const char *sp = memchr(q, ' ', (size_t)(end - q));
 
 			if (sp && (size_t)(end - sp) >= 5 && memcmp(sp, " OUT=", 5) == 0)
-				return q;
+				return t;
 		}
-		q += 3;
+		q++;
 	}
 	return NULL;
+}
+
+/* 1 when the line ends with lit (NUL-terminated constant). */
+static int lp_ends_with(const struct lp_cur *c, const char *lit, size_t n)
+{
+	return lp_left(c) >= n && memcmp(c->end - n, lit, n) == 0;
 }
 
 static int lp_done_text(struct lp_cur c)
@@ -129,10 +141,33 @@ static int lp_log_rule(struct lp_cur c, const char *in, struct logparse_event *e
 	return lp_parse_fields(in, (size_t)(c.end - in), &ev->pkt);
 }
 
-static int lp_body(struct lp_cur c, struct logparse_event *ev)
+/* Cheap tests that every line of ours passes: a continuation, a known
+ * message start, the rate-limit ending, or an "IN=" token. *in is the token
+ * when that scan ran and found one, else NULL. Most lines of a kernel log
+ * stop here after a few byte compares and one memchr pass. */
+static int lp_maybe_ours(struct lp_cur c, const char **in)
 {
-	const char *in;
+	size_t left = lp_left(&c);
 
+	*in = NULL;
+	if (left == 0)
+		return 0;
+	if (*c.p == ' ' || *c.p == '\t')
+		return 1;
+	if (left > 6 && (memcmp(c.p, "nf_ct_", 6) == 0 || memcmp(c.p, "helper ", 7) == 0))
+		return 1;
+	if (left > 12 && (c.p[0] == 'n' || c.p[0] == 'i') && memcmp(c.p + 2, "_conntrack", 10) == 0)
+		return 1;
+	/* The kernel prints the note as the whole message: only the ending counts. */
+	if (lp_ends_with(&c, " callbacks suppressed", 21))
+		return 1;
+	*in = lp_find_in(c.p, left);
+	return *in != NULL;
+}
+
+/* in: from lp_maybe_ours(), NULL when not searched yet. */
+static int lp_body(struct lp_cur c, const char *in, struct logparse_event *ev)
+{
 	if (c.p < c.end && (*c.p == ' ' || *c.p == '\t')) {
 		lp_skip_spaces(&c);
 		if (lp_left(&c) < 3 || memcmp(c.p, "IN=", 3) != 0 || !lp_find_in(c.p, lp_left(&c)))
@@ -149,31 +184,80 @@ static int lp_body(struct lp_cur c, struct logparse_event *ev)
 	if (lp_left(&c) > 12 && (c.p[0] == 'n' || c.p[0] == 'i') &&
 	    memcmp(c.p + 2, "_conntrack", 10) == 0)
 		return lp_core(c, ev);
-	if (lp_find(c.p, lp_left(&c), " callbacks suppressed", 21))
+	if (lp_ends_with(&c, " callbacks suppressed", 21))
 		return lp_ratelimit(c, ev);
-	in = lp_find_in(c.p, lp_left(&c));
+	if (in == NULL)
+		in = lp_find_in(c.p, lp_left(&c));
 	if (in)
 		return lp_log_rule(c, in, ev);
 	return -ENOENT;
 }
 
+/* 1 when the byte at q (found by memchr) starts or ends a trigger word. */
+static int lp_trigger_at(const char *p, const char *end, const char *q)
+{
+	size_t before = (size_t)(q - p), after = (size_t)(end - q);
+
+	switch (*q) {
+	case '=': /* "IN=" */
+		return before >= 2 && q[-2] == 'I' && q[-1] == 'N';
+	case '_': /* "nf_ct_" (seen at its first '_'), "_conntrack" */
+		return (after >= 4 && memcmp(q, "_ct_", 4) == 0) ||
+		       (after >= 10 && memcmp(q, "_conntrack", 10) == 0);
+	default: /* 'h' */
+		return after >= 7 && memcmp(q, "helper ", 7) == 0;
+	}
+}
+
+/* Whole-line prefilter, before the wrapper is parsed: every line of ours
+ * holds "IN=", "nf_ct_", "_conntrack" or "helper ", or ends with the
+ * rate-limit note. Three memchr passes cost less than the timestamp parse
+ * that unrelated lines (most of a kernel log) would otherwise go through;
+ * their answer is -ENOENT either way. */
+static int lp_line_may_match(const char *p, size_t len)
+{
+	static const char triggers[] = "=_h";
+	const char *end = p + len;
+
+	if (len >= 21 && memcmp(end - 21, " callbacks suppressed", 21) == 0)
+		return 1;
+	for (const char *t = triggers; *t != '\0'; t++) {
+		const char *q = p;
+
+		while ((q = memchr(q, *t, (size_t)(end - q))) != NULL) {
+			if (lp_trigger_at(p, end, q))
+				return 1;
+			q++;
+		}
+	}
+	return 0;
+}
+
 int logparse_line(const char *line, size_t len, struct logparse_event *ev)
 {
 	struct logparse_event e;
+	struct logparse_time ts;
 	struct lp_cur body;
+	const char *in;
 	int rc;
 
 	if (!ev || (!line && len))
 		return -EINVAL;
 	if (!line)
 		return -ENOENT;
-	memset(&e, 0, sizeof(e));
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
-	rc = lp_strip_wrapper(line, len, &body, &e.ts);
+	if (!lp_line_may_match(line, len))
+		return -ENOENT;
+	memset(&ts, 0, sizeof(ts));
+	rc = lp_strip_wrapper(line, len, &body, &ts);
 	if (rc)
 		return rc;
-	rc = lp_body(body, &e);
+	if (!lp_maybe_ours(body, &in))
+		return -ENOENT; /* the ~500-byte event is cleared only for candidates */
+	memset(&e, 0, sizeof(e));
+	e.ts = ts;
+	rc = lp_body(body, in, &e);
 	if (rc)
 		return rc;
 	*ev = e;

@@ -79,7 +79,6 @@ int lp_u64(struct lp_cur *c, uint64_t max, uint64_t *out);
 int lp_hex(struct lp_cur *c, uint64_t max, uint64_t *out);
 int lp_addr(const char *p, size_t len, uint8_t *family, uint8_t addr[16]);
 void lp_copy(char *dst, size_t size, const char *src, size_t len);
-const char *lp_find(const char *p, size_t len, const char *needle, size_t nlen);
 
 /* Classify a conntrack report text ("nf_ct_proto_6: invalid new ...",
  * old "nf_ct_tcp: ...", helper drops) that runs up to the packet fields.

@@ -100,7 +100,8 @@ static void case_live(struct logparse_agg *agg, struct render_invalid_meta *m)
 					  .nflog_packets = 7,
 					  .nflog_lost = 3,
 					  .enobufs = 1,
-					  .kernel_invalid_delta = 10};
+					  .kernel_invalid_delta = 12,
+					  .nflog_not_reported = 2};
 }
 
 /* Everything in it came from outside: terminal escapes, bidi overrides,
@@ -136,7 +137,8 @@ static void case_hostile(struct logparse_agg *agg, struct render_invalid_meta *m
 	*m = (struct render_invalid_meta){.is_live = true,
 					  .source = "nflog \033[2J\x9b",
 					  .netns = "ns\nfake line",
-					  .kernel_invalid_delta = UINT64_MAX};
+					  .kernel_invalid_delta = UINT64_MAX,
+					  .nflog_not_reported = UINT64_MAX};
 }
 
 struct ri_case {
@@ -356,6 +358,7 @@ static void test_json_hostile(void **state)
 			    "nflog \033[2J\\x9b");
 	assert_string_equal(json_string_value(json_object_get(root, "netns")), "ns\nfake line");
 	assert_true(json_is_null(json_object_get(live, "kernel_invalid_delta")));
+	assert_true(json_is_null(json_object_get(live, "nflog_not_reported")));
 	assert_true(json_is_true(json_object_get(root, "counts_are_lower_bounds")));
 	assert_int_equal(json_array_size(json_object_get(inv, "top_sources")), 3);
 	assert_int_equal(jget(inv, "interfaces_other"), 40 - 32);
@@ -425,7 +428,9 @@ static const struct {
     {2, "ctadvisor watch --invalid: WARNING\n", 1},
     {2, "  netns          lab-blue\n", 1},
     {2, "7 packets received, 3 lost (1 ENOBUFS errors)", 1},
-    {2, "conntrack -S invalid grew by 10 while listening", 1},
+    {2, "conntrack -S invalid grew by 12 while listening", 1},
+    {2, "2 invalid packets counted by the kernel were not reported by", 1},
+    {3, "not reported by", 0}, /* unknown: no note */
     {2, "veth0 (in 5, out 0), eth1 (in 2, out 0)", 1},
     {2, "SYN FIN 7", 1},
     {3, "tcp-seq-under-lower-bound (tcp)\n", 1}, /* explained once, seen twice */
