@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Regenerate the committed seed corpora (tests/fuzz/corpus/<target>/) from
+# the unit tests' own inputs and tests/fixtures/: each unit test is rebuilt
+# with its parser renamed to a recording wrapper (seed_shim.c), run, and the
+# recorded inputs are minimised with libFuzzer's -merge=1 into the corpus.
+# Run tests/fuzz/run.sh once first (it builds the harnesses). Review the diff.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+OUT=${FUZZ_BUILD:-build-fuzz}
+RAW=$OUT/seed-raw
+CC=${SEED_CC:-cc}
+CFLAGS="-std=c11 -D_GNU_SOURCE -g -O0 -DCTADVISOR_VERSION=\"seed\" $(pkg-config --cflags libmnl jansson)"
+rm -rf "$RAW"
+mkdir -p "$RAW"
+
+# record GROUP TEST "DEFINES" "SOURCES" "LIBS": run tests/unit/TEST recording.
+record() {
+	local group=$1 test=$2 defs=$3 srcs=$4 libs=$5 d
+	mkdir -p "$RAW/$group"
+	# shellcheck disable=SC2086
+	$CC $CFLAGS $defs -c -o "$OUT/seed-$test.o" "tests/unit/$test.c" || return 1
+	# shellcheck disable=SC2086
+	$CC $CFLAGS -DSEED_"$(echo "$group" | tr '[:lower:]' '[:upper:]')" -o "$OUT/seed-$test" "$OUT/seed-$test.o" \
+		tests/fuzz/seed_shim.c $srcs $libs -lcmocka -lm || return 1
+	d=$(mktemp -d)
+	(SEED_OUT=$PWD/$RAW/$group "$OUT/seed-$test" >/dev/null 2>&1)
+	rm -rf "$d"
+}
+
+LP=$(ls logparse/*.c)
+record logparse_line test_logparse_line "-Dlogparse_line=seed_logparse_line" "$LP" ""
+record logparse_nflog test_logparse_nflog "-Dlogparse_nflog=seed_logparse_nflog" "$LP" ""
+record nl_ct test_nl_ct "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" "advisor/nl_ct.c advisor/walk_agg.c rules/snapshot.c" -lmnl
+record nl_ct test_nat "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" \
+	"$(ls advisor/nl_ct.c advisor/nat*.c advisor/walk_agg.c rules/*.c)" "-lmnl -ljansson"
+record nl_stats test_nl_stats \
+	"-Dnl_stats_decode_global=seed_nl_stats_decode_global -Dnl_stats_decode_cpu=seed_nl_stats_decode_cpu" \
+	"advisor/nl_stats.c rules/snapshot.c" -lmnl
+record procstat test_procstat "-Dprocstat_parse=seed_procstat_parse" advisor/procstat.c ""
+record sysctl test_sysctl "-Dsysctl_parse_i64=seed_sysctl_parse_i64" \
+	"sysctl/sysctl.c sysctl/sysctl_write.c" ""
+record cli test_cli "$(for f in pct u64 format duration_ms log_proto color; do
+	printf -- '-Dcli_parse_%s=seed_cli_parse_%s ' $f $f; done)" advisor/cli.c ""
+record undo test_undo "-Dundo_load=seed_undo_load" \
+	"sysctl/undo.c sysctl/persist.c sysctl/sysctl_write.c sysctl/sysctl.c" -ljansson
+
+# Fixture lines for the line parser; runs of 12 lines (top-K byte first) for the aggregator.
+mkdir -p "$RAW/logparse_agg"
+for f in tests/fixtures/logparse/*.log; do
+	n=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		printf '%s' "$line" >"$RAW/logparse_line/fixture-$(basename "$f" .log)-$n"
+	done <"$f"
+	split -l 12 -d "$f" "$RAW/logparse_agg/$(basename "$f" .log)-"
+	for p in "$RAW/logparse_agg/$(basename "$f" .log)"-*; do
+		{ printf '\003'; cat "$p"; } >"$p.k" && rm -f "$p"
+	done
+done
+
+# Seeds stay small (the unit tests' 1 MiB lines are beyond -max_len anyway).
+find "$RAW" -type f -size +4k -delete
+
+# Minimise each into its committed corpus (kept files add coverage).
+merge() {
+	local t=$1 raw=$2
+	[ -x "$OUT/fuzz_$t" ] || { echo "seed: build $OUT/fuzz_$t first (tests/fuzz/run.sh)"; return 1; }
+	# Merge into a fresh directory, then swap: a running fuzzer never sees it half-made.
+	rm -rf "$OUT/seed-new-$t"
+	mkdir -p "$OUT/seed-new-$t"
+	"$OUT/fuzz_$t" -merge=1 "$OUT/seed-new-$t" "$raw" >"$OUT/seed-merge-$t.log" 2>&1 || return 1
+	rm -rf "tests/fuzz/corpus/$t"
+	mv "$OUT/seed-new-$t" "tests/fuzz/corpus/$t"
+	echo "seed: $t: $(ls "$raw" | wc -l) recorded, $(ls "tests/fuzz/corpus/$t" | wc -l) kept"
+}
+merge logparse_line "$RAW/logparse_line"
+merge logparse_nflog "$RAW/logparse_nflog"
+merge logparse_agg "$RAW/logparse_agg"
+merge nl_ct "$RAW/nl_ct"
+merge nl_stats_global "$RAW/nl_stats"
+merge nl_stats_cpu "$RAW/nl_stats"
+merge procstat "$RAW/procstat"
+merge sysctl_parse "$RAW/sysctl"
+merge cli "$RAW/cli"
+merge undo "$RAW/undo"
