@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole suite, as CI runs it (root, real kernel): lint, unit tests,
-# integration tests, the same two again built with ASan+UBSan, and the unit
-# tests under valgrind. Each step's "N passed, N failed" line is added up
-# into the last line.
+# integration tests, the same two again built with ASan+UBSan, the unit
+# tests under valgrind, clang-tidy and cppcheck, and every fuzz target for
+# FUZZ_SECONDS (60). Each step's "N passed, N failed" line is added up into
+# the last line.
 set -u
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -50,6 +51,8 @@ step asan-unit make -s check BUILD=build-asan SAN=1 OPT=-O1
 step asan-integration make -s check-integration BUILD=build-asan SAN=1 OPT=-O1
 unset ASAN_OPTIONS UBSAN_OPTIONS
 step valgrind make -s valgrind
+step static make -s static
+step fuzz make -s fuzz
 
 for s in "${failed_steps[@]+"${failed_steps[@]}"}"; do echo "FAILED STEP: $s"; done
 echo "$total_pass passed, $total_fail failed"
