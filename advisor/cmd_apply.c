@@ -5,6 +5,7 @@
  * record is on disk, and nothing at all when a knob is read-only here. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,9 @@ static const char apply_usage[] =
     "failed rollback is named, undo with 'ctadvisor undo'); 3 usage or environment\n"
     "error (unknown knob, bad value, unreadable plan, undo record not saved).\n"
     "With --flush, a flush that does not succeed gives its own status (as flush).\n"
+    "SIGINT, SIGTERM or SIGHUP while the undo record is saved and the knobs are\n"
+    "written waits until every knob is verified, then restores them all, says\n"
+    "so, and ends the process as that signal does; earlier, nothing is written.\n"
     "Example: ctadvisor apply --enable-acct --enable-timestamp --yes\n";
 
 enum {
@@ -226,6 +230,15 @@ static int add_plan(struct apply_args *a, const char *path)
 }
 
 /* 0 or -1 after printing a usage error. */
+/* An empty path or name would mean "/" or "here": refuse it. */
+static int need_value(const char *opt, const char *val)
+{
+	if (val != NULL && val[0] != '\0')
+		return 0;
+	cmd_usage_error("apply", "%s needs a value, not an empty string", opt);
+	return -1;
+}
+
 static int take_option(struct apply_args *a, int opt, const char *val)
 {
 	switch (opt) {
@@ -233,7 +246,7 @@ static int take_option(struct apply_args *a, int opt, const char *val)
 		return add_set(a, val);
 	case OPT_PLAN:
 		a->plan = val;
-		return 0;
+		return need_value("--from-plan", val);
 	case OPT_ACCT:
 		return add_change(a, ACCT, "1", "per-flow byte/packet counters (--enable-acct)");
 	case OPT_TSTAMP:
@@ -249,16 +262,16 @@ static int take_option(struct apply_args *a, int opt, const char *val)
 		return 0;
 	case OPT_SYSCTL_DIR:
 		a->sysctl_dir = val;
-		return 0;
+		return need_value("--sysctl-dir", val);
 	case OPT_MODPROBE_DIR:
 		a->modprobe_dir = val;
-		return 0;
+		return need_value("--modprobe-dir", val);
 	case OPT_FLUSH:
 		a->flush = true;
 		return 0;
 	case 'n':
 		a->netns = val;
-		return 0;
+		return need_value("--netns", val);
 	default:
 		return -1;
 	}
@@ -528,6 +541,111 @@ static size_t count_pending(const struct sysctl_change *w, size_t n)
 	return k;
 }
 
+/* SIGINT, SIGTERM and SIGHUP wait while the undo record is saved and the
+ * knobs are written and verified, so that an interrupted apply leaves every
+ * knob applied or every knob restored, never some of each. */
+static const int apply_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define N_APPLY_SIGNALS (sizeof(apply_signals) / sizeof(apply_signals[0]))
+
+static void block_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < N_APPLY_SIGNALS; i++)
+		sigaddset(&set, apply_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* The first blocked signal that arrived and would end the process (an
+ * ignored one, as under nohup, would not), or 0. */
+static int pending_signal(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	if (sigpending(&set) < 0)
+		return 0;
+	for (size_t i = 0; i < N_APPLY_SIGNALS; i++) {
+		int sig = apply_signals[i];
+
+		if (sigismember(&set, sig) == 1 && sigaction(sig, NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_IGN)
+			return sig;
+	}
+	return 0;
+}
+
+static const char *signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+}
+
+/* Deliver what was held back: a pending signal ends the process here with
+ * its usual status, so flush what the user must read first. */
+static int unblock_signals(const sigset_t *old, int rc)
+{
+	fflush(stdout);
+	fflush(stderr);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	return rc;
+}
+
+/* Interrupted while writing: every write verified, now put the originals
+ * back (the user asked to stop, and the issue's contract is "restored").
+ * The undo record goes only when all came back. */
+static int restore_interrupted(const struct sysctl_ctx *ctx, struct sysctl_change *w, size_t n,
+			       int sig, const char *dir, const char *file, const char *netns)
+{
+	int rc = sysctl_rollback(ctx, w, n);
+
+	fprintf(stderr,
+		"ctadvisor apply: interrupted (%s) while writing; restoring every value "
+		"written:\n",
+		signal_name(sig));
+	print_results(w, n, stderr);
+	if (rc == 0) {
+		undo_mark_done(dir, file);
+		fprintf(stderr, "ctadvisor apply: every value written was restored and verified; "
+				"the kernel is as before\n");
+	} else {
+		fprintf(stderr,
+			"ctadvisor apply: some originals could not be restored; the undo "
+			"record keeps them: ctadvisor undo%s%s %s\n",
+			netns ? " --netns " : "", netns ? netns : "", file);
+	}
+	return APPLY_FAILED;
+}
+
+/* Save the undo record, write and verify, with the signals held; see
+ * block_signals(). APPLY_OK when every knob is applied and verified. */
+static int write_guarded(const struct apply_args *a, const struct sysctl_ctx *ctx,
+			 struct sysctl_change *w, size_t n, char *dir, size_t dir_len, char *file,
+			 size_t file_len)
+{
+	sigset_t old;
+	int rc, sig;
+
+	block_signals(&old);
+	if (save_undo(a, w, n, dir, dir_len, file, file_len) < 0)
+		return unblock_signals(&old, APPLY_USAGE);
+	if ((sig = pending_signal()) != 0) {
+		undo_mark_done(dir, file);
+		fprintf(stderr,
+			"ctadvisor apply: interrupted (%s) before writing; nothing was written\n",
+			signal_name(sig));
+		return unblock_signals(&old, APPLY_REFUSED);
+	}
+	rc = sysctl_apply(ctx, w, n);
+	if (rc < 0)
+		rc = report_failure(w, n, dir, file, a->netns);
+	else if ((sig = pending_signal()) != 0)
+		rc = restore_interrupted(ctx, w, n, sig, dir, file, a->netns);
+	else
+		rc = APPLY_OK;
+	return unblock_signals(&old, rc);
+}
+
 static int run_apply(const struct apply_args *a, struct sysctl_change *w, size_t n)
 {
 	char dir[4096], file[UNDO_FILE_LEN];
@@ -558,11 +676,9 @@ static int run_apply(const struct apply_args *a, struct sysctl_change *w, size_t
 	}
 	if (!cmd_confirm("apply", "Apply these changes?", "apply", a->yes))
 		return APPLY_REFUSED;
-	if (save_undo(a, w, n, dir, sizeof(dir), file, sizeof(file)) < 0)
-		return APPLY_USAGE;
-	rc = sysctl_apply(&ctx, w, n);
-	if (rc < 0)
-		return report_failure(w, n, dir, file, a->netns);
+	rc = write_guarded(a, &ctx, w, n, dir, sizeof(dir), file, sizeof(file));
+	if (rc != APPLY_OK)
+		return rc;
 	printf("applied and read back:\n");
 	print_results(w, n, stdout);
 	printf("undo record: %s/%s (ctadvisor undo%s%s restores the originals)\n", dir, file,

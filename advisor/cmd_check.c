@@ -18,6 +18,7 @@
 #include "range.h"
 #include "render.h"
 #include "render_plugin.h"
+#include "root.h"
 #include "../rules/rules.h"
 #include "../sysctl/persist.h"
 
@@ -73,6 +74,10 @@ static const char check_usage[] =
     "      --invalid-warn N    invalid packets since boot that warn (default 1000)\n"
     "      --color WHEN        auto (default), always, never; NO_COLOR disables auto\n"
     "  -h, --help              show this help\n"
+    "\n"
+    "Environment: NO_COLOR (see --color); CTADVISOR_ROOT=DIR reads DIR/proc and\n"
+    "DIR/sys instead of /proc and /sys (a crafted tree, for tests; netlink still\n"
+    "asks the kernel).\n"
     "\n"
     "The text format is a monitoring plugin's: the first line is\n"
     "'CONNTRACK <STATE> - <summary> | <perfdata>', the report follows.\n"
@@ -251,22 +256,33 @@ static bool want_color(enum cli_color c)
 /* check's NAT view: large, and one per run. */
 static struct nat_check check_nat;
 
+/* The roots to read: /proc and /sys, or a crafted tree under
+ * CTADVISOR_ROOT. 0, or -1 after printing why. */
+static int check_roots(struct sysctl_ctx *ctx, char *proc, size_t len)
+{
+	int rc = sysctl_ctx_init(ctx, root_dir());
+
+	if (rc == 0)
+		rc = root_proc(proc, len);
+	if (rc < 0)
+		fprintf(stderr, "ctadvisor check: %s is unusable: %s\n", ROOT_ENV, strerror(-rc));
+	return rc < 0 ? -1 : 0;
+}
+
 /* Everything read inside the namespace to check; self is its identity, to
  * leave it out of --all-netns. */
 static void collect_all(struct ct_snapshot *snap, const struct check_args *a,
+			const struct sysctl_ctx *ctx, const char *proc,
 			struct check_netns_self *self)
 {
-	struct sysctl_ctx ctx;
-
 	if (a->all_netns)
 		check_netns_self(self);
 
-	sysctl_ctx_init(&ctx, NULL);
-	snap->is_init_netns = netns_is_init(&ctx);
-	collect_host(snap, &ctx, "/proc");
-	collect_sysctl(snap, &ctx);
-	collect_count(snap, &ctx);
-	collect_stats(snap, "/proc");
+	snap->is_init_netns = netns_is_init(ctx);
+	collect_host(snap, ctx, proc);
+	collect_sysctl(snap, ctx);
+	collect_count(snap, ctx);
+	collect_stats(snap, proc);
 	if (a->do_walk && a->do_nat)
 		nat_check_walk(snap, &check_nat, a->nat_warn_pct, a->nat_crit_pct);
 	else if (a->do_walk)
@@ -426,6 +442,8 @@ int cmd_check(int argc, char **argv)
 	struct netns_switch sw;
 	struct ct_snapshot snap;
 	struct check_args a;
+	struct sysctl_ctx ctx;
+	char proc[SYSCTL_PATH_LEN];
 	int rc = parse_check_args(argc, argv, &a);
 
 	if (rc != 0) {
@@ -433,12 +451,12 @@ int cmd_check(int argc, char **argv)
 			fputs(check_usage, stdout);
 		return rc > 0 ? 0 : EXIT_UNKNOWN;
 	}
-	if (enter_netns(&a, &sw) < 0)
+	if (check_roots(&ctx, proc, sizeof(proc)) < 0 || enter_netns(&a, &sw) < 0)
 		return EXIT_UNKNOWN;
 	snap_init(&snap);
 	if (a.netns != NULL)
 		snprintf(snap.netns, sizeof(snap.netns), "%s", a.netns);
-	collect_all(&snap, &a, &self);
+	collect_all(&snap, &a, &ctx, proc, &self);
 	netns_leave(&sw);
 	collect_others(&snap, &a, &self);
 	check_evaluate(&snap, &a, &rep);

@@ -4,16 +4,20 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "escape.h"
 
+/* The message quotes what the user typed: escape it, so an argument holding
+ * terminal escape sequences cannot drive the terminal. */
 void cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
+	char msg[1024], safe[4 * sizeof(msg)];
 	va_list ap;
 
-	fprintf(stderr, "ctadvisor %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'ctadvisor %s --help'.\n", cmd);
+	render_escape(safe, sizeof(safe), msg, RENDER_ESC_TEXT);
+	fprintf(stderr, "ctadvisor %s: %s\nTry 'ctadvisor %s --help'.\n", cmd, safe, cmd);
 }
 
 bool cmd_confirm(const char *cmd, const char *question, const char *verb, bool yes)

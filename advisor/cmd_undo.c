@@ -74,7 +74,10 @@ static int parse_undo_args(int argc, char **argv, struct undo_args *a)
 			break;
 		case 'n':
 			a->netns = optarg;
-			break;
+			if (optarg[0] != '\0')
+				break;
+			cmd_usage_error("undo", "--netns needs a name, path or PID");
+			return -1;
 		case 'y':
 			a->yes = true;
 			break;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "escape.h"
 #include "version.h"
 
 #define EXIT_USAGE 3 /* monitoring-plugin UNKNOWN: a check that could not run */
@@ -35,6 +36,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	char name[256];
+
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -51,6 +54,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "ctadvisor: unknown command '%s'\nTry 'ctadvisor --help'.\n", argv[1]);
+	render_escape(name, sizeof(name), argv[1], RENDER_ESC_TEXT);
+	fprintf(stderr, "ctadvisor: unknown command '%s'\nTry 'ctadvisor --help'.\n", name);
 	return EXIT_USAGE;
 }

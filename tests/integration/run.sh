@@ -15,7 +15,7 @@ export CTADVISOR TOOLS
 # missing one fails every test (a lab that cannot be built is a failure).
 missing=""
 for need in ip:iproute2 nft:nftables conntrack:conntrack jq:jq nsenter:util-linux \
-	timeout:coreutils sysctl:procps awk:mawk; do
+	timeout:coreutils sysctl:procps awk:mawk strace:strace setpriv:util-linux; do
 	command -v "${need%%:*}" >/dev/null 2>&1 || missing+=" ${need%%:*} (Debian package ${need#*:})"
 done
 

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# 82-faults-netlink: the table walk under churn, and event losses under a
+# flood (issue 7, Faults: netlink).
+#
+# Walk: BASE UDP flows (one datagram each, udp_timeout raised so none
+# expires) fill the server namespace; a background churner keeps adding a
+# batch of CHURN more flows and deleting exactly that batch (conntrack -D),
+# so the table holds between BASE and BASE + CHURN entries all along. While
+# it runs, `check --format json` walks the table RUNS times. Each walk's
+# entry count must lie in [BASE, BASE + CHURN] (never negative, never
+# wrapped), conntrack -C before and after in the same band, walk.interrupted
+# a boolean, and when it is true (NLM_F_DUMP_INTR) the walk-interrupted
+# finding must be present.
+#
+# Events: with the churner stopped, `watch --events` (the receive buffer as
+# it is) counts a burst of FLOOD new flows. events.enobufs must be reported
+# (>= 0) and losses never hidden: new.udp <= FLOOD, and when new.udp <
+# FLOOD, enobufs > 0.
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016,SC2317
+source "$(dirname "$0")/lib.sh"
+
+BASE=100000
+CHURN=5000
+RUNS=5
+FLOOD=50000
+NET="10.$((RANDOM % 200 + 20)).$((RANDOM % 250))"
+CLI_IP=$NET.1
+SRV_IP=$NET.2
+PORT_BASE=7000  # BASE flows: ports 7000.. (60000 source ports each)
+PORT_CHURN=9000 # the churned batch
+PORT_FLOOD=9500 # the event burst
+
+lab_netns CLI cli
+lab_netns SRV srv
+lab_veth "$CLI" c0 "$SRV" s0
+lab_addr "$CLI" c0 "$CLI_IP/24"
+lab_addr "$SRV" s0 "$SRV_IP/24"
+lab_ct_enable "$SRV"
+in_ns "$SRV" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3600 ||
+	die "cannot raise nf_conntrack_udp_timeout in $SRV"
+# Unanswered datagrams must not make ICMP errors the table would not need.
+in_ns "$SRV" sysctl -qw net.ipv4.icmp_ratelimit=1000000 || true
+max=$(sysctl -n net.netfilter.nf_conntrack_max)
+((max >= BASE + CHURN + FLOOD + 10000)) ||
+	die "nf_conntrack_max ($max) is too small for this lab ($((BASE + CHURN + FLOOD)) entries)"
+
+ct_count()
+{
+	in_ns "$SRV" conntrack -C
+}
+
+in_ns "$CLI" "$TOOLS/udp_send" flows "$SRV_IP" "$PORT_BASE" "$BASE" 2000 60000 >/dev/null ||
+	die "udp_send (base flows) failed"
+test_count_ge() { (($(ct_count) >= $1)); }
+wait_for "$BASE entries in $SRV" test_count_ge "$BASE"
+assert_eq "lab sanity: the table holds exactly the base flows" "$BASE" "$(ct_count)"
+
+# The churner: add the batch, delete the batch, forever (killed at exit).
+cat >"$LAB_TMP/churn.sh" <<EOF
+set -u
+n=0
+while :; do
+	ip netns exec "$CLI" "$TOOLS/udp_send" flows "$SRV_IP" "$PORT_CHURN" "$CHURN" 2000 "$CHURN" >/dev/null || exit 1
+	conntrack -D -p udp --orig-port-dst "$PORT_CHURN" >/dev/null 2>&1
+	n=\$((n + 1))
+	echo "round \$n"
+done
+EOF
+lab_bg "$SRV" churn bash "$LAB_TMP/churn.sh"
+wait_line churn "round 2"
+
+export ASAN_OPTIONS UBSAN_OPTIONS
+interrupted_seen=0
+for ((run = 1; run <= RUNS; run++)); do
+	before=$(ct_count)
+	run_check --netns "$SRV" --format json --no-nat
+	after=$(ct_count)
+	require_json
+	entries=$(check_jq '.walk.entries')
+	intr=$(check_jq '.walk.interrupted | type')
+	echo "run $run: conntrack -C $before -> $after, walk.entries $entries, interrupted $(check_jq '.walk.interrupted')"
+	for v in "$before" "$after" "$entries"; do
+		if [[ "$v" =~ ^[0-9]+$ ]] && ((v >= BASE && v <= BASE + CHURN)); then
+			echo "ok: run $run: $v in [$BASE, $((BASE + CHURN))]"
+		else
+			fail "run $run: $v outside [$BASE, $((BASE + CHURN))] (conntrack -C $before -> $after, walk $entries)"
+		fi
+	done
+	assert_eq "run $run: walk.interrupted is a boolean" boolean "$intr"
+	if [[ $(check_jq '.walk.interrupted') == true ]]; then
+		interrupted_seen=$((interrupted_seen + 1))
+		assert_eq "run $run: an interrupted walk has its finding" 1 \
+			"$(check_jq '[.findings[] | select(.id == "walk-interrupted")] | length')"
+	fi
+	assert_eq "run $run: walk.lost is a count" number "$(check_jq '.walk.lost | type')"
+	kill -0 "${LAB_PID_OF[churn]}" 2>/dev/null || die "the churner died: $(cat "$LAB_TMP/churn.out")"
+done
+echo "note: $interrupted_seen of $RUNS walks were interrupted (NLM_F_DUMP_INTR) by the churn"
+rounds=$(grep -c '^round' "$LAB_TMP/churn.out" || true)
+kill "${LAB_PID_OF[churn]}" 2>/dev/null || true
+wait "${LAB_PID_OF[churn]}" 2>/dev/null || true
+echo "note: the churner made $rounds rounds of $CHURN adds and deletes"
+assert_ge "churn rounds while walking (the walks did meet a changing table)" 3 "$rounds"
+in_ns "$SRV" conntrack -D -p udp --orig-port-dst "$PORT_CHURN" >/dev/null 2>&1 || true
+assert_eq "after the churn: the base flows remain" "$BASE" "$(ct_count)"
+
+# Events: a burst of FLOOD new flows.
+timeout -k 5 120 "$CTADVISOR" watch --events --netns "$SRV" --duration 6s --format json \
+	>"$LAB_TMP/events.json" 2>"$LAB_TMP/events.err" &
+wpid=$!
+LAB_PIDS+=("$wpid")
+sleep 1.5 # subscribed well before the burst (watch samples from the start)
+in_ns "$CLI" "$TOOLS/udp_send" flows "$SRV_IP" "$PORT_FLOOD" "$FLOOD" 2000 60000 >/dev/null ||
+	die "udp_send (flood) failed"
+created=$(($(ct_count) - BASE))
+rc=0
+wait "$wpid" || rc=$?
+((rc <= 2)) || fail "watch --events exit $rc: $(head -c 1000 "$LAB_TMP/events.err")"
+if grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/events.err"; then
+	fail "watch --events: sanitizer report"
+fi
+assert_eq "flood: every flow made an entry" "$FLOOD" "$created"
+jq -e -s '.[-1].events | type == "object"' "$LAB_TMP/events.json" >/dev/null ||
+	die "watch --events printed no summary with events: $(tail -c 500 "$LAB_TMP/events.json")"
+enobufs=$(jq -s '.[-1].events.enobufs' "$LAB_TMP/events.json")
+new_udp=$(jq -s '.[-1].events.new.udp' "$LAB_TMP/events.json")
+echo "events: new.udp $new_udp of $FLOOD flows, enobufs $enobufs"
+assert_ge "events.enobufs reported" 0 "$enobufs"
+assert_ge "events.new.udp" 0 "$new_udp"
+if ((new_udp > FLOOD)); then
+	fail "events.new.udp $new_udp is more than the $FLOOD flows created"
+elif ((new_udp < FLOOD && enobufs == 0)); then
+	fail "events lost without a trace: new.udp $new_udp < $FLOOD flows and enobufs 0"
+else
+	echo "ok: new.udp $new_udp <= $FLOOD, and any shortfall has enobufs ($enobufs) > 0"
+fi
+
+lab_finish
