@@ -130,6 +130,10 @@ static void plugin_summary(FILE *out, const struct ct_snapshot *snap,
 	else
 		fprintf(out, "%" PRIu64 " entries (no limit); ", snap->count);
 	plugin_findings(out, rep);
+	/* An OK must not hide that part of the picture is missing. */
+	if (snap->n_problems > 0)
+		fprintf(out, "; partial: %zu part%s unread (see below)", snap->n_problems,
+			snap->n_problems == 1 ? "" : "s");
 }
 
 static void plugin_counter(FILE *out, const struct ct_snapshot *snap, unsigned slot)
