@@ -10,7 +10,7 @@
 
 #include "../sysctl/sysctl_write.h"
 
-#define APPLY_PERSIST_PRIO 90
+#define APPLY_PERSIST_PRIO 90u
 
 /* Whether nf_conntrack is a loadable module (sysfs has initstate only for
  * those); false when it is built into the kernel. */

@@ -122,13 +122,15 @@ struct apply_args {
 static int knob_name(const char *in, char *out, size_t len)
 {
 	char buf[SYSCTL_NAME_LEN];
+	size_t n = strlen(in);
 	const char *base;
 
-	if (strlen(in) >= sizeof(buf))
+	if (n >= sizeof(buf))
 		return -EINVAL;
-	strcpy(buf, in);
+	memcpy(buf, in, n + 1);
 	for (char *p = buf; *p; p++)
-		*p = *p == '/' ? '.' : *p;
+		if (*p == '/')
+			*p = '.';
 	if (strcmp(buf, "hashsize") == 0 || strcmp(buf, "nf_conntrack.hashsize") == 0 ||
 	    strcmp(buf, HASHSIZE) == 0)
 		return snprintf(out, len, "%s", HASHSIZE) < (int)len ? 0 : -EINVAL;

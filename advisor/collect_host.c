@@ -9,13 +9,31 @@
 #include "collect.h"
 #include "fileio.h"
 
+/* The unsigned number at s, after any white space, as sscanf's %llu/%llx
+ * would read it but with overflow reported: -EINVAL when there is none or it
+ * overflows. *end is set past it. */
+static int parse_ull(const char *s, int base, const char **end, unsigned long long *out)
+{
+	unsigned long long v;
+	char *e;
+
+	errno = 0;
+	v = strtoull(s, &e, base);
+	if (e == s || errno != 0)
+		return -EINVAL;
+	*end = e;
+	*out = v;
+	return 0;
+}
+
 /* The nf_conn slab object size: sysfs for SLUB, else /proc/slabinfo. */
 static int read_slab_size(const struct sysctl_ctx *ctx, const char *proc_root, uint64_t *size)
 {
 	char path[SYSCTL_PATH_LEN + 64], *text = NULL, *line;
+	const char *p;
 	size_t len;
 	int64_t v;
-	unsigned long objsize;
+	unsigned long long field = 0;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/kernel/slab/nf_conntrack/slab_size", ctx->sys);
@@ -30,19 +48,22 @@ static int read_slab_size(const struct sysctl_ctx *ctx, const char *proc_root, u
 	rc = fileio_read_all(path, &text, &len);
 	if (rc < 0)
 		return rc;
-	rc = -ENOENT;
+	/* "nf_conntrack <active_objs> <num_objs> <objsize> ..." */
 	line = strstr(text, "\nnf_conntrack ");
-	if (line != NULL && sscanf(line + 1, "nf_conntrack %*u %*u %lu", &objsize) == 1) {
-		*size = objsize;
-		rc = 0;
-	}
+	rc = line != NULL ? 0 : -ENOENT;
+	p = line != NULL ? line + sizeof("\nnf_conntrack ") - 1 : NULL;
+	for (int i = 0; i < 3 && rc == 0; i++)
+		rc = parse_ull(p, 10, &p, &field) < 0 ? -ENOENT : 0;
+	if (rc == 0)
+		*size = field;
 	free(text);
 	return rc;
 }
 
 static uint64_t read_ram_bytes(const char *proc_root)
 {
-	char path[4096], *text = NULL, *p;
+	char path[4096], *text = NULL;
+	const char *p;
 	unsigned long long kib = 0;
 	size_t len;
 
@@ -50,7 +71,7 @@ static uint64_t read_ram_bytes(const char *proc_root)
 	if (fileio_read_all(path, &text, &len) < 0)
 		return 0;
 	p = strstr(text, "MemTotal:");
-	if (p == NULL || sscanf(p, "MemTotal: %llu kB", &kib) != 1)
+	if (p == NULL || parse_ull(p + sizeof("MemTotal:") - 1, 10, &p, &kib) < 0)
 		kib = 0;
 	free(text);
 	return (uint64_t)kib * 1024;
@@ -59,7 +80,8 @@ static uint64_t read_ram_bytes(const char *proc_root)
 /* CAP_NET_ADMIN (bit 12) in the effective set. */
 static bool has_net_admin(const char *proc_root)
 {
-	char path[4096], *text = NULL, *p;
+	char path[4096], *text = NULL;
+	const char *p;
 	unsigned long long caps = 0;
 	size_t len;
 
@@ -67,7 +89,7 @@ static bool has_net_admin(const char *proc_root)
 	if (fileio_read_all(path, &text, &len) < 0)
 		return false;
 	p = strstr(text, "CapEff:");
-	if (p == NULL || sscanf(p, "CapEff: %llx", &caps) != 1)
+	if (p == NULL || parse_ull(p + sizeof("CapEff:") - 1, 16, &p, &caps) < 0)
 		caps = 0;
 	free(text);
 	return caps & (1ull << 12);

@@ -8,7 +8,6 @@
 struct knob_walk {
 	struct ct_snapshot *snap;
 	const struct sysctl_ctx *ctx;
-	int rc;
 };
 
 static const struct {

@@ -217,9 +217,11 @@ static int set_valued(struct flush_filter *f, const char *name, const char *v)
 	if (f->has_zone)
 		return -EEXIST;
 	rc = parse_uint(v, 65535, false, &zone);
+	if (rc < 0)
+		return rc;
 	f->zone = (uint16_t)zone;
-	f->has_zone = rc == 0;
-	return rc;
+	f->has_zone = true;
+	return 0;
 }
 
 int flush_filter_set(struct flush_filter *f, const char *name, const char *value)

@@ -20,7 +20,7 @@
 
 #include "flush.h"
 
-#define FLUSH_BUF_SIZE  (64 * 1024)
+#define FLUSH_BUF_SIZE  ((size_t)64 * 1024)
 #define FLUSH_TIMEOUT_S 5
 #define FLUSH_ACK_SIZE  8192 /* an ack, or an error echoing our request */
 
@@ -224,8 +224,8 @@ static int delete_one(struct mnl_socket *nl, unsigned portid, unsigned seq, char
 static int delete_batch(const struct flush_entry *batch, size_t n, struct flush_result *r)
 {
 	char buf[FLUSH_ACK_SIZE];
-	struct mnl_socket *nl;
-	unsigned portid, seq = (unsigned)time(NULL);
+	struct mnl_socket *nl = NULL;
+	unsigned portid = 0, seq = (unsigned)time(NULL);
 	int rc = sock_open(&nl, &portid);
 
 	if (rc < 0)

@@ -17,7 +17,7 @@
 
 struct cg_parse {
 	struct inv_owner o;
-	bool in_kube, has_pod, has_container, is_docker_dir;
+	bool in_kube, has_pod, has_container;
 };
 
 static bool is_id_chars(const char *s, size_t n, bool allow_dash)
@@ -137,9 +137,8 @@ static void parse_path(struct cg_parse *p, const char *path)
 
 		slash = strchr(c, '/');
 		n = slash != NULL ? (size_t)(slash - c) : strlen(c);
-		if (n > 0)
-			parse_component(p, c, n, parent, parent_n);
 		if (n > 0) {
+			parse_component(p, c, n, parent, parent_n);
 			parent = c;
 			parent_n = n;
 		}

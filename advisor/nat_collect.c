@@ -16,7 +16,7 @@
 #include "fileio.h"
 #include "nat_collect.h"
 
-#define CMD_OUT_MAX (16 * 1024 * 1024)
+#define CMD_OUT_MAX ((size_t)16 * 1024 * 1024)
 
 /* Run argv[0] (searched in PATH) and capture its stdout, stderr to
  * /dev/null. -ENOENT when it is not installed or exits non-zero. */

@@ -222,7 +222,7 @@ static int dec_protoinfo(const struct nlattr *nest, struct ct_dec *d)
 static int dec_counters(const struct nlattr *nest, struct ct_dec *d)
 {
 	uint64_t packets = 0, bytes = 0;
-	uint32_t v32;
+	uint32_t v32 = 0;
 	const struct nlattr *attr;
 
 	for_each_nested (attr, nest) {

@@ -16,7 +16,7 @@
 
 /* The kernel caps a dump datagram near 32 KiB; 64 KiB leaves room to spare.
  * 4 MiB of socket buffer lets the kernel run ahead of our parsing. */
-#define DUMP_BUF_SIZE     (64 * 1024)
+#define DUMP_BUF_SIZE     ((size_t)64 * 1024)
 #define DUMP_RCVBUF_BYTES (4 * 1024 * 1024)
 #define DUMP_TIMEOUT_S    5
 

@@ -13,7 +13,7 @@
 
 #include "nl_events.h"
 
-#define EV_BUF_SIZE (256 * 1024)
+#define EV_BUF_SIZE ((size_t)256 * 1024)
 #define EV_RCVBUF   (8 * 1024 * 1024)
 #define ID_SLOTS    (1u << 18) /* flows whose NEW we remember, for lifetimes */
 #define MSG_NEW     ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW)

@@ -16,7 +16,7 @@
 
 #include "nl_nflog.h"
 
-#define NFLOG_BUF_SIZE  (256 * 1024) /* a 64 KiB packet plus attributes, several */
+#define NFLOG_BUF_SIZE  ((size_t)256 * 1024) /* a 64 KiB packet plus attributes, several */
 #define NFLOG_RCVBUF    (16 * 1024 * 1024)
 #define NFLOG_COPY_MAX  0xffff
 #define NFLOG_DRAIN_MAX 4096 /* recv calls per drain: a flood cannot starve the caller */

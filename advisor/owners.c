@@ -174,13 +174,16 @@ static bool is_conf(const struct dirent *d)
 static bool masked(const char *root, const char *const *dirs, size_t i, const char *name)
 {
 	char path[OWNERS_PATH_LEN * 2];
+	size_t len, name_len = strlen(name);
 	struct stat st;
 
 	for (size_t j = 0; j < i; j++) {
 		host_path(path, sizeof(path), root, dirs[j]);
-		if (strlen(path) + strlen(name) + 2 > sizeof(path))
+		len = strlen(path);
+		if (len + name_len + 2 > sizeof(path))
 			continue;
-		strcat(strcat(path, "/"), name);
+		path[len] = '/';
+		memcpy(path + len + 1, name, name_len + 1);
 		if (stat(path, &st) == 0)
 			return true;
 	}
@@ -271,7 +274,9 @@ static bool is_active_profile(const char *active, const char *name)
 {
 	size_t n = strlen(name);
 
-	for (const char *p = active; p != NULL && *p;) {
+	if (active == NULL)
+		return false;
+	for (const char *p = active; *p;) {
 		while (isspace((unsigned char)*p))
 			p++;
 		if (strncmp(p, name, n) == 0 && (p[n] == '\0' || isspace((unsigned char)p[n])))

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -143,6 +144,19 @@ static int wi_read_state(struct wi_run *r)
 	return 0;
 }
 
+/* The decimal unsigned int at s, after any white space; *end past it. */
+static bool wi_parse_uint(const char *s, char **end, unsigned *out)
+{
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, end, 10);
+	if (*end == s || errno != 0 || v > UINT_MAX)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
 /* The netlink port holding group 0 here, from nfnetlink_log's proc file
  * (the port id of a process's first netlink socket is usually its PID). */
 static bool wi_group_holder(unsigned *portid)
@@ -150,12 +164,13 @@ static bool wi_group_holder(unsigned *portid)
 	FILE *f = fopen(NFLOG_PROC, "re");
 	unsigned group, port;
 	bool found = false;
-	char line[256];
+	char line[256], *p;
 
 	if (f == NULL)
 		return false;
 	while (!found && fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "%u %u", &group, &port) == 2 && group == WI_GROUP) {
+		if (wi_parse_uint(line, &p, &group) && wi_parse_uint(p, &p, &port) &&
+		    group == WI_GROUP) {
 			*portid = port;
 			found = true;
 		}
@@ -259,7 +274,7 @@ static int wi_undo_info(const struct wi_run *r, struct undo_info *info)
 /* Refuse to stack on an earlier run's leftovers, then save the record. */
 static int wi_save_undo(struct wi_run *r)
 {
-	struct undo_info info;
+	struct undo_info info = {0};
 	struct undo_record *rec = NULL;
 	char old[UNDO_FILE_LEN];
 	int rc = statedir_undo(r->undo_dir, sizeof(r->undo_dir));

@@ -167,7 +167,7 @@ finding_add(struct rules_ctx *c, const char *id, enum rules_sev sev, const char 
 	n = vsnprintf(f->summary, sizeof(f->summary), fmt, ap);
 	va_end(ap);
 	if (n >= 0 && (size_t)n + 1 < sizeof(f->summary))
-		strcat(f->summary, ".");
+		memcpy(f->summary + n, ".", 2);
 	return f;
 }
 
@@ -355,7 +355,7 @@ static void rule_insert_failed(struct rules_ctx *c)
 	if (stat_has(c->snap, SNAP_STAT_CLASH_RESOLVE))
 		ev_add(f, "clash_resolve", (double)clash, "");
 	if (stat_has(c->snap, SNAP_STAT_DROP))
-		ev_add(f, "drop", stat_or0(c->snap, SNAP_STAT_DROP), "packets");
+		ev_add(f, "drop", (double)stat_or0(c->snap, SNAP_STAT_DROP), "packets");
 	cmd_add(f, "ctadvisor watch --duration 60s");
 }
 

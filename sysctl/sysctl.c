@@ -124,7 +124,7 @@ int sysctl_parse_i64(const char *s, size_t len, int64_t *out)
 
 int sysctl_read_i64(const struct sysctl_ctx *ctx, const char *name, int64_t *out)
 {
-	char buf[64];
+	char buf[64] = "";
 	int rc = sysctl_read(ctx, name, buf, sizeof(buf));
 
 	if (rc < 0)
@@ -187,7 +187,7 @@ static int list_conntrack_knobs(const struct sysctl_ctx *ctx, char ***names, siz
 		count++;
 	}
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && count > 1)
 		qsort(list, count, sizeof(*list), cmp_str);
 	*names = list;
 	*n = count;

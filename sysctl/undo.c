@@ -90,6 +90,7 @@ int undo_record_add(struct undo_record *rec, const char *name, const char *origi
 		    const char *new_value)
 {
 	struct sysctl_change c;
+	size_t len = strlen(original);
 	int rc;
 
 	if (!name_allowed(name) || strchr(original, '\n') != NULL)
@@ -97,9 +98,9 @@ int undo_record_add(struct undo_record *rec, const char *name, const char *origi
 	rc = sysctl_change_init(&c, name, new_value);
 	if (rc < 0)
 		return rc;
-	if (strlen(original) >= sizeof(c.old_value))
+	if (len >= sizeof(c.old_value))
 		return -EOVERFLOW;
-	strcpy(c.old_value, original);
+	memcpy(c.old_value, original, len + 1);
 	if (rec->n == rec->cap) {
 		size_t cap = rec->cap ? rec->cap * 2 : 8;
 		struct sysctl_change *grown = realloc(rec->knobs, cap * sizeof(*grown));
@@ -245,7 +246,7 @@ __attribute__((format(printf, 5, 6))) static int set_err(struct undo_error *err,
 /* Parse the file into a JSON tree; syntax errors keep jansson's position. */
 static int read_json(const char *path, json_t **out, struct undo_error *err)
 {
-	json_error_t je;
+	json_error_t je = {0};
 	struct stat st;
 	json_t *root;
 	FILE *f = fopen(path, "re");
@@ -253,8 +254,8 @@ static int read_json(const char *path, json_t **out, struct undo_error *err)
 
 	if (f == NULL)
 		return set_err(err, -errno, 0, 0, "%s: %s", path, strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && st.st_size > UNDO_MAX_BYTES)
-		rc = set_err(err, -EFBIG, 0, 0, "%s: larger than %d bytes", path, UNDO_MAX_BYTES);
+	if (fstat(fileno(f), &st) == 0 && st.st_size > (off_t)UNDO_MAX_BYTES)
+		rc = set_err(err, -EFBIG, 0, 0, "%s: larger than %zu bytes", path, UNDO_MAX_BYTES);
 	root = rc == 0 ? json_loadf(f, JSON_REJECT_DUPLICATES, &je) : NULL;
 	fclose(f);
 	if (rc < 0)
@@ -348,7 +349,8 @@ static int check_fields(json_t *obj, const struct field *f, size_t n, const char
 	return 0;
 }
 
-#define CHECK_FIELDS(obj, f, where, err) check_fields(obj, f, sizeof(f) / sizeof(f[0]), where, err)
+#define CHECK_FIELDS(obj, f, where, err)                                                           \
+	check_fields(obj, f, sizeof(f) / sizeof((f)[0]), where, err)
 
 /* Top level, strictly: exactly these fields, these types. */
 static int parse_top(json_t *root, struct undo_info *in, json_t **knobs, struct undo_error *err)
@@ -357,6 +359,7 @@ static int parse_top(json_t *root, struct undo_info *in, json_t **knobs, struct 
 	const char *cmd, *ns;
 	json_t *k;
 	json_error_t je;
+	size_t ns_len;
 	int version, rc = CHECK_FIELDS(root, top_fields, "record", err);
 
 	if (rc == 0)
@@ -375,11 +378,12 @@ static int parse_top(json_t *root, struct undo_info *in, json_t **knobs, struct 
 		return set_err(err, -EINVAL, 0, 0, "netns: negative inode or dev");
 	if (undo_command_parse(cmd, &in->command) < 0)
 		return set_err(err, -EINVAL, 0, 0, "command: unknown \"%.64s\"", cmd);
-	if (strlen(ns) >= sizeof(in->netns_name))
+	ns_len = strlen(ns);
+	if (ns_len >= sizeof(in->netns_name))
 		return set_err(err, -EINVAL, 0, 0, "netns.name: too long");
 	if (!json_is_array(k) || json_array_size(k) == 0)
 		return set_err(err, -EINVAL, 0, 0, "knobs: expected a non-empty array");
-	strcpy(in->netns_name, ns);
+	memcpy(in->netns_name, ns, ns_len + 1);
 	in->time_s = t;
 	in->netns_ino = (uint64_t)ino;
 	in->netns_dev = (uint64_t)dev;
@@ -444,10 +448,11 @@ int undo_load(const char *path, struct undo_record **out, struct undo_error *err
 /* "undo-" 20 digits "-" 3 digits ".json", nothing else. */
 static bool parse_file_name(const char *s, struct undo_entry *e)
 {
+	size_t len = strlen(s);
 	int64_t t = 0;
 	unsigned int seq = 0;
 
-	if (strlen(s) != 34 || strncmp(s, "undo-", 5) != 0 || s[25] != '-' ||
+	if (len != 34 || strncmp(s, "undo-", 5) != 0 || s[25] != '-' ||
 	    strcmp(s + 29, ".json") != 0)
 		return false;
 	for (int i = 5; i < 25; i++) {
@@ -460,7 +465,7 @@ static bool parse_file_name(const char *s, struct undo_entry *e)
 			return false;
 		seq = seq * 10 + (unsigned int)(s[i] - '0');
 	}
-	strcpy(e->file, s);
+	memcpy(e->file, s, len + 1);
 	e->time_s = t;
 	e->seq = seq;
 	return true;

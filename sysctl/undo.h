@@ -25,7 +25,7 @@
 #define UNDO_VERSION        1
 #define UNDO_NETNS_NAME_LEN 256
 #define UNDO_FILE_LEN       64
-#define UNDO_MAX_BYTES      (1024 * 1024)
+#define UNDO_MAX_BYTES      ((size_t)1024 * 1024)
 
 enum undo_command {
 	UNDO_CMD_APPLY,         /* "apply" */

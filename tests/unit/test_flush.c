@@ -285,6 +285,8 @@ static void put_tuple(struct nlmsghdr *nlh, uint16_t type, const char *src, cons
 
 static struct nlmsghdr *build(char *buf, bool with_acct, bool tcp)
 {
+	/* Attribute padding is compared byte for byte below: define it. */
+	memset(buf, 0, BUF_SIZE);
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;
 	struct nlattr *n, *m;
