@@ -29,82 +29,151 @@ static const struct {
     {"var/run/docker/netns", INV_PIN_DOCKER},
 };
 
-static struct inv_ns *inv_find(struct inventory *inv, uint64_t dev, uint64_t ino)
+/* One discovery pass. keys: (dev, ino) of ns[i], packed, because a scan
+ * looks every file up among all namespaces found so far and an inv_ns is
+ * kilobytes. nsfs_dev: the device every namespace file has (one nsfs
+ * superblock), known on a live host; it stands in for statfs() and lets
+ * mountinfo lines name their namespace without a stat(). */
+struct scan_ctx {
+	struct inventory *inv;
+	uint64_t (*keys)[2];
+	const char *root;
+	bool require_nsfs;
+	bool has_nsfs_dev;
+	uint64_t nsfs_dev;
+	struct stat dirs[sizeof(pin_dirs) / sizeof(pin_dirs[0])];
+	size_t n_dirs;
+	bool has_pods; /* some namespace has a pod to look up */
+};
+
+static struct inv_ns *inv_find(const struct scan_ctx *sc, uint64_t dev, uint64_t ino)
 {
-	for (size_t i = 0; i < inv->n; i++)
-		if (inv->ns[i].dev == dev && inv->ns[i].ino == ino)
-			return &inv->ns[i];
+	if (sc->keys == NULL) /* nothing added yet */
+		return NULL;
+	for (size_t i = 0; i < sc->inv->n; i++)
+		if (sc->keys[i][1] == ino && sc->keys[i][0] == dev)
+			return &sc->inv->ns[i];
 	return NULL;
+}
+
+static int inv_grow(struct scan_ctx *sc)
+{
+	struct inventory *inv = sc->inv;
+	size_t cap = inv->cap ? inv->cap * 2 : 64;
+	uint64_t(*keys)[2];
+	struct inv_ns *grown;
+
+	keys = reallocarray(sc->keys, cap, sizeof(*keys));
+	if (keys == NULL)
+		return -ENOMEM;
+	sc->keys = keys;
+	grown = reallocarray(inv->ns, cap, sizeof(*grown));
+	if (grown == NULL)
+		return -ENOMEM;
+	inv->ns = grown;
+	inv->cap = cap;
+	return 0;
+}
+
+/* The entry for st's namespace, added when new; NULL on ENOMEM. */
+static struct inv_ns *inv_add(struct scan_ctx *sc, const struct stat *st, const char *path)
+{
+	struct inventory *inv = sc->inv;
+	struct inv_ns *ns = inv_find(sc, st->st_dev, st->st_ino);
+
+	if (ns != NULL)
+		return ns;
+	if ((inv->n == inv->cap || sc->keys == NULL || inv->ns == NULL) && inv_grow(sc) < 0)
+		return NULL;
+	sc->keys[inv->n][0] = st->st_dev;
+	sc->keys[inv->n][1] = st->st_ino;
+	ns = &inv->ns[inv->n++];
+	memset(ns, 0, sizeof(*ns));
+	ns->dev = st->st_dev;
+	ns->ino = st->st_ino;
+	snprintf(ns->path, sizeof(ns->path), "%s", path);
+	return ns;
 }
 
 /* The entry for path's namespace, added when new; NULL on ENOMEM or when
  * path cannot be stat()ed (*rc says which). */
-static struct inv_ns *inv_get(struct inventory *inv, const char *path, int *rc)
+static struct inv_ns *inv_get(struct scan_ctx *sc, const char *path, int *rc)
 {
-	struct inv_ns *ns, *grown;
+	struct inv_ns *ns;
 	struct stat st;
 
 	*rc = 0;
 	if (stat(path, &st) < 0)
 		return NULL;
-	ns = inv_find(inv, st.st_dev, st.st_ino);
-	if (ns != NULL)
-		return ns;
-	if (inv->n == inv->cap) {
-		size_t cap = inv->cap ? inv->cap * 2 : 64;
-
-		grown = reallocarray(inv->ns, cap, sizeof(*grown));
-		if (grown == NULL) {
-			*rc = -ENOMEM;
-			return NULL;
-		}
-		inv->ns = grown;
-		inv->cap = cap;
-	}
-	ns = &inv->ns[inv->n++];
-	memset(ns, 0, sizeof(*ns));
-	ns->dev = st.st_dev;
-	ns->ino = st.st_ino;
-	snprintf(ns->path, sizeof(ns->path), "%s", path);
+	ns = inv_add(sc, &st, path);
+	if (ns == NULL)
+		*rc = -ENOMEM;
 	return ns;
 }
 
-static int add_pin(struct inventory *inv, const char *path, const char *name, enum inv_pin pin,
-		   bool require_nsfs)
+static bool is_nsfs(const struct scan_ctx *sc, const char *path, const struct stat *st)
 {
 	struct statfs sfs;
-	struct inv_ns *ns;
-	int rc;
 
-	if (require_nsfs && (statfs(path, &sfs) < 0 || sfs.f_type != NSFS_MAGIC))
+	if (sc->has_nsfs_dev)
+		return st->st_dev == sc->nsfs_dev;
+	return statfs(path, &sfs) == 0 && sfs.f_type == NSFS_MAGIC;
+}
+
+static int add_pin(struct scan_ctx *sc, const char *path, const char *name, enum inv_pin pin)
+{
+	struct inv_ns *ns;
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	if (sc->require_nsfs && !is_nsfs(sc, path, &st))
 		return 0; /* a stale file left behind, or not mounted yet */
-	ns = inv_get(inv, path, &rc);
-	if (ns == NULL || ns->pin != INV_PIN_NONE)
-		return rc;
+	ns = inv_add(sc, &st, path);
+	if (ns == NULL)
+		return -ENOMEM;
+	if (ns->pin != INV_PIN_NONE)
+		return 0;
 	ns->pin = pin;
 	snprintf(ns->path, sizeof(ns->path), "%s", path);
 	snprintf(ns->name, sizeof(ns->name), "%s", name);
 	return 0;
 }
 
-static int scan_pin_dir(struct inventory *inv, const char *root, size_t k, bool require_nsfs)
+/* var/run is usually a link to run: each pin would be stat()ed twice. */
+static bool is_dir_seen(struct scan_ctx *sc, DIR *d)
+{
+	struct stat st;
+
+	if (fstat(dirfd(d), &st) < 0)
+		return false;
+	for (size_t i = 0; i < sc->n_dirs; i++)
+		if (sc->dirs[i].st_dev == st.st_dev && sc->dirs[i].st_ino == st.st_ino)
+			return true;
+	sc->dirs[sc->n_dirs++] = st;
+	return false;
+}
+
+static int scan_pin_dir(struct scan_ctx *sc, size_t k)
 {
 	char path[INV_PATH_LEN];
 	struct dirent *de;
+	bool is_seen;
 	int rc = 0;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/%s", root, pin_dirs[k].dir);
+	snprintf(path, sizeof(path), "%s/%s", sc->root, pin_dirs[k].dir);
 	d = opendir(path);
 	if (d == NULL)
 		return 0;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
+	is_seen = is_dir_seen(sc, d);
+	while (rc == 0 && !is_seen && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%s/%s", root, pin_dirs[k].dir, de->d_name) >=
-		    (int)sizeof(path))
+		if (snprintf(path, sizeof(path), "%s/%s/%s", sc->root, pin_dirs[k].dir,
+			     de->d_name) >= (int)sizeof(path))
 			continue;
-		rc = add_pin(inv, path, de->d_name, pin_dirs[k].pin, require_nsfs);
+		rc = add_pin(sc, path, de->d_name, pin_dirs[k].pin);
 	}
 	closedir(d);
 	return rc;
@@ -138,8 +207,24 @@ static enum inv_pin pin_of_mount(const char *mp)
 	return INV_PIN_MOUNT;
 }
 
+/* A mount of a namespace already found through its pin directory; its
+ * root field names the namespace ("net:[INO]"), so no stat() is needed. */
+static bool is_mount_known(const struct scan_ctx *sc, const char *ns_root)
+{
+	char *end;
+	unsigned long long ino;
+
+	if (!sc->has_nsfs_dev)
+		return false;
+	errno = 0;
+	ino = strtoull(ns_root + 5, &end, 10);
+	if (errno != 0 || end == ns_root + 5 || strcmp(end, "]") != 0)
+		return false;
+	return inv_find(sc, sc->nsfs_dev, ino) != NULL;
+}
+
 /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SRC SUPER" */
-static int mountinfo_line(struct inventory *inv, const char *root, char *line, bool require_nsfs)
+static int mountinfo_line(struct scan_ctx *sc, char *line)
 {
 	char *f[5], *sep = strstr(line, " - "), *save = NULL, path[INV_PATH_LEN];
 	const char *base;
@@ -152,27 +237,27 @@ static int mountinfo_line(struct inventory *inv, const char *root, char *line, b
 		if (f[i] == NULL)
 			return 0;
 	}
-	if (strncmp(f[3], "net:[", 5) != 0 || f[4][0] != '/')
+	if (strncmp(f[3], "net:[", 5) != 0 || f[4][0] != '/' || is_mount_known(sc, f[3]))
 		return 0;
 	unescape_octal(f[4]);
-	if (snprintf(path, sizeof(path), "%s%s", root, f[4]) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s%s", sc->root, f[4]) >= (int)sizeof(path))
 		return 0;
 	base = strrchr(f[4], '/') + 1;
-	return add_pin(inv, path, base, pin_of_mount(f[4]), require_nsfs);
+	return add_pin(sc, path, base, pin_of_mount(f[4]));
 }
 
-static int scan_mountinfo(struct inventory *inv, const char *root, bool require_nsfs)
+static int scan_mountinfo(struct scan_ctx *sc)
 {
 	char path[INV_PATH_LEN], *text = NULL, *line, *save = NULL;
 	size_t len;
 	int rc = 0;
 
-	snprintf(path, sizeof(path), "%s/proc/self/mountinfo", root);
+	snprintf(path, sizeof(path), "%s/proc/self/mountinfo", sc->root);
 	if (fileio_read_all(path, &text, &len) < 0)
 		return 0;
 	for (line = strtok_r(text, "\n", &save); line != NULL && rc == 0;
 	     line = strtok_r(NULL, "\n", &save))
-		rc = mountinfo_line(inv, root, line, require_nsfs);
+		rc = mountinfo_line(sc, line);
 	free(text);
 	return rc;
 }
@@ -231,8 +316,9 @@ static bool is_pid(const char *s)
 	return true;
 }
 
-static int scan_procs(struct inventory *inv, const char *root)
+static int scan_procs(struct scan_ctx *sc)
 {
+	const char *root = sc->root;
 	char path[INV_PATH_LEN];
 	struct inv_ns *ns;
 	struct dirent *de;
@@ -247,7 +333,7 @@ static int scan_procs(struct inventory *inv, const char *root)
 		if (!is_pid(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/proc/%s/ns/net", root, de->d_name);
-		ns = inv_get(inv, path, &rc);
+		ns = inv_get(sc, path, &rc);
 		if (ns == NULL)
 			continue; /* exited, or a kernel thread we may not look at */
 		pid = (int)strtol(de->d_name, NULL, 10); /* all digits: is_pid() */
@@ -255,26 +341,48 @@ static int scan_procs(struct inventory *inv, const char *root)
 			ns->pid = pid;
 		add_comm(ns, root, de->d_name);
 		add_owner(ns, root, de->d_name);
+		sc->has_pods |= ns->has_pod;
 	}
 	closedir(d);
 	return rc;
 }
 
+/* On a live host every namespace file has the device of the caller's. */
+static void scan_start(struct scan_ctx *sc, struct inventory *inv, const char *root,
+		       bool require_nsfs)
+{
+	char path[INV_PATH_LEN];
+	struct stat st;
+
+	memset(inv, 0, sizeof(*inv));
+	memset(sc, 0, sizeof(*sc));
+	sc->inv = inv;
+	sc->root = root;
+	sc->require_nsfs = require_nsfs;
+	snprintf(path, sizeof(path), "%s/proc/self/ns/net", root);
+	if (require_nsfs && stat(path, &st) == 0) {
+		sc->has_nsfs_dev = true;
+		sc->nsfs_dev = st.st_dev;
+	}
+}
+
 int inventory_scan(struct inventory *inv, const char *root, bool require_nsfs)
 {
 	const char *r = root != NULL && strcmp(root, "/") != 0 ? root : "";
+	struct scan_ctx sc;
 	int rc = 0;
 
-	memset(inv, 0, sizeof(*inv));
+	scan_start(&sc, inv, r, require_nsfs);
 	for (size_t k = 0; rc == 0 && k < sizeof(pin_dirs) / sizeof(pin_dirs[0]); k++)
-		rc = scan_pin_dir(inv, r, k, require_nsfs);
+		rc = scan_pin_dir(&sc, k);
 	if (rc == 0)
-		rc = scan_mountinfo(inv, r, require_nsfs);
+		rc = scan_mountinfo(&sc);
 	if (rc == 0)
-		rc = scan_procs(inv, r);
-	for (size_t i = 0; rc == 0 && i < inv->n; i++)
+		rc = scan_procs(&sc);
+	for (size_t i = 0; rc == 0 && sc.has_pods && i < inv->n; i++)
 		if (inv->ns[i].has_pod)
 			inventory_pod_lookup(r, inv->ns[i].owner.pod_uid, &inv->ns[i].owner);
+	free(sc.keys);
 	if (rc < 0)
 		inventory_free(inv);
 	return rc;

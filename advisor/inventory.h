@@ -8,9 +8,9 @@
  * by (st_dev, st_ino). Owners come from proc/PID/cgroup (Kubernetes pod and
  * container), var/log/pods/<ns>_<name>_<uid> and proc/PID/comm.
  *
- * inventory_collect() then enters each namespace with setns(), opens its
- * netlink sockets there, and comes back: one process, no fork. It is the
- * only part that needs privileges. The inventory owns its array; strings in
+ * inventory_collect() then enters each namespace in turn with setns(),
+ * opens its netlink socket there, and comes back at the end: one process,
+ * no fork. It is the only part that needs privileges. The inventory owns its array; strings in
  * it come from outside and are escaped only by the renderers. */
 #ifndef CTADVISOR_INVENTORY_H
 #define CTADVISOR_INVENTORY_H
@@ -124,7 +124,8 @@ int inventory_parse_cgroup(const char *text, size_t len, struct inv_owner *out, 
 int inventory_pod_lookup(const char *root, const char *uid, struct inv_owner *owner);
 
 /* Enter every namespace, read its figures into ns[i].fig, come back. Knob
- * overrides are against the calling namespace. do_walk adds a table walk.
+ * overrides are against the calling namespace, for the conntrack timeouts,
+ * log_invalid, tcp_loose, acct and timestamp. do_walk adds a table walk.
  * 0; -errno only when the caller's namespace cannot be restored (then the
  * process must not go on). Per-namespace failures go into fig.err. */
 int inventory_collect(struct inventory *inv, const struct sysctl_ctx *ctx, bool do_walk);

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +17,7 @@
 /* MNL_SOCKET_BUFFER_SIZE is a sysconf() call (a VLA); the kernel sends at most
  * 32 KiB per datagram here. */
 #define NL_BUF_SIZE   32768
+#define NL_TIMEOUT_MS 5000 /* a kernel that never answers */
 #define MSG_STATS     ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET_STATS)
 #define MSG_STATS_CPU ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET_STATS_CPU)
 
@@ -82,47 +83,65 @@ int nl_stats_decode_cpu(const struct nlmsghdr *nlh, struct snap_cpu_stats *out)
 	return 0;
 }
 
-struct query {
-	struct mnl_socket *nl;
-	unsigned portid;
-	unsigned seq;
-};
-
-static void query_close(struct query *q)
+/* Open a socket in the current netns. No bind(): the kernel binds it on
+ * the first send, and replies are checked by sequence number (portid 0
+ * tells mnl_cb_run not to check the port). */
+int nl_stats_open(struct nl_stats_session *s)
 {
-	if (q->nl != NULL)
-		mnl_socket_close(q->nl);
-	q->nl = NULL;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+
+	if (fd < 0)
+		return errno > 0 ? -errno : -EIO;
+	s->fd = fd;
+	s->seq = (unsigned)time(NULL);
+	return 0;
 }
 
-/* Open a socket in the current netns and send one request. */
-static int query_send(struct query *q, uint8_t msg, uint16_t flags)
+void nl_stats_close(struct nl_stats_session *s)
 {
-	char buf[NL_BUF_SIZE];
-	struct timeval tv = {.tv_sec = 5};
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+static int session_send(struct nl_stats_session *s, uint8_t msg, uint16_t flags)
+{
+	char buf[MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg))];
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
 
-	q->nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (q->nl == NULL)
-		return -errno;
-	if (mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return -errno;
-	/* A kernel that never answers must not hang a monitoring check. */
-	setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	q->portid = mnl_socket_get_portid(q->nl);
-	q->seq = (unsigned)time(NULL);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | msg;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = q->seq;
+	nlh->nlmsg_seq = ++s->seq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = AF_UNSPEC;
 	nfg->version = NFNETLINK_V0;
 	nfg->res_id = 0;
-	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
+	if (sendto(s->fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
 	return 0;
+}
+
+/* The kernel answers inside sendto() (and fills the next part of a dump
+ * inside recv()), so the reply is normally queued already: a non-blocking
+ * recv() replaces the SO_RCVTIMEO setsockopt() on every socket. poll() is
+ * only for a kernel that does not: it must not hang a monitoring check. */
+static ssize_t session_recv(const struct nl_stats_session *s, void *buf, size_t size)
+{
+	struct pollfd p = {.fd = s->fd, .events = POLLIN};
+	ssize_t n = recv(s->fd, buf, size, MSG_DONTWAIT);
+	int rc;
+
+	if (n >= 0 || errno != EAGAIN)
+		return n;
+	rc = poll(&p, 1, NL_TIMEOUT_MS);
+	if (rc <= 0) {
+		errno = rc == 0 ? EAGAIN : errno;
+		return -1;
+	}
+	return recv(s->fd, buf, size, MSG_DONTWAIT);
 }
 
 struct global_ctx {
@@ -140,28 +159,38 @@ static int global_cb(const struct nlmsghdr *nlh, void *data)
 	return g->rc < 0 ? MNL_CB_ERROR : MNL_CB_STOP;
 }
 
-int nl_stats_query_global(struct nl_stats_global *out)
+int nl_stats_get_global(struct nl_stats_session *s, struct nl_stats_global *out)
 {
 	char buf[NL_BUF_SIZE];
 	struct nl_stats_global res;
 	struct global_ctx g = {.out = &res};
-	struct query q = {0};
 	ssize_t n;
-	int rc = query_send(&q, IPCTNL_MSG_CT_GET_STATS, 0);
+	int rc = session_send(s, IPCTNL_MSG_CT_GET_STATS, 0);
 
 	/* The reply is a single message without NLMSG_DONE: stop after it. */
 	while (rc == 0 && !g.seen) {
-		n = mnl_socket_recvfrom(q.nl, buf, sizeof(buf));
+		n = session_recv(s, buf, sizeof(buf));
 		if (n < 0) {
 			rc = -errno;
 			break;
 		}
-		if (mnl_cb_run(buf, (size_t)n, q.seq, q.portid, global_cb, &g) < 0)
+		if (mnl_cb_run(buf, (size_t)n, s->seq, 0, global_cb, &g) < 0)
 			rc = g.rc < 0 ? g.rc : -errno;
 	}
-	query_close(&q);
 	if (rc == 0)
 		*out = res;
+	return rc;
+}
+
+int nl_stats_query_global(struct nl_stats_global *out)
+{
+	struct nl_stats_session s = {.fd = -1};
+	int rc = nl_stats_open(&s);
+
+	if (rc < 0)
+		return rc;
+	rc = nl_stats_get_global(&s, out);
+	nl_stats_close(&s);
 	return rc;
 }
 
@@ -190,26 +219,24 @@ static int cpu_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nl_stats_query_cpus(struct snap_cpu_stats **cpus, size_t *n)
+int nl_stats_get_cpus(struct nl_stats_session *s, struct snap_cpu_stats **cpus, size_t *n)
 {
 	char buf[NL_BUF_SIZE];
 	struct cpus_ctx c = {0};
-	struct query q = {0};
 	ssize_t got;
 	int cb = MNL_CB_OK;
-	int rc = query_send(&q, IPCTNL_MSG_CT_GET_STATS_CPU, NLM_F_DUMP);
+	int rc = session_send(s, IPCTNL_MSG_CT_GET_STATS_CPU, NLM_F_DUMP);
 
 	while (rc == 0 && cb > MNL_CB_STOP) {
-		got = mnl_socket_recvfrom(q.nl, buf, sizeof(buf));
+		got = session_recv(s, buf, sizeof(buf));
 		if (got < 0) {
 			rc = -errno;
 			break;
 		}
-		cb = mnl_cb_run(buf, (size_t)got, q.seq, q.portid, cpu_cb, &c);
+		cb = mnl_cb_run(buf, (size_t)got, s->seq, 0, cpu_cb, &c);
 		if (cb < 0)
 			rc = c.rc < 0 ? c.rc : -errno;
 	}
-	query_close(&q);
 	if (rc < 0) {
 		free(c.cpus);
 		return rc;
@@ -217,4 +244,16 @@ int nl_stats_query_cpus(struct snap_cpu_stats **cpus, size_t *n)
 	*cpus = c.cpus;
 	*n = c.n;
 	return 0;
+}
+
+int nl_stats_query_cpus(struct snap_cpu_stats **cpus, size_t *n)
+{
+	struct nl_stats_session s = {.fd = -1};
+	int rc = nl_stats_open(&s);
+
+	if (rc < 0)
+		return rc;
+	rc = nl_stats_get_cpus(&s, cpus, n);
+	nl_stats_close(&s);
+	return rc;
 }

@@ -30,4 +30,15 @@ int nl_stats_decode_cpu(const struct nlmsghdr *nlh, struct snap_cpu_stats *out);
 int nl_stats_query_global(struct nl_stats_global *out);
 int nl_stats_query_cpus(struct snap_cpu_stats **cpus, size_t *n);
 
+/* One socket for both queries: it stays in the namespace it was opened in
+ * (the inventory opens one per namespace). 0 or -errno; close always. */
+struct nl_stats_session {
+	int fd;
+	unsigned seq;
+};
+int nl_stats_open(struct nl_stats_session *s);
+int nl_stats_get_global(struct nl_stats_session *s, struct nl_stats_global *out);
+int nl_stats_get_cpus(struct nl_stats_session *s, struct snap_cpu_stats **cpus, size_t *n);
+void nl_stats_close(struct nl_stats_session *s);
+
 #endif
