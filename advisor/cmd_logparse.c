@@ -22,7 +22,7 @@
 #define EXIT_UNKNOWN 3
 #define TOP_DEFAULT  10
 #define TOP_MAX      1024 /* what logparse_agg_new() accepts */
-#define READ_BLOCK   (1024 * 1024)
+#define READ_BLOCK   ((size_t)1024 * 1024)
 
 static const char logparse_usage[] =
     "Usage: ctadvisor logparse [OPTIONS] [FILE...]\n"
@@ -137,36 +137,33 @@ static bool want_color(enum cli_color c)
 	return isatty(STDOUT_FILENO);
 }
 
-/* fopencookie read: gzread, with zlib's failures turned into errno. zlib
- * reads a file without the gzip magic (1f 8b) as it is, so plain and
- * compressed input take the same path. */
-static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
+/* Up to size bytes of gz into buf; *got 0 at the end. 0 or -errno: zlib's
+ * failures turned into errno. zlib reads a file without the gzip magic (1f
+ * 8b) as it is, so plain and compressed input take the same path, straight
+ * into buf (no stdio buffer in between: one copy less per byte). */
+static int gz_read_block(gzFile gz, char *buf, size_t size, size_t *got)
 {
-	gzFile gz = cookie;
 	unsigned chunk = size > (1u << 30) ? 1u << 30 : (unsigned)size;
-	int n = gzread(gz, buf, chunk), zerr;
+	int n, zerr;
 
-	if (n >= 0)
-		return n;
+	errno = 0;
+	n = gzread(gz, buf, chunk);
+	if (n >= 0) {
+		*got = (size_t)n;
+		return 0;
+	}
 	gzerror(gz, &zerr);
-	if (zerr != Z_ERRNO)
-		errno = zerr == Z_MEM_ERROR ? ENOMEM : EBADMSG;
-	return -1;
+	if (zerr == Z_ERRNO)
+		return errno ? -errno : -EIO;
+	return zerr == Z_MEM_ERROR ? -ENOMEM : -EBADMSG;
 }
 
-static int gz_cookie_close(void *cookie)
+/* A gzip reader over fd; fd is closed with it. NULL, errno set, on failure
+ * (fd closed then too). */
+static gzFile open_gz_stream(int fd)
 {
-	return gzclose_r(cookie) == Z_OK ? 0 : -1;
-}
-
-/* A FILE over fd that decompresses gzip; fd is closed with it. NULL, errno
- * set, on failure (fd closed then too). */
-static FILE *open_gz_stream(int fd)
-{
-	static const cookie_io_functions_t io = {.read = gz_cookie_read, .close = gz_cookie_close};
 	struct stat st;
 	gzFile gz;
-	FILE *f;
 
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
@@ -177,12 +174,8 @@ static FILE *open_gz_stream(int fd)
 	if (gz == NULL) {
 		close(fd);
 		errno = ENOMEM;
-		return NULL;
 	}
-	f = fopencookie(gz, "r", io);
-	if (f == NULL)
-		gzclose_r(gz);
-	return f;
+	return gz;
 }
 
 /* One line to agg: the newline is already gone, a CR before it goes too. */
@@ -223,13 +216,13 @@ static int reserve(char **buf, size_t *cap, size_t len)
 	return 0;
 }
 
-/* Feed every line of f to agg: newline and a CR before it stripped, NUL
+/* Feed every line of gz to agg: newline and a CR before it stripped, NUL
  * bytes inside kept (the length says where the line ends). Read in large
  * blocks, split with memchr: getline's per-line locking and copying cost
  * more than classifying an unrelated line. 0 or -errno. */
-static int feed_lines(FILE *f, struct logparse_agg *agg)
+static int feed_lines(gzFile gz, struct logparse_agg *agg)
 {
-	size_t cap = READ_BLOCK, len = 0, n;
+	size_t cap = READ_BLOCK, len = 0, n = 0;
 	char *buf = malloc(cap);
 	int rc = 0;
 
@@ -239,19 +232,15 @@ static int feed_lines(FILE *f, struct logparse_agg *agg)
 		size_t used;
 
 		rc = reserve(&buf, &cap, len);
-		if (rc < 0)
-			break;
-		errno = 0;
-		n = fread(buf + len, 1, cap - len, f);
-		if (n == 0)
+		if (rc == 0)
+			rc = gz_read_block(gz, buf + len, cap - len, &n);
+		if (rc < 0 || n == 0)
 			break;
 		len += n;
 		used = feed_block(agg, buf, len);
 		memmove(buf, buf + used, len - used);
 		len -= used;
 	}
-	if (rc == 0 && ferror(f))
-		rc = errno ? -errno : -EIO;
 	if (rc == 0 && len > 0)
 		feed_one(agg, buf, len); /* the last line had no newline */
 	free(buf);
@@ -294,21 +283,21 @@ static int read_input(const char *path, struct logparse_agg *agg)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
-	FILE *f;
+	gzFile gz;
 	int rc;
 
 	if (fd < 0) {
 		rc = -errno;
 		goto out;
 	}
-	f = open_gz_stream(fd);
-	if (f == NULL) {
+	gz = open_gz_stream(fd);
+	if (gz == NULL) {
 		rc = -errno;
 		goto out;
 	}
-	rc = feed_lines(f, agg);
-	if (fclose(f) != 0 && rc == 0)
-		rc = -EBADMSG; /* gzclose_r: truncated or corrupt member */
+	rc = feed_lines(gz, agg);
+	if (gzclose_r(gz) != Z_OK && rc == 0)
+		rc = -EBADMSG; /* truncated or corrupt member */
 out:
 	if (rc < 0)
 		report_read_error(is_stdin ? "standard input" : path, -rc);

@@ -13,9 +13,14 @@
 #define LP_TOP_K_MAX   1024
 #define LP_SKETCH_MULT 4 /* slots per reported entry: tighter error bounds */
 
+/* slots in arrival order (as the linear sketch kept them); heap orders slot
+ * indices by (count, index), so its top is the slot a linear scan would
+ * evict: the first of the smallest; a chained hash finds a key's slot. */
 struct lp_sketch {
-	size_t cap, n;
+	size_t cap, n, mask;
 	struct logparse_top *slots;
+	uint32_t *heap, *pos;  /* heap[h] = slot, pos[slot] = h */
+	uint32_t *head, *next; /* head[hash] = slot + 1, 0 none; next likewise */
 };
 
 struct logparse_agg {
@@ -31,6 +36,31 @@ struct logparse_agg {
 	size_t n_netns;
 };
 
+static int lp_sketch_init(struct lp_sketch *s, size_t cap)
+{
+	size_t buckets = 16;
+
+	while (buckets < cap * 2)
+		buckets *= 2;
+	s->cap = cap;
+	s->mask = buckets - 1;
+	s->slots = calloc(cap, sizeof(*s->slots));
+	s->heap = calloc(cap, sizeof(*s->heap));
+	s->pos = calloc(cap, sizeof(*s->pos));
+	s->next = calloc(cap, sizeof(*s->next));
+	s->head = calloc(buckets, sizeof(*s->head));
+	return s->slots && s->heap && s->pos && s->next && s->head ? 0 : -ENOMEM;
+}
+
+static void lp_sketch_free(struct lp_sketch *s)
+{
+	free(s->slots);
+	free(s->heap);
+	free(s->pos);
+	free(s->next);
+	free(s->head);
+}
+
 struct logparse_agg *logparse_agg_new(unsigned top_k)
 {
 	struct logparse_agg *agg = calloc(1, sizeof(*agg));
@@ -44,13 +74,10 @@ struct logparse_agg *logparse_agg_new(unsigned top_k)
 		top_k = LP_TOP_K_MAX;
 	agg->top_k = top_k;
 	cap = (size_t)top_k * LP_SKETCH_MULT;
-	agg->src.cap = cap;
-	agg->dport.cap = cap;
-	agg->src.slots = calloc(cap, sizeof(struct logparse_top));
-	agg->dport.slots = calloc(cap, sizeof(struct logparse_top));
 	agg->src_out = calloc(top_k, sizeof(struct logparse_top));
 	agg->dport_out = calloc(top_k, sizeof(struct logparse_top));
-	if (!agg->src.slots || !agg->dport.slots || !agg->src_out || !agg->dport_out)
+	if (lp_sketch_init(&agg->src, cap) || lp_sketch_init(&agg->dport, cap) || !agg->src_out ||
+	    !agg->dport_out)
 		goto err;
 	return agg;
 err:
@@ -62,8 +89,8 @@ void logparse_agg_free(struct logparse_agg *agg)
 {
 	if (!agg)
 		return;
-	free(agg->src.slots);
-	free(agg->dport.slots);
+	lp_sketch_free(&agg->src);
+	lp_sketch_free(&agg->dport);
 	free(agg->src_out);
 	free(agg->dport_out);
 	free(agg);
@@ -75,29 +102,123 @@ static int lp_top_same(const struct logparse_top *a, const struct logparse_top *
 	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }
 
+static uint32_t lp_top_hash(const struct logparse_top *k)
+{
+	uint64_t a, b;
+
+	memcpy(&a, k->addr, 8);
+	memcpy(&b, k->addr + 8, 8);
+	a ^= b * 0x9e3779b97f4a7c15ull;
+	a ^= ((uint64_t)k->family << 32 | (uint64_t)k->proto << 16 | k->port) *
+	     0xc2b2ae3d27d4eb4full;
+	a ^= a >> 29;
+	a *= 0xbf58476d1ce4e5b9ull;
+	return (uint32_t)(a >> 32);
+}
+
+/* Heap order: count, then slot index (the linear scan's first minimum). */
+static int lp_heap_less(const struct lp_sketch *s, uint32_t x, uint32_t y)
+{
+	uint64_t cx = s->slots[x].count, cy = s->slots[y].count;
+
+	return cx < cy || (cx == cy && x < y);
+}
+
+static void lp_heap_set(struct lp_sketch *s, size_t h, uint32_t slot)
+{
+	s->heap[h] = slot;
+	s->pos[slot] = (uint32_t)h;
+}
+
+static void lp_heap_up(struct lp_sketch *s, size_t h)
+{
+	uint32_t slot = s->heap[h];
+
+	while (h > 0 && lp_heap_less(s, slot, s->heap[(h - 1) / 2])) {
+		lp_heap_set(s, h, s->heap[(h - 1) / 2]);
+		h = (h - 1) / 2;
+	}
+	lp_heap_set(s, h, slot);
+}
+
+/* Restore the heap below h after the count of its slot grew. */
+static void lp_heap_down(struct lp_sketch *s, size_t h)
+{
+	uint32_t slot = s->heap[h];
+
+	for (;;) {
+		size_t c = 2 * h + 1;
+
+		if (c >= s->n)
+			break;
+		if (c + 1 < s->n && lp_heap_less(s, s->heap[c + 1], s->heap[c]))
+			c++;
+		if (!lp_heap_less(s, s->heap[c], slot))
+			break;
+		lp_heap_set(s, h, s->heap[c]);
+		h = c;
+	}
+	lp_heap_set(s, h, slot);
+}
+
+static void lp_hash_link(struct lp_sketch *s, uint32_t slot)
+{
+	uint32_t *b = &s->head[lp_top_hash(&s->slots[slot]) & s->mask];
+
+	s->next[slot] = *b;
+	*b = slot + 1;
+}
+
+static void lp_hash_unlink(struct lp_sketch *s, uint32_t slot)
+{
+	uint32_t *l = &s->head[lp_top_hash(&s->slots[slot]) & s->mask];
+
+	while (*l != slot + 1)
+		l = &s->next[*l - 1];
+	*l = s->next[slot];
+}
+
+/* Index every slot again after lp_top_out() sorted them in place. */
+static void lp_sketch_reindex(struct lp_sketch *s)
+{
+	memset(s->head, 0, (s->mask + 1) * sizeof(*s->head));
+	for (uint32_t i = 0; i < s->n; i++) {
+		lp_hash_link(s, i);
+		lp_heap_set(s, i, i);
+		lp_heap_up(s, i);
+	}
+}
+
 static void lp_sketch_add(struct lp_sketch *s, const struct logparse_top *key)
 {
-	size_t min = 0;
+	uint32_t i = s->head[lp_top_hash(key) & s->mask];
 
-	for (size_t i = 0; i < s->n; i++) {
-		if (lp_top_same(&s->slots[i], key)) {
-			s->slots[i].count++;
+	for (; i != 0; i = s->next[i - 1]) {
+		if (lp_top_same(&s->slots[i - 1], key)) {
+			s->slots[i - 1].count++;
+			lp_heap_down(s, s->pos[i - 1]);
 			return;
 		}
-		if (s->slots[i].count < s->slots[min].count)
-			min = i;
 	}
 	if (s->n < s->cap) {
-		s->slots[s->n] = *key;
-		s->slots[s->n].count = 1;
-		s->slots[s->n++].error = 0;
+		i = (uint32_t)s->n++;
+		s->slots[i] = *key;
+		s->slots[i].count = 1;
+		s->slots[i].error = 0;
+		lp_hash_link(s, i);
+		lp_heap_set(s, s->n - 1, i);
+		lp_heap_up(s, s->n - 1);
 		return;
 	}
 	/* evict the smallest: the newcomer inherits its count as error */
-	uint64_t floor = s->slots[min].count;
-	s->slots[min] = *key;
-	s->slots[min].count = floor + 1;
-	s->slots[min].error = floor;
+	i = s->heap[0];
+	uint64_t floor = s->slots[i].count;
+	lp_hash_unlink(s, i);
+	s->slots[i] = *key;
+	s->slots[i].count = floor + 1;
+	s->slots[i].error = floor;
+	lp_hash_link(s, i);
+	lp_heap_down(s, 0);
 }
 
 static void lp_table_add(struct logparse_key_count *t, size_t *n, uint64_t *other, const char *name,
@@ -305,6 +426,7 @@ static size_t lp_top_out(struct lp_sketch *s, struct logparse_top *out, unsigned
 	size_t n = s->n < k ? s->n : k;
 
 	qsort(s->slots, s->n, sizeof(*s->slots), lp_cmp_top);
+	lp_sketch_reindex(s); /* more lines may follow */
 	if (n)
 		memcpy(out, s->slots, n * sizeof(*out));
 	return n;

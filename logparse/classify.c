@@ -97,31 +97,36 @@ static const struct {
 
 static int lp_store_int(struct logparse_args *a, const char *name, size_t nlen, int64_t v)
 {
+#define F(n, bit, m)                                                                               \
+	{                                                                                          \
+		n, sizeof(n) - 1, bit, offsetof(struct logparse_args, m)                           \
+	}
 	static const struct {
 		const char *name;
+		size_t len;
 		uint32_t bit;
 		size_t off;
 	} f[] = {
-	    {"index", LOGPARSE_ARG_INDEX, offsetof(struct logparse_args, index)},
-	    {"dir", LOGPARSE_ARG_DIR, offsetof(struct logparse_args, dir)},
-	    {"rindex", LOGPARSE_ARG_RINDEX, offsetof(struct logparse_args, resp_index)},
-	    {"old_state", LOGPARSE_ARG_OLDST, offsetof(struct logparse_args, old_state)},
-	    {"chunk_num", LOGPARSE_ARG_CHUNK, offsetof(struct logparse_args, chunk_num)},
-	    {"chunk_type", LOGPARSE_ARG_CHUNK, offsetof(struct logparse_args, chunk_type)},
-	    {"chunk_len", LOGPARSE_ARG_CHUNK, offsetof(struct logparse_args, chunk_len)},
-	    {"chunk_flag", LOGPARSE_ARG_CHUNK, offsetof(struct logparse_args, chunk_flag)},
-	    {"bound", LOGPARSE_ARG_BOUND, offsetof(struct logparse_args, bound)},
-	    {"bytes", LOGPARSE_ARG_BYTES, offsetof(struct logparse_args, bytes)},
-	    {"timeout", LOGPARSE_ARG_TIMEOUT, offsetof(struct logparse_args, timeout_jiffies)},
-	    {"vtag", LOGPARSE_ARG_VTAG, offsetof(struct logparse_args, vtag)},
-	    {"vtag_expected", LOGPARSE_ARG_VTAG, offsetof(struct logparse_args, vtag_expected)},
+	    F("index", LOGPARSE_ARG_INDEX, index),
+	    F("dir", LOGPARSE_ARG_DIR, dir),
+	    F("rindex", LOGPARSE_ARG_RINDEX, resp_index),
+	    F("old_state", LOGPARSE_ARG_OLDST, old_state),
+	    F("chunk_num", LOGPARSE_ARG_CHUNK, chunk_num),
+	    F("chunk_type", LOGPARSE_ARG_CHUNK, chunk_type),
+	    F("chunk_len", LOGPARSE_ARG_CHUNK, chunk_len),
+	    F("chunk_flag", LOGPARSE_ARG_CHUNK, chunk_flag),
+	    F("bound", LOGPARSE_ARG_BOUND, bound),
+	    F("bytes", LOGPARSE_ARG_BYTES, bytes),
+	    F("timeout", LOGPARSE_ARG_TIMEOUT, timeout_jiffies),
+	    F("vtag", LOGPARSE_ARG_VTAG, vtag),
+	    F("vtag_expected", LOGPARSE_ARG_VTAG, vtag_expected),
 	};
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		int32_t s = (int32_t)v;
 		uint32_t u = (uint32_t)v;
 
-		if (strlen(f[i].name) != nlen || memcmp(f[i].name, name, nlen) != 0)
+		if (f[i].len != nlen || memcmp(f[i].name, name, nlen) != 0)
 			continue;
 		/* int32_t and uint32_t members share the representation size */
 		memcpy((char *)a + f[i].off, v < 0 ? (const void *)&s : (const void *)&u, 4);
@@ -129,6 +134,7 @@ static int lp_store_int(struct logparse_args *a, const char *name, size_t nlen, 
 		return 0;
 	}
 	return -EINVAL;
+#undef F
 }
 
 static size_t lp_token_len(const struct lp_cur *c, const char *set)
@@ -214,7 +220,8 @@ static int lp_match(const char *pat, struct lp_cur c, struct logparse_args *a)
 			pat = close + 1;
 			continue;
 		}
-		if (c.p == c.end || !lp_ieq(c.p, pat, 1))
+		/* exact bytes first: the kernel's own case is the common one */
+		if (c.p == c.end || (*c.p != *pat && lp_lower(*c.p) != lp_lower(*pat)))
 			return 0;
 		c.p++;
 		pat++;
@@ -243,12 +250,17 @@ static int lp_classify_msg(uint8_t proto, struct lp_cur msg, struct logparse_eve
 	lp_skip_spaces(&msg);
 	lp_trim(&msg);
 	for (size_t i = 0; i < sizeof(lp_patterns) / sizeof(lp_patterns[0]); i++) {
-		struct logparse_args a = {0};
+		const char *pat = lp_patterns[i].pat;
+		struct logparse_args a;
 		int rc;
 
 		if (lp_patterns[i].proto != proto)
 			continue;
-		rc = lp_match(lp_patterns[i].pat, msg, &a);
+		/* lp_match would fail on the first byte: skip it (and the clear) */
+		if (pat[0] != '{' && (msg.p == msg.end || lp_lower(*msg.p) != lp_lower(pat[0])))
+			continue;
+		memset(&a, 0, sizeof(a));
+		rc = lp_match(pat, msg, &a);
 		if (rc < 0)
 			malformed = 1;
 		if (rc != 1)

@@ -209,18 +209,12 @@ static int lp_trigger_at(const char *p, const char *end, const char *q)
 	}
 }
 
-/* Whole-line prefilter, before the wrapper is parsed: every line of ours
- * holds "IN=", "nf_ct_", "_conntrack" or "helper ", or ends with the
- * rate-limit note. Three memchr passes cost less than the timestamp parse
- * that unrelated lines (most of a kernel log) would otherwise go through;
- * their answer is -ENOENT either way. */
-static int lp_line_may_match(const char *p, size_t len)
+/* The exact trigger test of lp_line_may_match(): three memchr passes. */
+static int lp_line_triggers(const char *p, size_t len)
 {
 	static const char triggers[] = "=_h";
 	const char *end = p + len;
 
-	if (len >= 21 && memcmp(end - 21, " callbacks suppressed", 21) == 0)
-		return 1;
 	for (const char *t = triggers; *t != '\0'; t++) {
 		const char *q = p;
 
@@ -231,6 +225,51 @@ static int lp_line_may_match(const char *p, size_t len)
 		}
 	}
 	return 0;
+}
+
+/* Marks the positions of the 16 at q that start a byte pair "N=" (of
+ * "IN="), "_c" (of "nf_ct_" and "_conntrack") or "lp" (of "helper ").
+ * Generic vectors: SSE2 on x86-64, NEON on arm64, plain code elsewhere.
+ * Pairs are rare in other lines, where the letters alone ('h' above all)
+ * are not. */
+static inline lp_v16 lp_pairs16(const char *q)
+{
+	lp_v16 a, b;
+
+	memcpy(&a, q, sizeof(a));
+	memcpy(&b, q + 1, sizeof(b));
+	return (lp_v16)(((a == 'N') & (b == '=')) | ((a == '_') & (b == 'c')) |
+			((a == 'l') & (b == 'p')));
+}
+
+/* Whole-line prefilter, before the wrapper is parsed: every line of ours
+ * holds "IN=", "nf_ct_", "_conntrack" or "helper ", or ends with the
+ * rate-limit note. A vector pass over byte pairs rejects most other lines
+ * (most of a kernel log) for less than the timestamp parse or one memchr
+ * per trigger letter; a line with a pair gets the exact test. Either way
+ * the answer for an unrelated line is -ENOENT. */
+static int lp_line_may_match(const char *p, size_t len)
+{
+	const char *end = p + len, *q;
+	lp_v16 acc;
+	lp_v2 w;
+
+	if (len >= 21 && memcmp(end - 21, " callbacks suppressed", 21) == 0)
+		return 1;
+	if (len < 17)
+		return lp_line_triggers(p, len);
+	/* one test per 64 bytes: most lines have no pair, ours show theirs early */
+	acc = lp_pairs16(end - 17); /* the last window overlaps: every pair is seen */
+	for (q = p; end - q >= 65; q += 64) {
+		acc |= lp_pairs16(q) | lp_pairs16(q + 16) | lp_pairs16(q + 32) | lp_pairs16(q + 48);
+		w = (lp_v2)acc;
+		if (w[0] | w[1])
+			return lp_line_triggers(p, len);
+	}
+	for (; end - q >= 17; q += 16)
+		acc |= lp_pairs16(q);
+	w = (lp_v2)acc;
+	return (w[0] | w[1]) ? lp_line_triggers(p, len) : 0;
 }
 
 int logparse_line(const char *line, size_t len, struct logparse_event *ev)

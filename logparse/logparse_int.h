@@ -3,6 +3,8 @@
 #ifndef CTADVISOR_LOGPARSE_INT_H
 #define CTADVISOR_LOGPARSE_INT_H
 
+#include <errno.h>
+
 #include "logparse.h"
 
 /* Catalog indices (catalog.c). */
@@ -71,11 +73,95 @@ static inline size_t lp_left(const struct lp_cur *c)
 	return (size_t)(c->end - c->p);
 }
 
-int lp_ieq(const char *a, const char *b, size_t n);
-int lp_eat(struct lp_cur *c, const char *lit);
+/* The helpers below run on every byte of a candidate line: inline, so the
+ * compiler folds their constants (max / 10, literal lengths) per call site. */
+static inline unsigned char lp_lower(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return (u >= 'A' && u <= 'Z') ? (unsigned char)(u | 0x20u) : u;
+}
+
+/* 1 when the n bytes match ignoring ASCII case. */
+static inline int lp_ieq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (lp_lower(a[i]) != lp_lower(b[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* Consume lit (NUL-terminated constant) if the cursor starts with it: 1, else 0.
+ * A byte loop rather than strlen + memcmp: nearly every call fails on its
+ * first byte. */
+static inline int lp_eat(struct lp_cur *c, const char *lit)
+{
+	const char *p = c->p;
+
+	for (; *lit != '\0'; lit++, p++) {
+		if (p == c->end || *p != *lit)
+			return 0;
+	}
+	c->p = p;
+	return 1;
+}
+
+static inline void lp_skip_spaces(struct lp_cur *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
+		c->p++;
+}
+
+/* Decimal number <= max; at least one digit. 0 or -EINVAL (cursor kept).
+ * v * 10 + d <= max is tested as v < max / 10, or equal and d <= max % 10:
+ * two compares per digit, folded to constants when max is one. */
+static inline int lp_u64(struct lp_cur *c, uint64_t max, uint64_t *out)
+{
+	const uint64_t lim = max / 10;
+	const unsigned rem = (unsigned)(max % 10);
+	const char *p = c->p;
+	uint64_t v = 0;
+
+	if (p == c->end || (unsigned)(*p - '0') > 9)
+		return -EINVAL;
+	for (; p < c->end && (unsigned)(*p - '0') <= 9; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v >= lim && (v > lim || d > rem))
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	c->p = p;
+	*out = v;
+	return 0;
+}
+
+/* 16-byte vectors (GCC/clang generic vectors: SSE2 on x86-64, NEON on
+ * arm64): compare masks hold 0xff per matching byte. */
+typedef unsigned char lp_v16 __attribute__((vector_size(16)));
+typedef uint64_t lp_v2 __attribute__((vector_size(16)));
+
+/* 1 when lane byte order is memory order, as lp_v16_first() needs. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LP_VEC_LE 1
+#else
+#define LP_VEC_LE 0
+#endif
+
+/* Index of the first nonzero byte of a compare mask m, 16 when none. */
+static inline unsigned lp_v16_first(lp_v16 m)
+{
+	lp_v2 w = (lp_v2)m;
+
+	if (w[0])
+		return (unsigned)__builtin_ctzll(w[0]) / 8;
+	if (w[1])
+		return 8 + (unsigned)__builtin_ctzll(w[1]) / 8;
+	return 16;
+}
+
 int lp_eat_ci(struct lp_cur *c, const char *lit);
-void lp_skip_spaces(struct lp_cur *c);
-int lp_u64(struct lp_cur *c, uint64_t max, uint64_t *out);
 int lp_hex(struct lp_cur *c, uint64_t max, uint64_t *out);
 int lp_addr(const char *p, size_t len, uint8_t *family, uint8_t addr[16]);
 void lp_copy(char *dst, size_t size, const char *src, size_t len);

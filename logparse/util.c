@@ -7,38 +7,6 @@
 
 #include "logparse_int.h"
 
-static unsigned char lp_lower(char c)
-{
-	unsigned char u = (unsigned char)c;
-
-	return (u >= 'A' && u <= 'Z') ? (unsigned char)(u | 0x20u) : u;
-}
-
-/* 1 when the n bytes match ignoring ASCII case. */
-int lp_ieq(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (lp_lower(a[i]) != lp_lower(b[i]))
-			return 0;
-	}
-	return 1;
-}
-
-/* Consume lit (NUL-terminated constant) if the cursor starts with it: 1, else 0.
- * A byte loop rather than strlen + memcmp: nearly every call fails on its
- * first byte, and this runs several times on every line of a log. */
-int lp_eat(struct lp_cur *c, const char *lit)
-{
-	const char *p = c->p;
-
-	for (; *lit != '\0'; lit++, p++) {
-		if (p == c->end || *p != *lit)
-			return 0;
-	}
-	c->p = p;
-	return 1;
-}
-
 int lp_eat_ci(struct lp_cur *c, const char *lit)
 {
 	const char *p = c->p;
@@ -49,36 +17,6 @@ int lp_eat_ci(struct lp_cur *c, const char *lit)
 	}
 	c->p = p;
 	return 1;
-}
-
-void lp_skip_spaces(struct lp_cur *c)
-{
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
-		c->p++;
-}
-
-/* Decimal number <= max; at least one digit. 0 or -EINVAL (cursor kept).
- * v * 10 + d <= max is tested as v < max / 10, or equal and d <= max % 10:
- * two compares per digit, computed once per call. */
-int lp_u64(struct lp_cur *c, uint64_t max, uint64_t *out)
-{
-	const uint64_t lim = max / 10;
-	const unsigned rem = (unsigned)(max % 10);
-	const char *p = c->p;
-	uint64_t v = 0;
-
-	if (p == c->end || (unsigned)(*p - '0') > 9)
-		return -EINVAL;
-	for (; p < c->end && (unsigned)(*p - '0') <= 9; p++) {
-		unsigned d = (unsigned)(*p - '0');
-
-		if (v >= lim && (v > lim || d > rem))
-			return -EINVAL;
-		v = v * 10 + d;
-	}
-	c->p = p;
-	*out = v;
-	return 0;
 }
 
 static int lp_hexval(char ch)
@@ -114,19 +52,96 @@ int lp_hex(struct lp_cur *c, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* IPv4 or IPv6 text (exactly len bytes). 0 or -EINVAL. */
+/* Dotted quad exactly as glibc's inet_pton(AF_INET) takes it: four parts of
+ * 1-3 digits, each <= 255, no leading zero, nothing else. 0, -EINVAL, or
+ * -EAGAIN for text this does not decide (a ':' or a NUL byte: see lp_addr).
+ * Log lines carry two addresses each: this avoids a copy and a library call. */
+static int lp_ipv4(const char *p, size_t len, uint8_t out[4])
+{
+	const char *end = p + len;
+	uint8_t tmp[4];
+	unsigned parts = 0, v = 0, digits = 0;
+
+	for (; p < end; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (d <= 9) {
+			if ((digits && v == 0) || (v = v * 10 + d) > 255)
+				return memchr(p, ':', (size_t)(end - p)) ? -EAGAIN : -EINVAL;
+			if (digits++ == 0 && ++parts > 4)
+				return memchr(p, ':', (size_t)(end - p)) ? -EAGAIN : -EINVAL;
+		} else if (*p == '.' && digits && parts < 4) {
+			tmp[parts - 1] = (uint8_t)v;
+			v = 0;
+			digits = 0;
+		} else {
+			return *p == ':' || memchr(p, ':', (size_t)(end - p)) ||
+				       memchr(p, '\0', (size_t)(end - p))
+				   ? -EAGAIN
+				   : -EINVAL;
+		}
+	}
+	if (parts < 4)
+		return -EINVAL;
+	tmp[3] = (uint8_t)v;
+	memcpy(out, tmp, sizeof(tmp));
+	return 0;
+}
+
+/* The canonical dotted quad only ("192.0.2.1": no leading zero, nothing
+ * around it): 0, or -EAGAIN for anything else (lp_ipv4 decides). */
+static int lp_ipv4_fast(const char *p, size_t len, uint8_t out[4])
+{
+	const char *end = p + len;
+	uint8_t tmp[4];
+
+	for (int part = 0; part < 4; part++) {
+		unsigned v;
+
+		if (part > 0 && (p == end || *p++ != '.'))
+			return -EAGAIN;
+		if (p == end || (unsigned)(*p - '0') > 9)
+			return -EAGAIN;
+		v = (unsigned)(*p++ - '0');
+		while (v != 0 && p < end && (unsigned)(*p - '0') <= 9) {
+			v = v * 10 + (unsigned)(*p++ - '0');
+			if (v > 255)
+				return -EAGAIN;
+		}
+		tmp[part] = (uint8_t)v;
+	}
+	if (p != end)
+		return -EAGAIN;
+	memcpy(out, tmp, sizeof(tmp));
+	return 0;
+}
+
+/* IPv4 or IPv6 text (exactly len bytes). 0 or -EINVAL. The family is AF_INET6
+ * when the text holds a ':' anywhere, and inet_pton reads up to a NUL. */
 int lp_addr(const char *p, size_t len, uint8_t *family, uint8_t addr[16])
 {
 	char buf[INET6_ADDRSTRLEN + 1];
-	int af = memchr(p, ':', len) ? AF_INET6 : AF_INET;
 	uint8_t tmp[16] = {0};
+	int af, rc;
 
 	if (len == 0 || len >= sizeof(buf))
 		return -EINVAL;
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	if (inet_pton(af, buf, tmp) != 1)
-		return -EINVAL;
+	if (lp_ipv4_fast(p, len, addr) == 0) {
+		memset(addr + 4, 0, 12);
+		*family = AF_INET;
+		return 0;
+	}
+	rc = lp_ipv4(p, len, tmp);
+	if (rc == -EINVAL)
+		return rc;
+	af = AF_INET;
+	if (rc == -EAGAIN) {
+		af = memchr(p, ':', len) ? AF_INET6 : AF_INET;
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		if (inet_pton(af, buf, tmp) != 1)
+			return -EINVAL;
+	}
 	memcpy(addr, tmp, sizeof(tmp));
 	*family = (uint8_t)af;
 	return 0;

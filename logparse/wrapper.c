@@ -34,14 +34,41 @@ static int lp_num_max(struct lp_cur *c, uint64_t max, unsigned *out)
 	return 0;
 }
 
+static int lp_digit(char ch)
+{
+	return (unsigned)(ch - '0') <= 9;
+}
+
+/* The common "hh:mm:ss" of two digits each, not followed by a digit: what
+ * the general parse below reads from it, in a few compares. 0 or -ENOENT
+ * (not that shape: take the general parse). */
+static int lp_hms_fixed(struct lp_cur *c, unsigned *h, unsigned *m, unsigned *s)
+{
+	const char *p = c->p;
+
+	if (lp_left(c) < 8 || p[2] != ':' || p[5] != ':' || !lp_digit(p[0]) || !lp_digit(p[1]) ||
+	    !lp_digit(p[3]) || !lp_digit(p[4]) || !lp_digit(p[6]) || !lp_digit(p[7]) ||
+	    (lp_left(c) > 8 && lp_digit(p[8])))
+		return -ENOENT;
+	*h = (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
+	*m = (unsigned)(p[3] - '0') * 10 + (unsigned)(p[4] - '0');
+	*s = (unsigned)(p[6] - '0') * 10 + (unsigned)(p[7] - '0');
+	c->p += 8;
+	return 0;
+}
+
 /* "hh:mm:ss[.frac]" */
 static int lp_hms(struct lp_cur *c, struct logparse_time *ts)
 {
 	unsigned h, m, s;
 
-	if (lp_num_max(c, 23, &h) || !lp_eat(c, ":") || lp_num_max(c, 59, &m) || !lp_eat(c, ":") ||
-	    lp_num_max(c, 60, &s))
+	if (lp_hms_fixed(c, &h, &m, &s) == 0) {
+		if (h > 23 || m > 59 || s > 60)
+			return -EINVAL;
+	} else if (lp_num_max(c, 23, &h) || !lp_eat(c, ":") || lp_num_max(c, 59, &m) ||
+		   !lp_eat(c, ":") || lp_num_max(c, 60, &s)) {
 		return -EINVAL;
+	}
 	ts->hour = (uint8_t)h;
 	ts->min = (uint8_t)m;
 	ts->sec = (uint8_t)s;
