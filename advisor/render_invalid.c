@@ -11,16 +11,16 @@
 #include <sys/socket.h>
 
 #include "escape.h"
+#include "jsonw.h"
+#include "textwrap.h"
 #include "render_invalid.h"
 #include "../rules/snapshot.h"
 
-#define IW_WIDTH    79 /* last column used: a line never wraps an 80-column terminal */
 #define IW_KEY      17 /* "  " plus the key column */
 #define ANSI_RESET  "\033[0m"
 #define JSON_SCHEMA 1
 #define JSON_FLAGS                                                                                 \
 	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12) | JSON_ENSURE_ASCII)
-#define JEND ((const char *)NULL)
 
 static const char *const status_names[] = {"OK", "WARNING", "CRITICAL"};
 static const char *const status_colors[] = {"\033[32m", "\033[1;33m", "\033[1;31m"};
@@ -62,91 +62,12 @@ static const char *addr_str(const struct logparse_top *t, char *buf, size_t size
 /* ---- text ---- */
 
 /* A line filled item by item, wrapping to indent when full. */
-struct iw {
-	FILE *out;
-	int col, indent;
-	bool is_first;
-};
 
-/* Display columns: UTF-8 continuation bytes take none. */
-static int iw_cols(const char *s)
-{
-	int n = 0;
-
-	for (; *s != '\0'; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
-/* "<lead><key padded to width>", then items from there. */
-static void iw_start(struct iw *w, int lead, const char *key, int width)
-{
-	fprintf(w->out, "%*s%-*s", lead, "", width, key);
-	w->col = lead + (width > iw_cols(key) ? width : iw_cols(key));
-	w->indent = lead + width;
-	w->is_first = true;
-}
-
-static void iw_key(struct iw *w, const char *key)
-{
-	iw_start(w, 2, key, IW_KEY - 2);
-}
-
-/* Append s after sep; on a new indented line when it would pass IW_WIDTH
- * (sep's trailing blanks are dropped at the break). */
-static void iw_item(struct iw *w, const char *sep, const char *s)
-{
-	int len = iw_cols(s), sep_len = (int)strlen(sep);
-
-	if (!w->is_first && w->col + sep_len + len > IW_WIDTH) {
-		int keep = sep_len;
-
-		while (keep > 0 && sep[keep - 1] == ' ')
-			keep--;
-		fprintf(w->out, "%.*s\n%*s", keep, sep, w->indent, "");
-		w->col = w->indent;
-	} else if (!w->is_first) {
-		fputs(sep, w->out);
-		w->col += sep_len;
-	}
-	fputs(s, w->out);
-	w->col += len;
-	w->is_first = false;
-}
-
-__attribute__((format(printf, 3, 4))) static void iw_itemf(struct iw *w, const char *sep,
-							   const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	iw_item(w, sep, buf);
-}
-
-/* Escape s, then add it word by word so that it wraps at blanks. */
-static void iw_words(struct iw *w, const char *s)
-{
-	char buf[2048];
-
-	render_escape(buf, sizeof(buf), s, RENDER_ESC_TEXT);
-	for (char *save = NULL, *p = strtok_r(buf, " ", &save); p != NULL;
-	     p = strtok_r(NULL, " ", &save))
-		iw_item(w, " ", p);
-}
-
-static void iw_end(struct iw *w)
-{
-	fputc('\n', w->out);
-}
-
-static void iw_line(struct iw *w, const char *key, const char *fmt, ...)
+static void iw_line(struct tw *w, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* A whole key line whose value is one formatted, wrapped text. */
-static void iw_line(struct iw *w, const char *key, const char *fmt, ...)
+static void iw_line(struct tw *w, const char *key, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -154,9 +75,9 @@ static void iw_line(struct iw *w, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	iw_key(w, key);
-	iw_words(w, buf);
-	iw_end(w);
+	tw_key(w, IW_KEY, key);
+	tw_words(w, buf);
+	tw_end(w);
 }
 
 /* "2026-11-24 14:14:13 UTC (113.000123 s after boot)", from the numbers
@@ -183,7 +104,7 @@ static const char *ts_str(const struct logparse_time *t, char *buf, size_t size)
 	return buf;
 }
 
-static void text_live(struct iw *w, const struct render_invalid_meta *m)
+static void text_live(struct tw *w, const struct render_invalid_meta *m)
 {
 	iw_line(w, "listened", "%.1f s", m->duration_s);
 	iw_line(w, "nflog",
@@ -207,20 +128,20 @@ static void text_live(struct iw *w, const struct render_invalid_meta *m)
 			m->nflog_not_reported);
 }
 
-static void text_header(struct iw *w, const struct logparse_agg_result *r,
+static void text_header(struct tw *w, const struct logparse_agg_result *r,
 			const struct render_invalid_meta *m, bool color)
 {
 	int code = render_invalid_exit_code(r);
 
 	fprintf(w->out, "ctadvisor %s: %s%s%s\n", m->is_live ? "watch --invalid" : "logparse",
 		color ? status_colors[code] : "", status_names[code], color ? ANSI_RESET : "");
-	iw_key(w, "source");
-	iw_words(w, m->source != NULL ? m->source : "");
-	iw_end(w);
+	tw_key(w, IW_KEY, "source");
+	tw_words(w, m->source != NULL ? m->source : "");
+	tw_end(w);
 	if (m->netns != NULL && m->netns[0] != '\0') {
-		iw_key(w, "netns");
-		iw_words(w, m->netns);
-		iw_end(w);
+		tw_key(w, IW_KEY, "netns");
+		tw_words(w, m->netns);
+		tw_end(w);
 	}
 	if (m->is_live)
 		text_live(w, m);
@@ -258,44 +179,44 @@ static void text_reason_rows(FILE *out, const struct logparse_agg_result *r,
 	}
 }
 
-static void text_protocols(struct iw *w, const struct logparse_agg_result *r)
+static void text_protocols(struct tw *w, const struct logparse_agg_result *r)
 {
 	char pbuf[16], fbuf[32];
 
-	iw_key(w, "protocols");
+	tw_key(w, IW_KEY, "protocols");
 	for (unsigned p = 0; p < 256; p++)
 		if (r->by_proto[p] != 0)
-			iw_itemf(w, ", ", "%s %" PRIu64, proto_name(p, pbuf, sizeof(pbuf)),
+			tw_itemf(w, ", ", "%s %" PRIu64, proto_name(p, pbuf, sizeof(pbuf)),
 				 r->by_proto[p]);
-	iw_end(w);
-	iw_key(w, "tcp flags");
+	tw_end(w);
+	tw_key(w, IW_KEY, "tcp flags");
 	for (unsigned f = 0; f < 256; f++)
 		if (r->by_tcp_flags[f] != 0)
-			iw_itemf(w, ", ", "%s %" PRIu64,
+			tw_itemf(w, ", ", "%s %" PRIu64,
 				 logparse_tcp_flags_str((uint8_t)f, fbuf, sizeof(fbuf)),
 				 r->by_tcp_flags[f]);
 	if (w->is_first)
-		iw_item(w, "", "none seen");
-	iw_end(w);
+		tw_item(w, "", "none seen");
+	tw_end(w);
 	iw_line(w, "direction", "original %" PRIu64 ", reply %" PRIu64 ", not stated %" PRIu64,
 		r->by_dir[0], r->by_dir[1], r->by_dir[2]);
 }
 
-static void text_ifaces(struct iw *w, const struct logparse_agg_result *r)
+static void text_ifaces(struct tw *w, const struct logparse_agg_result *r)
 {
 	char name[4 * LOGPARSE_TEXT_MAX];
 
-	iw_key(w, "interfaces");
+	tw_key(w, IW_KEY, "interfaces");
 	for (size_t i = 0; i < r->n_ifaces; i++) {
 		render_escape(name, sizeof(name), r->ifaces[i].name, RENDER_ESC_TEXT);
-		iw_itemf(w, ", ", "%s (in %" PRIu64 ", out %" PRIu64 ")", name, r->ifaces[i].count,
+		tw_itemf(w, ", ", "%s (in %" PRIu64 ", out %" PRIu64 ")", name, r->ifaces[i].count,
 			 r->ifaces[i].count_out);
 	}
 	if (r->ifaces_other > 0)
-		iw_itemf(w, ", ", "others %" PRIu64, r->ifaces_other);
+		tw_itemf(w, ", ", "others %" PRIu64, r->ifaces_other);
 	if (w->is_first)
-		iw_item(w, "", "none named");
-	iw_end(w);
+		tw_item(w, "", "none named");
+	tw_end(w);
 }
 
 /* "5" or "3-5" when the sketch may overcount. */
@@ -308,27 +229,27 @@ static const char *top_count(const struct logparse_top *t, char *buf, size_t siz
 	return buf;
 }
 
-static void text_tops(struct iw *w, const struct logparse_agg_result *r)
+static void text_tops(struct tw *w, const struct logparse_agg_result *r)
 {
 	char addr[INET6_ADDRSTRLEN], cnt[48], pbuf[16];
 
-	iw_key(w, "top sources");
+	tw_key(w, IW_KEY, "top sources");
 	for (size_t i = 0; i < r->n_top_src; i++)
-		iw_itemf(w, ", ", "%s %s", addr_str(&r->top_src[i], addr, sizeof(addr)),
+		tw_itemf(w, ", ", "%s %s", addr_str(&r->top_src[i], addr, sizeof(addr)),
 			 top_count(&r->top_src[i], cnt, sizeof(cnt)));
 	if (w->is_first)
-		iw_item(w, "", "no addresses logged");
-	iw_end(w);
-	iw_key(w, "top dest ports");
+		tw_item(w, "", "no addresses logged");
+	tw_end(w);
+	tw_key(w, IW_KEY, "top dest ports");
 	for (size_t i = 0; i < r->n_top_dport; i++)
-		iw_itemf(w, ", ", "%s/%u %s", proto_name(r->top_dport[i].proto, pbuf, sizeof(pbuf)),
+		tw_itemf(w, ", ", "%s/%u %s", proto_name(r->top_dport[i].proto, pbuf, sizeof(pbuf)),
 			 r->top_dport[i].port, top_count(&r->top_dport[i], cnt, sizeof(cnt)));
 	if (w->is_first)
-		iw_item(w, "", "no ports logged");
-	iw_end(w);
+		tw_item(w, "", "no ports logged");
+	tw_end(w);
 }
 
-static void text_invalid(struct iw *w, const struct logparse_agg_result *r)
+static void text_invalid(struct tw *w, const struct logparse_agg_result *r)
 {
 	char t1[96];
 
@@ -359,7 +280,7 @@ static void text_invalid(struct iw *w, const struct logparse_agg_result *r)
 			r->truncated, r->bad_header);
 }
 
-static void text_table_full(struct iw *w, const struct logparse_agg_result *r)
+static void text_table_full(struct tw *w, const struct logparse_agg_result *r)
 {
 	char t1[96], t2[96];
 
@@ -387,23 +308,23 @@ static void text_table_full(struct iw *w, const struct logparse_agg_result *r)
 		"and 'ctadvisor plan'");
 }
 
-static void text_log_rules(struct iw *w, const struct logparse_agg_result *r)
+static void text_log_rules(struct tw *w, const struct logparse_agg_result *r)
 {
 	char name[4 * LOGPARSE_TEXT_MAX];
 
-	iw_key(w, "LOG rules");
-	iw_itemf(w, "", "%" PRIu64 " %s:", r->by_kind[LOGPARSE_KIND_LOG_RULE],
+	tw_key(w, IW_KEY, "LOG rules");
+	tw_itemf(w, "", "%" PRIu64 " %s:", r->by_kind[LOGPARSE_KIND_LOG_RULE],
 		 r->by_kind[LOGPARSE_KIND_LOG_RULE] == 1 ? "line" : "lines");
 	for (size_t i = 0; i < r->n_log_prefixes; i++) {
 		render_escape(name, sizeof(name), r->log_prefixes[i].name, RENDER_ESC_TEXT);
-		iw_itemf(w, i ? ", " : " ", "\"%s\" %" PRIu64, name, r->log_prefixes[i].count);
+		tw_itemf(w, i ? ", " : " ", "\"%s\" %" PRIu64, name, r->log_prefixes[i].count);
 	}
 	if (r->log_prefixes_other > 0)
-		iw_itemf(w, ", ", "others %" PRIu64, r->log_prefixes_other);
-	iw_end(w);
+		tw_itemf(w, ", ", "others %" PRIu64, r->log_prefixes_other);
+	tw_end(w);
 }
 
-static void text_other(struct iw *w, const struct logparse_agg_result *r)
+static void text_other(struct tw *w, const struct logparse_agg_result *r)
 {
 	const uint64_t *k = r->by_kind;
 
@@ -437,7 +358,7 @@ static bool reason_seen_before(const struct logparse_agg_result *r, size_t i)
 	return false;
 }
 
-static void text_explain(struct iw *w, const struct logparse_agg_result *r)
+static void text_explain(struct tw *w, const struct logparse_agg_result *r)
 {
 	static const char *const keys[] = {"meaning", "causes", "check"};
 	char pbuf[16];
@@ -454,9 +375,9 @@ static void text_explain(struct iw *w, const struct logparse_agg_result *r)
 		fprintf(w->out, "  %s (%s)\n", rs->id,
 			rs->proto ? proto_name(rs->proto, pbuf, sizeof(pbuf)) : "any protocol");
 		for (size_t k = 0; k < 3; k++) {
-			iw_start(w, 4, keys[k], 9);
-			iw_words(w, texts[k] != NULL ? texts[k] : "");
-			iw_end(w);
+			tw_start(w, 4, keys[k], 9);
+			tw_words(w, texts[k] != NULL ? texts[k] : "");
+			tw_end(w);
 		}
 	}
 }
@@ -464,7 +385,7 @@ static void text_explain(struct iw *w, const struct logparse_agg_result *r)
 int render_invalid_text(FILE *out, const struct logparse_agg_result *res,
 			const struct render_invalid_meta *meta, bool color)
 {
-	struct iw w = {.out = out};
+	struct tw w = {.out = out};
 
 	text_header(&w, res, meta, color);
 	text_invalid(&w, res);
@@ -477,60 +398,6 @@ int render_invalid_text(FILE *out, const struct logparse_agg_result *res,
 }
 
 /* ---- JSON ---- */
-
-/* An object of (key, value) pairs up to a JEND key; every value is consumed,
- * also on failure; NULL when a value is NULL or on allocation failure. */
-__attribute__((sentinel)) static json_t *jobj(const char *key, ...)
-{
-	json_t *o = json_object();
-	bool is_ok = o != NULL;
-	va_list ap;
-
-	va_start(ap, key);
-	for (; key != NULL; key = va_arg(ap, const char *)) {
-		json_t *v = va_arg(ap, json_t *);
-
-		if (v == NULL)
-			is_ok = false;
-		else if (is_ok)
-			is_ok = json_object_set_new(o, key, v) == 0;
-		else
-			json_decref(v);
-	}
-	va_end(ap);
-	if (!is_ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-/* Append v (consumed); on failure *arr is released and set to NULL. */
-static void jappend(json_t **arr, json_t *v)
-{
-	if (v != NULL && json_array_append_new(*arr, v) == 0)
-		return;
-	json_decref(*arr);
-	*arr = NULL;
-}
-
-_Static_assert(sizeof(json_int_t) == sizeof(int64_t), "json_int_t is not 64-bit");
-
-static json_t *ju64(uint64_t v)
-{
-	return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
-}
-
-/* Strings from logs may hold invalid UTF-8, which json_string() refuses. */
-static json_t *jstr(const char *s)
-{
-	char buf[2048];
-
-	if (s == NULL)
-		return json_null();
-	render_escape(buf, sizeof(buf), s, RENDER_ESC_UTF8);
-	return json_string(buf);
-}
 
 static json_t *jproto_name(unsigned proto)
 {
@@ -548,12 +415,13 @@ static json_t *jts(const struct logparse_time *t)
 		return json_null();
 	snprintf(wall, sizeof(wall), "%02u-%02u %02u:%02u:%02u.%06u", t->mon, t->mday, t->hour,
 		 t->min, t->sec, t->wall_usec);
-	return jobj("boot_sec", (f & LOGPARSE_TS_MONO) ? json_integer(t->mono_sec) : json_null(),
-		    "boot_usec", (f & LOGPARSE_TS_MONO) ? json_integer(t->mono_usec) : json_null(),
-		    "wall", (f & LOGPARSE_TS_WALL) ? json_string(wall) : json_null(), "year",
-		    (f & LOGPARSE_TS_YEAR) ? json_integer(t->year) : json_null(), "epoch_sec",
-		    (f & LOGPARSE_TS_YEAR) ? json_integer(t->epoch_sec) : json_null(), "is_utc",
-		    json_boolean(f & LOGPARSE_TS_UTC), JEND);
+	return jw_obj("boot_sec", (f & LOGPARSE_TS_MONO) ? json_integer(t->mono_sec) : json_null(),
+		      "boot_usec",
+		      (f & LOGPARSE_TS_MONO) ? json_integer(t->mono_usec) : json_null(), "wall",
+		      (f & LOGPARSE_TS_WALL) ? json_string(wall) : json_null(), "year",
+		      (f & LOGPARSE_TS_YEAR) ? json_integer(t->year) : json_null(), "epoch_sec",
+		      (f & LOGPARSE_TS_YEAR) ? json_integer(t->epoch_sec) : json_null(), "is_utc",
+		      json_boolean(f & LOGPARSE_TS_UTC), JW_END);
 }
 
 static json_t *jreason(const struct logparse_reason_count *rc)
@@ -561,11 +429,12 @@ static json_t *jreason(const struct logparse_reason_count *rc)
 	const struct logparse_reason *rs = rc->reason;
 	bool is_acc = rc->verdict == LOGPARSE_VERDICT_ACCEPTED;
 
-	return jobj(
-	    "id", json_string(rs->id), "proto", rs->proto ? json_integer(rs->proto) : json_null(),
-	    "protocol", rs->proto ? jproto_name(rs->proto) : json_null(), "verdict",
-	    json_string(is_acc ? "accepted" : "dropped"), "count", ju64(rc->count), "meaning",
-	    jstr(rs->meaning), "causes", jstr(rs->causes), "advice", jstr(rs->advice), JEND);
+	return jw_obj("id", json_string(rs->id), "proto",
+		      rs->proto ? json_integer(rs->proto) : json_null(), "protocol",
+		      rs->proto ? jproto_name(rs->proto) : json_null(), "verdict",
+		      json_string(is_acc ? "accepted" : "dropped"), "count", jw_u64(rc->count),
+		      "meaning", jw_str(rs->meaning), "causes", jw_str(rs->causes), "advice",
+		      jw_str(rs->advice), JW_END);
 }
 
 static json_t *jreasons(const struct logparse_agg_result *r)
@@ -573,7 +442,7 @@ static json_t *jreasons(const struct logparse_agg_result *r)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr != NULL && i < r->n_reasons; i++)
-		jappend(&arr, jreason(&r->reasons[i]));
+		jw_append(&arr, jreason(&r->reasons[i]));
 	return arr;
 }
 
@@ -583,8 +452,8 @@ static json_t *jprotocols(const struct logparse_agg_result *r)
 
 	for (unsigned p = 0; arr != NULL && p < 256; p++)
 		if (r->by_proto[p] != 0)
-			jappend(&arr, jobj("proto", json_integer(p), "name", jproto_name(p),
-					   "count", ju64(r->by_proto[p]), JEND));
+			jw_append(&arr, jw_obj("proto", json_integer(p), "name", jproto_name(p),
+					       "count", jw_u64(r->by_proto[p]), JW_END));
 	return arr;
 }
 
@@ -595,11 +464,11 @@ static json_t *jflags(const struct logparse_agg_result *r)
 
 	for (unsigned f = 0; arr != NULL && f < 256; f++)
 		if (r->by_tcp_flags[f] != 0)
-			jappend(&arr, jobj("flags",
-					   json_string(logparse_tcp_flags_str((uint8_t)f, fbuf,
-									      sizeof(fbuf))),
-					   "bits", json_integer(f), "count",
-					   ju64(r->by_tcp_flags[f]), JEND));
+			jw_append(&arr, jw_obj("flags",
+					       json_string(logparse_tcp_flags_str((uint8_t)f, fbuf,
+										  sizeof(fbuf))),
+					       "bits", json_integer(f), "count",
+					       jw_u64(r->by_tcp_flags[f]), JW_END));
 	return arr;
 }
 
@@ -608,8 +477,9 @@ static json_t *jifaces(const struct logparse_agg_result *r)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr != NULL && i < r->n_ifaces; i++)
-		jappend(&arr, jobj("name", jstr(r->ifaces[i].name), "in", ju64(r->ifaces[i].count),
-				   "out", ju64(r->ifaces[i].count_out), JEND));
+		jw_append(&arr, jw_obj("name", jw_str(r->ifaces[i].name), "in",
+				       jw_u64(r->ifaces[i].count), "out",
+				       jw_u64(r->ifaces[i].count_out), JW_END));
 	return arr;
 }
 
@@ -621,8 +491,9 @@ static json_t *jtop_src(const struct logparse_agg_result *r)
 	for (size_t i = 0; arr != NULL && i < r->n_top_src; i++) {
 		const struct logparse_top *t = &r->top_src[i];
 
-		jappend(&arr, jobj("addr", json_string(addr_str(t, addr, sizeof(addr))), "count",
-				   ju64(t->count), "error", ju64(t->error), JEND));
+		jw_append(&arr,
+			  jw_obj("addr", json_string(addr_str(t, addr, sizeof(addr))), "count",
+				 jw_u64(t->count), "error", jw_u64(t->error), JW_END));
 	}
 	return arr;
 }
@@ -634,9 +505,10 @@ static json_t *jtop_dport(const struct logparse_agg_result *r)
 	for (size_t i = 0; arr != NULL && i < r->n_top_dport; i++) {
 		const struct logparse_top *t = &r->top_dport[i];
 
-		jappend(&arr, jobj("proto", json_integer(t->proto), "protocol",
-				   jproto_name(t->proto), "port", json_integer(t->port), "count",
-				   ju64(t->count), "error", ju64(t->error), JEND));
+		jw_append(&arr,
+			  jw_obj("proto", json_integer(t->proto), "protocol", jproto_name(t->proto),
+				 "port", json_integer(t->port), "count", jw_u64(t->count), "error",
+				 jw_u64(t->error), JW_END));
 	}
 	return arr;
 }
@@ -645,16 +517,16 @@ static json_t *jinvalid(const struct logparse_agg_result *r)
 {
 	bool has = r->has_first;
 
-	return jobj("total", ju64(r->dropped + r->accepted), "dropped", ju64(r->dropped),
-		    "accepted", ju64(r->accepted), "first_seen",
-		    has ? jts(&r->first_seen) : json_null(), "last_seen",
-		    has ? jts(&r->last_seen) : json_null(), "reasons", jreasons(r), "protocols",
-		    jprotocols(r), "tcp_flags", jflags(r), "directions",
-		    jobj("original", ju64(r->by_dir[0]), "reply", ju64(r->by_dir[1]), "unknown",
-			 ju64(r->by_dir[2]), JEND),
-		    "interfaces", jifaces(r), "interfaces_other", ju64(r->ifaces_other),
-		    "top_sources", jtop_src(r), "top_dports", jtop_dport(r), "truncated",
-		    ju64(r->truncated), "bad_header", ju64(r->bad_header), JEND);
+	return jw_obj("total", jw_u64(r->dropped + r->accepted), "dropped", jw_u64(r->dropped),
+		      "accepted", jw_u64(r->accepted), "first_seen",
+		      has ? jts(&r->first_seen) : json_null(), "last_seen",
+		      has ? jts(&r->last_seen) : json_null(), "reasons", jreasons(r), "protocols",
+		      jprotocols(r), "tcp_flags", jflags(r), "directions",
+		      jw_obj("original", jw_u64(r->by_dir[0]), "reply", jw_u64(r->by_dir[1]),
+			     "unknown", jw_u64(r->by_dir[2]), JW_END),
+		      "interfaces", jifaces(r), "interfaces_other", jw_u64(r->ifaces_other),
+		      "top_sources", jtop_src(r), "top_dports", jtop_dport(r), "truncated",
+		      jw_u64(r->truncated), "bad_header", jw_u64(r->bad_header), JW_END);
 }
 
 static json_t *jkinds(const struct logparse_agg_result *r)
@@ -663,7 +535,7 @@ static json_t *jkinds(const struct logparse_agg_result *r)
 
 	for (unsigned k = LOGPARSE_KIND_CT_INVALID; o != NULL && k <= LOGPARSE_KIND_CONTINUATION;
 	     k++) {
-		json_t *v = ju64(r->by_kind[k]);
+		json_t *v = jw_u64(r->by_kind[k]);
 
 		if (v == NULL || json_object_set_new(o, kind_names[k], v) != 0) {
 			json_decref(o);
@@ -678,37 +550,40 @@ static json_t *jlog_rules(const struct logparse_agg_result *r)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr != NULL && i < r->n_log_prefixes; i++)
-		jappend(&arr, jobj("prefix", jstr(r->log_prefixes[i].name), "count",
-				   ju64(r->log_prefixes[i].count), JEND));
-	return jobj("count", ju64(r->by_kind[LOGPARSE_KIND_LOG_RULE]), "prefixes", arr,
-		    "prefixes_other", ju64(r->log_prefixes_other), JEND);
+		jw_append(&arr, jw_obj("prefix", jw_str(r->log_prefixes[i].name), "count",
+				       jw_u64(r->log_prefixes[i].count), JW_END));
+	return jw_obj("count", jw_u64(r->by_kind[LOGPARSE_KIND_LOG_RULE]), "prefixes", arr,
+		      "prefixes_other", jw_u64(r->log_prefixes_other), JW_END);
 }
 
 static json_t *jlive(const struct render_invalid_meta *m)
 {
 	if (!m->is_live)
 		return json_null();
-	return jobj(
-	    "duration_s", json_real(m->duration_s), "nflog_packets", ju64(m->nflog_packets),
-	    "nflog_lost", ju64(m->nflog_lost), "enobufs", ju64(m->enobufs), "kernel_invalid_delta",
-	    m->kernel_invalid_delta == UINT64_MAX ? json_null() : ju64(m->kernel_invalid_delta),
+	return jw_obj(
+	    "duration_s", json_real(m->duration_s), "nflog_packets", jw_u64(m->nflog_packets),
+	    "nflog_lost", jw_u64(m->nflog_lost), "enobufs", jw_u64(m->enobufs),
+	    "kernel_invalid_delta",
+	    m->kernel_invalid_delta == UINT64_MAX ? json_null() : jw_u64(m->kernel_invalid_delta),
 	    "nflog_not_reported",
-	    m->nflog_not_reported == UINT64_MAX ? json_null() : ju64(m->nflog_not_reported), JEND);
+	    m->nflog_not_reported == UINT64_MAX ? json_null() : jw_u64(m->nflog_not_reported),
+	    JW_END);
 }
 
 static json_t *jother(const struct logparse_agg_result *r)
 {
 	bool has_boot = r->by_kind[LOGPARSE_KIND_BOOT] > 0;
 
-	return jobj(
-	    "expectation_table_full", ju64(r->by_kind[LOGPARSE_KIND_EXPECT_FULL]), "rate_limit",
-	    jobj("lines", ju64(r->by_kind[LOGPARSE_KIND_RATELIMIT]), "suppressed",
-		 ju64(r->suppressed), JEND),
-	    "boot",
-	    has_boot ? jobj("buckets", ju64(r->boot_buckets), "max", ju64(r->boot_max), JEND)
-		     : json_null(),
-	    "vmalloc_fallback", ju64(r->by_kind[LOGPARSE_KIND_VMALLOC]), "log_rules", jlog_rules(r),
-	    JEND);
+	return jw_obj("expectation_table_full", jw_u64(r->by_kind[LOGPARSE_KIND_EXPECT_FULL]),
+		      "rate_limit",
+		      jw_obj("lines", jw_u64(r->by_kind[LOGPARSE_KIND_RATELIMIT]), "suppressed",
+			     jw_u64(r->suppressed), JW_END),
+		      "boot",
+		      has_boot ? jw_obj("buckets", jw_u64(r->boot_buckets), "max",
+					jw_u64(r->boot_max), JW_END)
+			       : json_null(),
+		      "vmalloc_fallback", jw_u64(r->by_kind[LOGPARSE_KIND_VMALLOC]), "log_rules",
+		      jlog_rules(r), JW_END);
 }
 
 /* [{"netns": inode or null for the initial namespace, "count": N}] */
@@ -719,9 +594,9 @@ static json_t *jnetns(const struct logparse_agg_result *r)
 	for (size_t i = 0; a != NULL && i < r->n_table_full_netns; i++) {
 		const struct logparse_netns_count *c = &r->table_full_netns[i];
 
-		json_array_append_new(a, jobj("netns",
-					      c->has_netns ? json_integer(c->netns) : json_null(),
-					      "count", ju64(c->count), JEND));
+		json_array_append_new(a, jw_obj("netns",
+						c->has_netns ? json_integer(c->netns) : json_null(),
+						"count", jw_u64(c->count), JW_END));
 	}
 	return a;
 }
@@ -730,21 +605,22 @@ static json_t *jroot(const struct logparse_agg_result *r, const struct render_in
 {
 	int code = render_invalid_exit_code(r);
 
-	return jobj("schema", json_integer(JSON_SCHEMA), "tool", json_string("ctadvisor"), "report",
-		    json_string("invalid"), "mode", json_string(m->is_live ? "watch" : "logparse"),
-		    "status", json_string(status_names[code]), "exit_code", json_integer(code),
-		    "source", jstr(m->source != NULL ? m->source : ""), "netns",
-		    jstr(m->netns != NULL ? m->netns : ""), "counts_are_lower_bounds",
-		    json_boolean(r->counts_lower_bound), "live", jlive(m), "input",
-		    jobj("lines", ju64(r->lines), "events", ju64(r->events), "unrelated",
-			 ju64(r->unrelated), "not_understood", ju64(r->not_understood), "kinds",
-			 jkinds(r), JEND),
-		    "invalid", jinvalid(r), "table_full",
-		    jobj("count", ju64(r->table_full), "first",
-			 r->table_full ? jts(&r->table_full_first) : json_null(), "last",
-			 r->table_full ? jts(&r->table_full_last) : json_null(), "by_netns",
-			 jnetns(r), "other_netns", ju64(r->table_full_netns_other), JEND),
-		    "other", jother(r), JEND);
+	return jw_obj("schema", json_integer(JSON_SCHEMA), "tool", json_string("ctadvisor"),
+		      "report", json_string("invalid"), "mode",
+		      json_string(m->is_live ? "watch" : "logparse"), "status",
+		      json_string(status_names[code]), "exit_code", json_integer(code), "source",
+		      jw_str(m->source != NULL ? m->source : ""), "netns",
+		      jw_str(m->netns != NULL ? m->netns : ""), "counts_are_lower_bounds",
+		      json_boolean(r->counts_lower_bound), "live", jlive(m), "input",
+		      jw_obj("lines", jw_u64(r->lines), "events", jw_u64(r->events), "unrelated",
+			     jw_u64(r->unrelated), "not_understood", jw_u64(r->not_understood),
+			     "kinds", jkinds(r), JW_END),
+		      "invalid", jinvalid(r), "table_full",
+		      jw_obj("count", jw_u64(r->table_full), "first",
+			     r->table_full ? jts(&r->table_full_first) : json_null(), "last",
+			     r->table_full ? jts(&r->table_full_last) : json_null(), "by_netns",
+			     jnetns(r), "other_netns", jw_u64(r->table_full_netns_other), JW_END),
+		      "other", jother(r), JW_END);
 }
 
 int render_invalid_json(FILE *out, const struct logparse_agg_result *res,

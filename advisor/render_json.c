@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "jsonw.h"
 #include "render.h"
 
 #define JSON_SCHEMA 1
@@ -21,64 +22,6 @@
 #define JSON_FLAGS                                                                                 \
 	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12) | JSON_ENSURE_ASCII)
 
-/* A typed sentinel: a bare NULL may be a plain 0 where a pointer is read. */
-#define JEND ((const char *)NULL)
-
-/* An object of (key, value) pairs up to a JEND key, in that order. Every
- * value is consumed, also on failure, so callers can build values inline;
- * NULL when a value is NULL (its allocation failed) or on allocation failure. */
-__attribute__((sentinel)) static json_t *jobj(const char *key, ...)
-{
-	json_t *o = json_object();
-	bool is_ok = o != NULL;
-	va_list ap;
-
-	va_start(ap, key);
-	for (; key != NULL; key = va_arg(ap, const char *)) {
-		json_t *v = va_arg(ap, json_t *);
-
-		if (v == NULL)
-			is_ok = false;
-		else if (is_ok)
-			is_ok = json_object_set_new(o, key, v) == 0;
-		else
-			json_decref(v);
-	}
-	va_end(ap);
-	if (!is_ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-/* Append v to *arr (consumed); on failure *arr is released and set to
- * NULL, which ends the caller's loop and fails its parent. */
-static void jappend(json_t **arr, json_t *v)
-{
-	if (v != NULL && json_array_append_new(*arr, v) == 0)
-		return;
-	json_decref(*arr);
-	*arr = NULL;
-}
-
-/* Likewise for objects whose keys are known only at run time. */
-static void jset(json_t **obj, const char *key, json_t *v)
-{
-	if (v != NULL && json_object_set_new(*obj, key, v) == 0)
-		return;
-	json_decref(*obj);
-	*obj = NULL;
-}
-
-_Static_assert(sizeof(json_int_t) == sizeof(int64_t), "json_int_t is not 64-bit");
-
-/* Kernel counters are uint64_t; jansson's integers are signed 64-bit. */
-static json_t *ju64(uint64_t v)
-{
-	return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
-}
-
 /* The snapshot's and report's "-1 unknown" convention. */
 static json_t *ji64_or_null(int64_t v)
 {
@@ -88,18 +31,6 @@ static json_t *ji64_or_null(int64_t v)
 static json_t *jreal_or_null(double v)
 {
 	return v < 0 || !isfinite(v) ? json_null() : json_real(v);
-}
-
-/* json_string() refuses invalid UTF-8, which a netns name may hold. */
-static json_t *jstr(const char *s)
-{
-	json_t *v = json_string(s);
-	char buf[2048]; /* 4 x the longest string, a summary */
-
-	if (v != NULL)
-		return v;
-	render_escape(buf, sizeof(buf), s, RENDER_ESC_UTF8);
-	return json_string(buf);
 }
 
 static json_t *jerrno_or_null(int err)
@@ -132,12 +63,12 @@ static json_t *build_settings(const struct ct_snapshot *snap)
 
 		render_escape(name, sizeof(name), k->name, RENDER_ESC_UTF8);
 		if (k->err != 0)
-			v = jobj("value", json_null(), "writable", json_boolean(k->is_writable),
-				 "error", jerrno_or_null(k->err), JEND);
+			v = jw_obj("value", json_null(), "writable", json_boolean(k->is_writable),
+				   "error", jerrno_or_null(k->err), JW_END);
 		else
-			v = jobj("value", jstr(k->value), "writable", json_boolean(k->is_writable),
-				 JEND);
-		jset(&o, name, v);
+			v = jw_obj("value", jw_str(k->value), "writable",
+				   json_boolean(k->is_writable), JW_END);
+		jw_set(&o, name, v);
 	}
 	return o;
 }
@@ -148,12 +79,12 @@ static json_t *build_occupancy(const struct ct_snapshot *snap, const struct rule
 
 	if (!snap->has_count)
 		return json_null();
-	return jobj("count", ju64(snap->count), "max",
-		    snap->has_max ? ju64(snap->max) : json_null(), "fill_pct",
-		    has_limit ? jreal_or_null(rep->d.fill_pct) : json_null(), "buckets",
-		    ji64_or_null(snap->set.buckets), "load_now", jreal_or_null(rep->d.load_now),
-		    "load_at_max", jreal_or_null(rep->d.load_at_max), "source",
-		    jsrc(snap->count_src), JEND);
+	return jw_obj("count", jw_u64(snap->count), "max",
+		      snap->has_max ? jw_u64(snap->max) : json_null(), "fill_pct",
+		      has_limit ? jreal_or_null(rep->d.fill_pct) : json_null(), "buckets",
+		      ji64_or_null(snap->set.buckets), "load_now", jreal_or_null(rep->d.load_now),
+		      "load_at_max", jreal_or_null(rep->d.load_at_max), "source",
+		      jsrc(snap->count_src), JW_END);
 }
 
 /* Only the counters the kernel reported, in attribute order. */
@@ -163,7 +94,7 @@ static json_t *add_stats(json_t *o, const struct snap_cpu_stats *st)
 		const char *name = snap_stat_name(s);
 
 		if (name != NULL && (st->present & (UINT32_C(1) << s)))
-			jset(&o, name, ju64(st->v[s]));
+			jw_set(&o, name, jw_u64(st->v[s]));
 	}
 	return o;
 }
@@ -175,7 +106,7 @@ static json_t *build_per_cpu(const struct ct_snapshot *snap)
 	for (size_t i = 0; arr != NULL && i < snap->n_cpus; i++) {
 		const struct snap_cpu_stats *st = &snap->cpus[i];
 
-		jappend(&arr, add_stats(jobj("cpu", json_integer(st->cpu), JEND), st));
+		jw_append(&arr, add_stats(jw_obj("cpu", json_integer(st->cpu), JW_END), st));
 	}
 	return arr;
 }
@@ -184,8 +115,9 @@ static json_t *build_counters(const struct ct_snapshot *snap)
 {
 	if (!snap->has_stats)
 		return json_null();
-	return jobj("source", jsrc(snap->stats_src), "total",
-		    add_stats(json_object(), &snap->total), "per_cpu", build_per_cpu(snap), JEND);
+	return jw_obj("source", jsrc(snap->stats_src), "total",
+		      add_stats(json_object(), &snap->total), "per_cpu", build_per_cpu(snap),
+		      JW_END);
 }
 
 /* { "<name>": count } for the non-zero protocols, "proto-N" when unnamed. */
@@ -203,7 +135,7 @@ static json_t *build_protocols(const struct snap_walk *w)
 			snprintf(buf, sizeof(buf), "proto-%u", p);
 			name = buf;
 		}
-		jset(&o, name, ju64(w->by_proto[p]));
+		jw_set(&o, name, jw_u64(w->by_proto[p]));
 	}
 	return o;
 }
@@ -214,7 +146,7 @@ static json_t *build_tcp_states(const struct snap_walk *w)
 
 	for (unsigned s = 0; o != NULL && s <= SNAP_TCP_STATES; s++)
 		if (w->tcp_state[s] != 0)
-			jset(&o, snap_tcp_state_name(s), ju64(w->tcp_state[s]));
+			jw_set(&o, snap_tcp_state_name(s), jw_u64(w->tcp_state[s]));
 	return o;
 }
 
@@ -226,7 +158,7 @@ static json_t *build_values(const struct snap_value_count *vc, size_t n)
 		char key[16];
 
 		snprintf(key, sizeof(key), "%" PRIu32, vc[i].value);
-		jset(&o, key, ju64(vc[i].count));
+		jw_set(&o, key, jw_u64(vc[i].count));
 	}
 	return o;
 }
@@ -234,7 +166,8 @@ static json_t *build_values(const struct snap_value_count *vc, size_t n)
 /* { "with": n, "without": entries - n } */
 static json_t *jwith(uint64_t with, uint64_t entries)
 {
-	return jobj("with", ju64(with), "without", ju64(entries > with ? entries - with : 0), JEND);
+	return jw_obj("with", jw_u64(with), "without", jw_u64(entries > with ? entries - with : 0),
+		      JW_END);
 }
 
 static json_t *build_timeouts(const struct snap_walk *w)
@@ -244,8 +177,9 @@ static json_t *build_timeouts(const struct snap_walk *w)
 	for (size_t i = 0; arr != NULL && i < SNAP_TIMEOUT_BINS; i++) {
 		uint32_t le = snap_timeout_bin_le[i];
 
-		jappend(&arr, jobj("le_seconds", le == UINT32_MAX ? json_null() : json_integer(le),
-				   "count", ju64(w->timeout_bins[i]), JEND));
+		jw_append(&arr,
+			  jw_obj("le_seconds", le == UINT32_MAX ? json_null() : json_integer(le),
+				 "count", jw_u64(w->timeout_bins[i]), JW_END));
 	}
 	return arr;
 }
@@ -257,8 +191,8 @@ static json_t *build_top_src(const struct snap_walk *w)
 	for (size_t i = 0; arr != NULL && i < w->n_top_src && i < SNAP_TOP_N; i++) {
 		const struct snap_top_item *t = &w->top_src[i];
 
-		jappend(&arr, jobj("addr", jstr(t->key), "count", ju64(t->count), "error",
-				   ju64(t->error), JEND));
+		jw_append(&arr, jw_obj("addr", jw_str(t->key), "count", jw_u64(t->count), "error",
+				       jw_u64(t->error), JW_END));
 	}
 	return arr;
 }
@@ -280,8 +214,8 @@ static json_t *jdport(const struct snap_top_item *t)
 			port = json_integer((json_int_t)v);
 		}
 	}
-	return jobj("proto", jstr(proto), "port", port, "count", ju64(t->count), "error",
-		    ju64(t->error), JEND);
+	return jw_obj("proto", jw_str(proto), "port", port, "count", jw_u64(t->count), "error",
+		      jw_u64(t->error), JW_END);
 }
 
 static json_t *build_top_dport(const struct snap_walk *w)
@@ -289,7 +223,7 @@ static json_t *build_top_dport(const struct snap_walk *w)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr != NULL && i < w->n_top_dport && i < SNAP_TOP_N; i++)
-		jappend(&arr, jdport(&w->top_dport[i]));
+		jw_append(&arr, jdport(&w->top_dport[i]));
 	return arr;
 }
 
@@ -300,33 +234,34 @@ static json_t *build_walk(const struct ct_snapshot *snap)
 
 	if (!snap->has_walk)
 		return json_null();
-	return jobj("entries", ju64(w->entries), "families",
-		    jobj("ipv4", ju64(w->ipv4), "ipv6", ju64(w->ipv6), "other",
-			 ju64(w->other_family), JEND),
-		    "protocols", build_protocols(w), "tcp_states", build_tcp_states(w), "unreplied",
-		    ju64(w->unreplied), "assured", ju64(w->assured), "nat",
-		    jobj("none", ju64(w->nat_none), "src", ju64(w->nat_src), "dst",
-			 ju64(w->nat_dst), "both", ju64(w->nat_both), JEND),
-		    "zones", build_values(w->zones, w->n_zones), "zones_other",
-		    ju64(w->zones_other), "marks", build_values(w->marks, w->n_marks),
-		    "marks_other", ju64(w->marks_other), "marked", ju64(w->marked), "acct",
-		    jwith(w->with_acct, w->entries), "timestamp", jwith(w->with_tstamp, w->entries),
-		    "packets", has_acct ? ju64(w->packets) : json_null(), "bytes",
-		    has_acct ? ju64(w->bytes) : json_null(), "timeouts", build_timeouts(w),
-		    "top_sources", build_top_src(w), "top_dports", build_top_dport(w),
-		    "interrupted", json_boolean(w->is_interrupted), "lost", ju64(w->lost), "error",
-		    jerrno_or_null(w->err), JEND);
+	return jw_obj("entries", jw_u64(w->entries), "families",
+		      jw_obj("ipv4", jw_u64(w->ipv4), "ipv6", jw_u64(w->ipv6), "other",
+			     jw_u64(w->other_family), JW_END),
+		      "protocols", build_protocols(w), "tcp_states", build_tcp_states(w),
+		      "unreplied", jw_u64(w->unreplied), "assured", jw_u64(w->assured), "nat",
+		      jw_obj("none", jw_u64(w->nat_none), "src", jw_u64(w->nat_src), "dst",
+			     jw_u64(w->nat_dst), "both", jw_u64(w->nat_both), JW_END),
+		      "zones", build_values(w->zones, w->n_zones), "zones_other",
+		      jw_u64(w->zones_other), "marks", build_values(w->marks, w->n_marks),
+		      "marks_other", jw_u64(w->marks_other), "marked", jw_u64(w->marked), "acct",
+		      jwith(w->with_acct, w->entries), "timestamp",
+		      jwith(w->with_tstamp, w->entries), "packets",
+		      has_acct ? jw_u64(w->packets) : json_null(), "bytes",
+		      has_acct ? jw_u64(w->bytes) : json_null(), "timeouts", build_timeouts(w),
+		      "top_sources", build_top_src(w), "top_dports", build_top_dport(w),
+		      "interrupted", json_boolean(w->is_interrupted), "lost", jw_u64(w->lost),
+		      "error", jerrno_or_null(w->err), JW_END);
 }
 
 static json_t *build_memory(const struct ct_snapshot *snap, const struct rules_report *rep)
 {
-	return jobj("slab_object_bytes", snap->has_slab ? ju64(snap->slab_obj_bytes) : json_null(),
-		    "ext_bytes", ji64_or_null(rep->d.ext_bytes), "buckets_bytes",
-		    ji64_or_null(rep->d.buckets_bytes), "now_bytes",
-		    ji64_or_null(rep->d.mem_now_bytes), "at_max_bytes",
-		    ji64_or_null(rep->d.mem_at_max_bytes), "at_max_with_ext_bytes",
-		    ji64_or_null(rep->d.mem_at_max_ext_bytes), "ram_bytes",
-		    snap->ram_bytes > 0 ? ju64(snap->ram_bytes) : json_null(), JEND);
+	return jw_obj(
+	    "slab_object_bytes", snap->has_slab ? jw_u64(snap->slab_obj_bytes) : json_null(),
+	    "ext_bytes", ji64_or_null(rep->d.ext_bytes), "buckets_bytes",
+	    ji64_or_null(rep->d.buckets_bytes), "now_bytes", ji64_or_null(rep->d.mem_now_bytes),
+	    "at_max_bytes", ji64_or_null(rep->d.mem_at_max_bytes), "at_max_with_ext_bytes",
+	    ji64_or_null(rep->d.mem_at_max_ext_bytes), "ram_bytes",
+	    snap->ram_bytes > 0 ? jw_u64(snap->ram_bytes) : json_null(), JW_END);
 }
 
 static json_t *build_nat(const struct ct_snapshot *snap)
@@ -337,40 +272,40 @@ static json_t *build_nat(const struct ct_snapshot *snap)
 	if (!n->has_nat)
 		return json_null();
 	if (n->has_row)
-		worst =
-		    jobj("zone", json_integer(n->zone), "proto", jstr(n->proto), "nat_addr",
-			 jstr(n->nat_addr), "dst", jstr(n->dst), "dport", json_integer(n->dport),
-			 "in_use", ju64(n->in_use), "capacity", json_integer(n->capacity), "range",
-			 jobj("lo", json_integer(n->port_lo), "hi", json_integer(n->port_hi), JEND),
-			 "saturation_pct", json_real(n->saturation_pct), JEND);
-	return jobj("snat_entries", ju64(n->snat_entries), "keys", ju64(n->keys), "warn_pct",
-		    json_real(n->warn_pct), "crit_pct", json_real(n->crit_pct), "worst", worst,
-		    JEND);
+		worst = jw_obj(
+		    "zone", json_integer(n->zone), "proto", jw_str(n->proto), "nat_addr",
+		    jw_str(n->nat_addr), "dst", jw_str(n->dst), "dport", json_integer(n->dport),
+		    "in_use", jw_u64(n->in_use), "capacity", json_integer(n->capacity), "range",
+		    jw_obj("lo", json_integer(n->port_lo), "hi", json_integer(n->port_hi), JW_END),
+		    "saturation_pct", json_real(n->saturation_pct), JW_END);
+	return jw_obj("snat_entries", jw_u64(n->snat_entries), "keys", jw_u64(n->keys), "warn_pct",
+		      json_real(n->warn_pct), "crit_pct", json_real(n->crit_pct), "worst", worst,
+		      JW_END);
 }
 
 static const char *const alert_names[] = {"ok", "warning", "critical"};
 
 static json_t *build_netns(const struct snap_netns *ns)
 {
-	return jobj("name", jstr(ns->name), "inode", ju64(ns->inode), "owner", jstr(ns->owner),
-		    "pod", ns->pod[0] ? jstr(ns->pod) : json_null(), "pod_namespace",
-		    ns->pod[0] ? jstr(ns->pod_namespace) : json_null(), "target",
-		    ns->target[0] ? jstr(ns->target) : json_null(), "error",
-		    jerrno_or_null(ns->err), "count", ns->has_count ? ju64(ns->count) : json_null(),
-		    "fill_pct", jreal_or_null(ns->fill_pct), "drop",
-		    ns->has_stats ? ju64(ns->drop) : json_null(), "early_drop",
-		    ns->has_stats ? ju64(ns->early_drop) : json_null(), "insert_failed",
-		    ns->has_stats ? ju64(ns->insert_failed) : json_null(), "alert",
-		    json_string(alert_names[ns->alert >= 2   ? 2
-					    : ns->alert == 1 ? 1
-							     : 0]),
-		    JEND);
+	return jw_obj(
+	    "name", jw_str(ns->name), "inode", jw_u64(ns->inode), "owner", jw_str(ns->owner), "pod",
+	    ns->pod[0] ? jw_str(ns->pod) : json_null(), "pod_namespace",
+	    ns->pod[0] ? jw_str(ns->pod_namespace) : json_null(), "target",
+	    ns->target[0] ? jw_str(ns->target) : json_null(), "error", jerrno_or_null(ns->err),
+	    "count", ns->has_count ? jw_u64(ns->count) : json_null(), "fill_pct",
+	    jreal_or_null(ns->fill_pct), "drop", ns->has_stats ? jw_u64(ns->drop) : json_null(),
+	    "early_drop", ns->has_stats ? jw_u64(ns->early_drop) : json_null(), "insert_failed",
+	    ns->has_stats ? jw_u64(ns->insert_failed) : json_null(), "alert",
+	    json_string(alert_names[ns->alert >= 2   ? 2
+				    : ns->alert == 1 ? 1
+						     : 0]),
+	    JW_END);
 }
 
 /* The inode of list[i], null for -1. */
 static json_t *jworst(const struct snap_all_netns *all, int i)
 {
-	return i < 0 || (size_t)i >= all->n_list ? json_null() : ju64(all->list[i].inode);
+	return i < 0 || (size_t)i >= all->n_list ? json_null() : jw_u64(all->list[i].inode);
 }
 
 static json_t *build_all_netns(const struct ct_snapshot *snap)
@@ -382,14 +317,15 @@ static json_t *build_all_netns(const struct ct_snapshot *snap)
 		return json_null();
 	arr = json_array();
 	for (size_t i = 0; arr != NULL && i < all->n_list && i < SNAP_NETNS_LIST; i++)
-		jappend(&arr, build_netns(&all->list[i]));
-	return jobj("found", json_integer((json_int_t)all->n_found), "unreadable",
-		    json_integer((json_int_t)all->n_failed), "alerting",
-		    json_integer((json_int_t)all->n_alerting), "worst",
-		    jobj("fill", jworst(all, all->worst_fill), "drop", jworst(all, all->worst_drop),
-			 "early_drop", jworst(all, all->worst_early_drop), "insert_failed",
-			 jworst(all, all->worst_insert_failed), JEND),
-		    "namespaces", arr, JEND);
+		jw_append(&arr, build_netns(&all->list[i]));
+	return jw_obj("found", json_integer((json_int_t)all->n_found), "unreadable",
+		      json_integer((json_int_t)all->n_failed), "alerting",
+		      json_integer((json_int_t)all->n_alerting), "worst",
+		      jw_obj("fill", jworst(all, all->worst_fill), "drop",
+			     jworst(all, all->worst_drop), "early_drop",
+			     jworst(all, all->worst_early_drop), "insert_failed",
+			     jworst(all, all->worst_insert_failed), JW_END),
+		      "namespaces", arr, JW_END);
 }
 
 /* Evidence values are doubles; whole numbers print as integers ("drop": 5). */
@@ -408,12 +344,12 @@ static json_t *build_finding(const struct rules_finding *f)
 
 	for (size_t i = 0; ev != NULL && i < f->n_ev && i < RULES_EVIDENCE; i++)
 		if (f->ev[i].name != NULL)
-			jset(&ev, f->ev[i].name, jevidence(f->ev[i].value));
+			jw_set(&ev, f->ev[i].name, jevidence(f->ev[i].value));
 	for (size_t i = 0; cmds != NULL && i < f->n_commands && i < RULES_COMMANDS; i++)
-		jappend(&cmds, jstr(f->commands[i]));
-	return jobj("id", jstr(f->id != NULL ? f->id : ""), "severity",
-		    json_string(rules_sev_name(f->sev)), "summary", jstr(f->summary), "evidence",
-		    ev, "commands", cmds, JEND);
+		jw_append(&cmds, jw_str(f->commands[i]));
+	return jw_obj("id", jw_str(f->id != NULL ? f->id : ""), "severity",
+		      json_string(rules_sev_name(f->sev)), "summary", jw_str(f->summary),
+		      "evidence", ev, "commands", cmds, JW_END);
 }
 
 static json_t *build_findings(const struct rules_report *rep)
@@ -421,7 +357,7 @@ static json_t *build_findings(const struct rules_report *rep)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr != NULL && i < rep->n_findings && i < RULES_FINDINGS; i++)
-		jappend(&arr, build_finding(&rep->findings[i]));
+		jw_append(&arr, build_finding(&rep->findings[i]));
 	return arr;
 }
 
@@ -437,8 +373,8 @@ static json_t *build_problems(const struct ct_snapshot *snap)
 	for (size_t i = 0; arr != NULL && i < snap->n_problems && i < SNAP_PROBLEMS; i++) {
 		const struct snap_problem *p = &snap->problems[i];
 
-		jappend(&arr, jobj("what", jstr(p->what), "error", jerrno_or_null(p->err), "detail",
-				   jstr(p->detail), JEND));
+		jw_append(&arr, jw_obj("what", jw_str(p->what), "error", jerrno_or_null(p->err),
+				       "detail", jw_str(p->detail), JW_END));
 	}
 	return arr;
 }
@@ -446,16 +382,17 @@ static json_t *build_problems(const struct ct_snapshot *snap)
 static json_t *build_root(const struct ct_snapshot *snap, const struct rules_report *rep,
 			  const struct render_opts *opts)
 {
-	return jobj(
-	    "schema", json_integer(JSON_SCHEMA), "tool", json_string("ctadvisor"), "version",
-	    opts->version != NULL ? jstr(opts->version) : json_null(), "status",
-	    json_string(render_status_name(rep)), "exit_code", json_integer(rules_exit_code(rep)),
-	    "netns",
-	    jobj("name", jstr(snap->netns), "is_init", json_boolean(snap->is_init_netns), JEND),
-	    "settings", build_settings(snap), "occupancy", build_occupancy(snap, rep), "counters",
-	    build_counters(snap), "walk", build_walk(snap), "memory", build_memory(snap, rep),
-	    "nat", build_nat(snap), "all_netns", build_all_netns(snap), "findings",
-	    build_findings(rep), "problems", build_problems(snap), JEND);
+	return jw_obj("schema", json_integer(JSON_SCHEMA), "tool", json_string("ctadvisor"),
+		      "version", opts->version != NULL ? jw_str(opts->version) : json_null(),
+		      "status", json_string(render_status_name(rep)), "exit_code",
+		      json_integer(rules_exit_code(rep)), "netns",
+		      jw_obj("name", jw_str(snap->netns), "is_init",
+			     json_boolean(snap->is_init_netns), JW_END),
+		      "settings", build_settings(snap), "occupancy", build_occupancy(snap, rep),
+		      "counters", build_counters(snap), "walk", build_walk(snap), "memory",
+		      build_memory(snap, rep), "nat", build_nat(snap), "all_netns",
+		      build_all_netns(snap), "findings", build_findings(rep), "problems",
+		      build_problems(snap), JW_END);
 }
 
 int render_json(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,

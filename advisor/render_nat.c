@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "escape.h"
+#include "jsonw.h"
 #include "render.h"
 #include "render_nat.h"
 
@@ -125,11 +126,6 @@ int render_nat_text(FILE *out, const struct render_nat_in *in)
 	return fflush(out) != 0 || ferror(out) ? -EIO : 0;
 }
 
-static json_t *ju64(uint64_t v)
-{
-	return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
-}
-
 /* A string from outside (rule locations, netns) made valid UTF-8. */
 static json_t *jsafe(const char *s)
 {
@@ -149,10 +145,10 @@ static json_t *json_clients(const struct nat_row *r)
 
 		if (json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:s, s:o}", "addr",
 							 addr_text(r->family, c->addr, a), "count",
-							 ju64(c->count), "error", ju64(c->error),
-							 "nat_addr",
+							 jw_u64(c->count), "error",
+							 jw_u64(c->error), "nat_addr",
 							 addr_text(r->family, r->nat_addr, n),
-							 "elsewhere", ju64(c->elsewhere))) < 0) {
+							 "elsewhere", jw_u64(c->elsewhere))) < 0) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -167,7 +163,7 @@ static json_t *json_range(const struct nat_row *r)
 	return json_pack("{s:i, s:i, s:s, s:o, s:o}", "lo", r->cap.port_lo, "hi", r->cap.port_hi,
 			 "source", src[r->cap.src], "rule",
 			 r->cap.rule ? jsafe(r->cap.rule->where) : json_null(), "candidates",
-			 ju64(r->cap.n_candidates));
+			 jw_u64(r->cap.n_candidates));
 }
 
 static json_t *json_row(const struct nat_row *r)
@@ -179,11 +175,11 @@ static json_t *json_row(const struct nat_row *r)
 	    "s:o, s:o, s:o}",
 	    "zone", r->zone, "family", r->family == AF_INET6 ? "ipv6" : "ipv4", "proto",
 	    proto_text(r->proto), "nat_addr", addr_text(r->family, r->nat_addr, nat), "dst",
-	    addr_text(r->family, r->dst, dst), "dport", r->dport, "in_use", ju64(r->in_use),
+	    addr_text(r->family, r->dst, dst), "dport", r->dport, "in_use", jw_u64(r->in_use),
 	    "capacity", (int)r->capacity, "saturation_pct", r->saturation_pct, "entries",
-	    ju64(r->entries), "snat_entries", ju64(r->snat_entries), "established",
-	    ju64(r->established), "time_wait", ju64(r->time_wait), "nat_addrs",
-	    ju64(r->n_nat_addrs), "range", json_range(r), "clients", json_clients(r));
+	    jw_u64(r->entries), "snat_entries", jw_u64(r->snat_entries), "established",
+	    jw_u64(r->established), "time_wait", jw_u64(r->time_wait), "nat_addrs",
+	    jw_u64(r->n_nat_addrs), "range", json_range(r), "clients", json_clients(r));
 }
 
 static json_t *json_rules(const struct render_nat_in *in)
@@ -214,8 +210,8 @@ static json_t *json_counters(const struct nat_report *r)
 		return json_null();
 	o = json_pack("{s:I}", "interval_ms", (json_int_t)r->interval_ms);
 	for (size_t c = 0; o != NULL && c < NAT_CTRS; c++) {
-		json_t *v = json_pack("{s:o, s:o, s:f}", "total", ju64(r->total[c]), "delta",
-				      ju64(r->delta[c]), "per_s", nat_rate(r, (enum nat_ctr)c));
+		json_t *v = json_pack("{s:o, s:o, s:f}", "total", jw_u64(r->total[c]), "delta",
+				      jw_u64(r->delta[c]), "per_s", nat_rate(r, (enum nat_ctr)c));
 
 		if (json_object_set_new(o, ctr_name[c], v) < 0) {
 			json_decref(o);
@@ -227,10 +223,10 @@ static json_t *json_counters(const struct nat_report *r)
 
 static json_t *json_walk(const struct nat_report *r)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "entries", ju64(r->entries),
-			 "snat_entries", ju64(r->snat_entries), "counted", ju64(r->counted), "keys",
-			 ju64(r->keys), "overflow", ju64(r->overflow), "interrupted",
-			 r->is_interrupted, "lost", ju64(r->lost), "bad", ju64(r->bad));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "entries", jw_u64(r->entries),
+			 "snat_entries", jw_u64(r->snat_entries), "counted", jw_u64(r->counted),
+			 "keys", jw_u64(r->keys), "overflow", jw_u64(r->overflow), "interrupted",
+			 r->is_interrupted, "lost", jw_u64(r->lost), "bad", jw_u64(r->bad));
 }
 
 int render_nat_json(FILE *out, const struct render_nat_in *in)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "escape.h"
+#include "jsonw.h"
 #include "render_plan.h"
 #include "../sysctl/persist.h"
 
@@ -248,26 +249,11 @@ int render_plan_text(FILE *out, const struct render_plan *p)
 
 /* ---- JSON ---- */
 
-static json_t *j_u64(uint64_t v)
-{
-	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
-}
-
-static json_t *j_str(const char *s)
-{
-	char esc[ESC_LEN];
-
-	if (s == NULL)
-		return json_null();
-	render_escape(esc, sizeof(esc), s, RENDER_ESC_UTF8);
-	return json_string(esc);
-}
-
 static json_t *j_sizing(const struct plan_sizing *s)
 {
-	return json_pack("{s:o, s:o, s:o, s:o}", "max", j_u64(s->max), "buckets", j_u64(s->buckets),
-			 "mem_bytes", j_u64(s->mem_bytes), "mem_ext_bytes",
-			 j_u64(s->mem_ext_bytes));
+	return json_pack("{s:o, s:o, s:o, s:o}", "max", jw_u64(s->max), "buckets",
+			 jw_u64(s->buckets), "mem_bytes", jw_u64(s->mem_bytes), "mem_ext_bytes",
+			 jw_u64(s->mem_ext_bytes));
 }
 
 static json_t *j_recommendation(const struct plan_result *r)
@@ -286,24 +272,26 @@ static json_t *j_demand(const struct render_plan *p)
 	const struct plan_input *in = p->in;
 	bool is_target = in->src == PLAN_DEMAND_TARGET;
 
-	return json_pack(
-	    "{s:s, s:o, s:o, s:o, s:o, s:o}", "source", src[in->src], "from", j_str(p->from_file),
-	    "base_entries", is_target ? json_null() : j_u64(in->base_entries), "growth",
-	    is_target ? json_null() : json_real(in->growth), "target",
-	    is_target ? j_u64(in->target_entries) : json_null(), "entries", j_u64(p->res->demand));
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "source", src[in->src], "from",
+			 jw_str(p->from_file), "base_entries",
+			 is_target ? json_null() : jw_u64(in->base_entries), "growth",
+			 is_target ? json_null() : json_real(in->growth), "target",
+			 is_target ? jw_u64(in->target_entries) : json_null(), "entries",
+			 jw_u64(p->res->demand));
 }
 
 static json_t *j_inputs(const struct render_plan *p)
 {
 	const struct plan_input *in = p->in;
 
-	return json_pack(
-	    "{s:f, s:i, s:o, s:i, s:o, s:b, s:o, s:b, s:o, s:o, s:o}", "headroom", in->headroom,
-	    "load", (int)in->load, "ram_bytes", j_u64(in->ram_bytes), "cpus", (int)in->cpus,
-	    "slab_bytes", j_u64(in->slab_bytes), "slab_measured", p->is_slab_measured, "ext_bytes",
-	    j_u64(in->ext_bytes), "extensions_on", in->has_ext, "page_bytes", j_u64(in->page_bytes),
-	    "budget_bytes", in->budget_bytes ? j_u64(in->budget_bytes) : json_null(),
-	    "current_count", in->cur_count >= 0 ? j_u64((uint64_t)in->cur_count) : json_null());
+	return json_pack("{s:f, s:i, s:o, s:i, s:o, s:b, s:o, s:b, s:o, s:o, s:o}", "headroom",
+			 in->headroom, "load", (int)in->load, "ram_bytes", jw_u64(in->ram_bytes),
+			 "cpus", (int)in->cpus, "slab_bytes", jw_u64(in->slab_bytes),
+			 "slab_measured", p->is_slab_measured, "ext_bytes", jw_u64(in->ext_bytes),
+			 "extensions_on", in->has_ext, "page_bytes", jw_u64(in->page_bytes),
+			 "budget_bytes", in->budget_bytes ? jw_u64(in->budget_bytes) : json_null(),
+			 "current_count",
+			 in->cur_count >= 0 ? jw_u64((uint64_t)in->cur_count) : json_null());
 }
 
 static json_t *j_steps(const struct plan_result *r)
@@ -325,9 +313,9 @@ static json_t *j_memory(const struct render_plan *p)
 	const struct plan_result *r = p->res;
 
 	return json_pack(
-	    "{s:o, s:o, s:o, s:f, s:o, s:o}", "mem_bytes", j_u64(r->rec.mem_bytes), "mem_ext_bytes",
-	    j_u64(r->rec.mem_ext_bytes), "used_bytes", j_u64(r->mem_used_bytes), "used_pct_ram",
-	    r->mem_used_pct_ram, "over_budget",
+	    "{s:o, s:o, s:o, s:f, s:o, s:o}", "mem_bytes", jw_u64(r->rec.mem_bytes),
+	    "mem_ext_bytes", jw_u64(r->rec.mem_ext_bytes), "used_bytes", jw_u64(r->mem_used_bytes),
+	    "used_pct_ram", r->mem_used_pct_ram, "over_budget",
 	    r->has_budget ? json_boolean(r->is_over_budget) : json_null(), "budget_fit",
 	    r->has_budget && r->fit.max > 0 ? j_sizing(&r->fit) : json_null());
 }
@@ -347,10 +335,10 @@ static json_t *j_little(const struct render_plan *p)
 	for (size_t i = 0; i < w->n; i++)
 		json_array_append_new(cls, json_pack("{s:s, s:o, s:f, s:f, s:f, s:f, s:f, s:b}",
 						     "class", p->classes[i].name, "timeout_knob",
-						     j_str(p->classes[i].timeout_knob), "new_per_s",
-						     p->classes[i].new_per_s, "lifetime_s",
-						     p->classes[i].lifetime_s, "entries",
-						     w->before[i], "lifetime_after_s",
+						     jw_str(p->classes[i].timeout_knob),
+						     "new_per_s", p->classes[i].new_per_s,
+						     "lifetime_s", p->classes[i].lifetime_s,
+						     "entries", w->before[i], "lifetime_after_s",
 						     w->lifetime_after_s[i], "entries_after",
 						     w->after[i], "capped", w->is_capped[i]));
 	for (size_t j = 0; j < p->n_changes; j++)
@@ -358,7 +346,7 @@ static json_t *j_little(const struct render_plan *p)
 						     "timeout_s", p->changes[j].timeout_s));
 	return json_pack("{s:o, s:o, s:f, s:f, s:o}", "classes", cls, "changes", chg, "entries",
 			 w->before_total, "entries_after", w->after_total, "entries_after_ceil",
-			 j_u64(w->after_entries));
+			 jw_u64(w->after_entries));
 }
 
 static json_t *j_owners(const struct owners_report *o)
@@ -370,10 +358,10 @@ static json_t *j_owners(const struct owners_report *o)
 
 		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}", "kind",
 						   owners_kind_name(it->kind), "source",
-						   j_str(it->source), "line",
+						   jw_str(it->source), "line",
 						   it->line ? json_integer(it->line) : json_null(),
-						   "key", j_str(it->key), "value", j_str(it->value),
-						   "shadowed", it->is_shadowed));
+						   "key", jw_str(it->key), "value",
+						   jw_str(it->value), "shadowed", it->is_shadowed));
 	}
 	return a;
 }
@@ -384,12 +372,12 @@ static json_t *plan_object(const struct render_plan *p)
 
 	return json_pack(
 	    "{s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o, s:o, s:o, s:o, s:o}", "type",
-	    "plan", "schema", 1, "netns", j_str(p->netns ? p->netns : ""), "recommendation",
+	    "plan", "schema", 1, "netns", jw_str(p->netns ? p->netns : ""), "recommendation",
 	    j_recommendation(r), "demand", j_demand(p), "inputs", j_inputs(p), "max_raw",
-	    j_u64(r->max_raw), "steps", j_steps(r), "chain_at_full", r->chain_at_full, "memory",
+	    jw_u64(r->max_raw), "steps", j_steps(r), "chain_at_full", r->chain_at_full, "memory",
 	    j_memory(p), "compare", j_compare(r), "little", p->whatif ? j_little(p) : json_null(),
-	    "note", j_str(p->whatif_note), "owners", j_owners(p->owners), "owners_dropped",
-	    j_u64(p->owners ? p->owners->n_dropped : 0));
+	    "note", jw_str(p->whatif_note), "owners", j_owners(p->owners), "owners_dropped",
+	    jw_u64(p->owners ? p->owners->n_dropped : 0));
 }
 
 int render_plan_json(FILE *out, const struct render_plan *p)

@@ -9,100 +9,13 @@
 #include <string.h>
 
 #include "escape.h"
+#include "textwrap.h"
 #include "render.h"
 
-#define TXT_WIDTH  79 /* last column used; a line never wraps an 80-column terminal */
 #define TXT_KEY    15 /* "  " plus the key column of a section line */
 #define ANSI_RESET "\033[0m"
 
 /* A line being filled item by item, wrapping to indent when full. */
-struct txt {
-	FILE *out;
-	bool color;
-	int col;
-	int indent;
-	bool is_first;
-};
-
-/* Display columns: UTF-8 continuation bytes take none. */
-static int txt_cols(const char *s)
-{
-	int n = 0;
-
-	for (; *s != '\0'; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
-__attribute__((format(printf, 3, 4))) static void txt_start(struct txt *t, int indent,
-							    const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vfprintf(t->out, fmt, ap);
-	va_end(ap);
-	t->col = n > 0 ? n : 0;
-	t->indent = indent;
-	t->is_first = true;
-}
-
-/* A key line: "  key          " then items from column TXT_KEY. */
-static void txt_key(struct txt *t, const char *key)
-{
-	txt_start(t, TXT_KEY, "  %-*s", TXT_KEY - 2, key);
-}
-
-/* Append s after sep; a new line, indented, when it would pass TXT_WIDTH.
- * sep's trailing blanks are dropped at a break ("a, b" -> "a,\n   b"). */
-static void txt_item(struct txt *t, const char *sep, const char *s)
-{
-	int len = txt_cols(s), sep_len = (int)strlen(sep);
-
-	if (!t->is_first && t->col + sep_len + len > TXT_WIDTH) {
-		int keep = sep_len;
-
-		while (keep > 0 && sep[keep - 1] == ' ')
-			keep--;
-		fprintf(t->out, "%.*s\n%*s", keep, sep, t->indent, "");
-		t->col = t->indent;
-	} else if (!t->is_first) {
-		fputs(sep, t->out);
-		t->col += sep_len;
-	}
-	fputs(s, t->out);
-	t->col += len;
-	t->is_first = false;
-}
-
-__attribute__((format(printf, 3, 4))) static void txt_itemf(struct txt *t, const char *sep,
-							    const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	txt_item(t, sep, buf);
-}
-
-/* Escape s, then add it word by word, so that it wraps at blanks. */
-static void txt_words(struct txt *t, const char *s)
-{
-	char buf[2048];
-
-	render_escape(buf, sizeof(buf), s, RENDER_ESC_TEXT);
-	for (char *save = NULL, *w = strtok_r(buf, " ", &save); w != NULL;
-	     w = strtok_r(NULL, " ", &save))
-		txt_item(t, " ", w);
-}
-
-static void txt_end(struct txt *t)
-{
-	fputc('\n', t->out);
-}
 
 /* Indexed by enum rules_sev. */
 static const char *const sev_colors[] = {"\033[32m", "\033[36m", "\033[1;33m", "\033[1;31m"};
@@ -134,7 +47,7 @@ static const char *fmt_num(char *buf, size_t size, double v)
 	return buf;
 }
 
-static void text_header(struct txt *t, const struct ct_snapshot *snap,
+static void text_header(struct tw *t, const struct ct_snapshot *snap,
 			const struct rules_report *rep)
 {
 	const char *status = render_status_name(rep);
@@ -150,50 +63,49 @@ static void text_header(struct txt *t, const struct ct_snapshot *snap,
 		fprintf(t->out, " (%s netns)\n", snap->is_init_netns ? "initial" : "current");
 }
 
-static void text_count(struct txt *t, const struct ct_snapshot *snap,
-		       const struct rules_report *rep)
+static void text_count(struct tw *t, const struct ct_snapshot *snap, const struct rules_report *rep)
 {
-	txt_key(t, "count");
+	tw_key(t, TXT_KEY, "count");
 	if (!snap->has_count && snap->has_max)
-		txt_itemf(t, "", "unknown (see Problems); limit %" PRIu64, snap->max);
+		tw_itemf(t, "", "unknown (see Problems); limit %" PRIu64, snap->max);
 	else if (!snap->has_count)
-		txt_item(t, "", "unknown (see Problems)");
+		tw_item(t, "", "unknown (see Problems)");
 	else if (!snap->has_max)
-		txt_itemf(t, "", "%" PRIu64 " (limit unknown)", snap->count);
+		tw_itemf(t, "", "%" PRIu64 " (limit unknown)", snap->count);
 	else if (snap->max == 0)
-		txt_itemf(t, "", "%" PRIu64 " (no limit)", snap->count);
+		tw_itemf(t, "", "%" PRIu64 " (no limit)", snap->count);
 	else if (rep->d.fill_pct >= 0)
-		txt_itemf(t, "", "%" PRIu64 " of %" PRIu64 " (%.2f%% full)", snap->count, snap->max,
-			  rep->d.fill_pct);
+		tw_itemf(t, "", "%" PRIu64 " of %" PRIu64 " (%.2f%% full)", snap->count, snap->max,
+			 rep->d.fill_pct);
 	else
-		txt_itemf(t, "", "%" PRIu64 " of %" PRIu64, snap->count, snap->max);
-	txt_end(t);
+		tw_itemf(t, "", "%" PRIu64 " of %" PRIu64, snap->count, snap->max);
+	tw_end(t);
 }
 
-static void text_occupancy(struct txt *t, const struct ct_snapshot *snap,
+static void text_occupancy(struct tw *t, const struct ct_snapshot *snap,
 			   const struct rules_report *rep)
 {
 	fputs("\nOccupancy\n", t->out);
 	text_count(t, snap, rep);
 	if (snap->has_walk) {
-		txt_key(t, "live");
-		txt_itemf(t, "", "%" PRIu64 " entries seen by the table walk", rep->d.live_entries);
-		txt_end(t);
+		tw_key(t, TXT_KEY, "live");
+		tw_itemf(t, "", "%" PRIu64 " entries seen by the table walk", rep->d.live_entries);
+		tw_end(t);
 	}
-	txt_key(t, "buckets");
+	tw_key(t, TXT_KEY, "buckets");
 	if (snap->set.buckets < 0)
-		txt_item(t, "", "unknown");
+		tw_item(t, "", "unknown");
 	else
-		txt_itemf(t, "", "%" PRId64, snap->set.buckets);
+		tw_itemf(t, "", "%" PRId64, snap->set.buckets);
 	if (rep->d.load_now >= 0)
-		txt_itemf(t, ", ", "average chain %.2f now", rep->d.load_now);
+		tw_itemf(t, ", ", "average chain %.2f now", rep->d.load_now);
 	if (rep->d.load_at_max >= 0)
-		txt_itemf(t, ", ", "%.2f at the limit", rep->d.load_at_max);
-	txt_end(t);
+		tw_itemf(t, ", ", "%.2f at the limit", rep->d.load_at_max);
+	tw_end(t);
 	if (snap->count_src != SNAP_SRC_NONE) {
-		txt_key(t, "source");
-		txt_item(t, "", snap->count_src == SNAP_SRC_NETLINK ? "netlink" : "/proc");
-		txt_end(t);
+		tw_key(t, TXT_KEY, "source");
+		tw_item(t, "", snap->count_src == SNAP_SRC_NETLINK ? "netlink" : "/proc");
+		tw_end(t);
 	}
 }
 
@@ -216,23 +128,23 @@ static void fmt_evidence(char *buf, size_t size, const struct rules_evidence *e)
 	snprintf(buf, size, "%s=%s", e->name != NULL ? e->name : "?", num);
 }
 
-static void text_finding(struct txt *t, const struct rules_finding *f)
+static void text_finding(struct tw *t, const struct rules_finding *f)
 {
 	char buf[1024]; /* an escaped command: up to 4 x 200 */
 
 	render_escape(buf, sizeof(buf), f->id != NULL ? f->id : "", RENDER_ESC_TEXT);
 	fprintf(t->out, "  %s%s%s %s\n", t->color ? sev_colors[sev_idx(f->sev)] : "",
 		sev_tags[sev_idx(f->sev)], t->color ? ANSI_RESET : "", buf);
-	txt_start(t, 9, "%9s", "");
-	txt_words(t, f->summary);
-	txt_end(t);
+	tw_startf(t, 9, "%9s", "");
+	tw_words(t, f->summary);
+	tw_end(t);
 	if (f->n_ev > 0) {
-		txt_start(t, 19, "%9s%s", "", "evidence: ");
+		tw_startf(t, 19, "%9s%s", "", "evidence: ");
 		for (size_t i = 0; i < f->n_ev && i < RULES_EVIDENCE; i++) {
 			fmt_evidence(buf, sizeof(buf), &f->ev[i]);
-			txt_item(t, ", ", buf);
+			tw_item(t, ", ", buf);
 		}
-		txt_end(t);
+		tw_end(t);
 	}
 	/* Commands stay on one line each, so they can be copied whole. */
 	for (size_t i = 0; i < f->n_commands && i < RULES_COMMANDS; i++) {
@@ -241,7 +153,7 @@ static void text_finding(struct txt *t, const struct rules_finding *f)
 	}
 }
 
-static void text_findings(struct txt *t, const struct rules_report *rep)
+static void text_findings(struct tw *t, const struct rules_report *rep)
 {
 	fputs("\nFindings\n", t->out);
 	if (rep->n_findings == 0)
@@ -285,10 +197,10 @@ static void counter_cols(const struct ct_snapshot *snap, struct cnt_cols *c)
 	for (size_t i = 0; i < snap->n_cpus; i++)
 		c->cpu = imax(c->cpu, 3 + digits(snap->cpus[i].cpu));
 	c->is_per_cpu = snap->n_cpus > 0 && snap->n_cpus <= 8 &&
-			2 + c->name + 2 + c->total + (int)snap->n_cpus * (2 + c->cpu) <= TXT_WIDTH;
+			2 + c->name + 2 + c->total + (int)snap->n_cpus * (2 + c->cpu) <= TW_WIDTH;
 }
 
-static void counter_row(struct txt *t, const struct ct_snapshot *snap, const struct cnt_cols *c,
+static void counter_row(struct tw *t, const struct ct_snapshot *snap, const struct cnt_cols *c,
 			unsigned s)
 {
 	fprintf(t->out, "  %-*s  %*" PRIu64, c->name, snap_stat_name(s), c->total,
@@ -302,7 +214,7 @@ static void counter_row(struct txt *t, const struct ct_snapshot *snap, const str
 	fputc('\n', t->out);
 }
 
-static void text_counters(struct txt *t, const struct ct_snapshot *snap)
+static void text_counters(struct tw *t, const struct ct_snapshot *snap)
 {
 	struct cnt_cols c;
 
@@ -343,93 +255,93 @@ static const char *fmt_secs(char *buf, size_t size, uint32_t s)
 	return buf;
 }
 
-static void walk_protocols(struct txt *t, const struct snap_walk *w)
+static void walk_protocols(struct tw *t, const struct snap_walk *w)
 {
-	txt_key(t, "protocols");
+	tw_key(t, TXT_KEY, "protocols");
 	for (unsigned p = 0; p < 256; p++) {
 		const char *name = snap_proto_name(p);
 
 		if (w->by_proto[p] == 0)
 			continue;
 		if (name != NULL)
-			txt_itemf(t, ", ", "%s %" PRIu64, name, w->by_proto[p]);
+			tw_itemf(t, ", ", "%s %" PRIu64, name, w->by_proto[p]);
 		else
-			txt_itemf(t, ", ", "proto-%u %" PRIu64, p, w->by_proto[p]);
+			tw_itemf(t, ", ", "proto-%u %" PRIu64, p, w->by_proto[p]);
 	}
 	if (t->is_first)
-		txt_item(t, "", "none");
-	txt_end(t);
-	txt_key(t, "tcp states");
+		tw_item(t, "", "none");
+	tw_end(t);
+	tw_key(t, TXT_KEY, "tcp states");
 	for (unsigned s = 0; s <= SNAP_TCP_STATES; s++)
 		if (w->tcp_state[s] != 0)
-			txt_itemf(t, ", ", "%s %" PRIu64, snap_tcp_state_name(s), w->tcp_state[s]);
+			tw_itemf(t, ", ", "%s %" PRIu64, snap_tcp_state_name(s), w->tcp_state[s]);
 	if (t->is_first)
-		txt_item(t, "", "none");
-	txt_end(t);
+		tw_item(t, "", "none");
+	tw_end(t);
 }
 
-static void walk_values(struct txt *t, const char *key, const struct snap_value_count *vc, size_t n,
+static void walk_values(struct tw *t, const char *key, const struct snap_value_count *vc, size_t n,
 			uint64_t other)
 {
-	txt_key(t, key);
+	tw_key(t, TXT_KEY, key);
 	for (size_t i = 0; i < n && i < SNAP_ZONES; i++)
-		txt_itemf(t, ", ", "%" PRIu32 ": %" PRIu64, vc[i].value, vc[i].count);
+		tw_itemf(t, ", ", "%" PRIu32 ": %" PRIu64, vc[i].value, vc[i].count);
 	if (other > 0)
-		txt_itemf(t, ", ", "others: %" PRIu64, other);
+		tw_itemf(t, ", ", "others: %" PRIu64, other);
 	if (t->is_first)
-		txt_item(t, "", "none");
+		tw_item(t, "", "none");
 }
 
-static void walk_flags(struct txt *t, const struct snap_walk *w)
+static void walk_flags(struct tw *t, const struct snap_walk *w)
 {
 	char b[32];
 
-	txt_key(t, "unreplied");
-	txt_itemf(t, "", "%" PRIu64 ", assured %" PRIu64, w->unreplied, w->assured);
-	txt_end(t);
-	txt_key(t, "nat");
-	txt_itemf(t, "", "none %" PRIu64 ", src %" PRIu64 ", dst %" PRIu64 ", both %" PRIu64,
-		  w->nat_none, w->nat_src, w->nat_dst, w->nat_both);
-	txt_end(t);
+	tw_key(t, TXT_KEY, "unreplied");
+	tw_itemf(t, "", "%" PRIu64 ", assured %" PRIu64, w->unreplied, w->assured);
+	tw_end(t);
+	tw_key(t, TXT_KEY, "nat");
+	tw_itemf(t, "", "none %" PRIu64 ", src %" PRIu64 ", dst %" PRIu64 ", both %" PRIu64,
+		 w->nat_none, w->nat_src, w->nat_dst, w->nat_both);
+	tw_end(t);
 	walk_values(t, "zones", w->zones, w->n_zones, w->zones_other);
-	txt_end(t);
+	tw_end(t);
 	walk_values(t, "marks", w->marks, w->n_marks, w->marks_other);
-	txt_itemf(t, " ", "(%" PRIu64 " marked)", w->marked);
-	txt_end(t);
-	txt_key(t, "accounting");
-	txt_itemf(t, "", "%" PRIu64 " with, %" PRIu64 " without", w->with_acct,
-		  w->entries > w->with_acct ? w->entries - w->with_acct : 0);
+	tw_itemf(t, " ", "(%" PRIu64 " marked)", w->marked);
+	tw_end(t);
+	tw_key(t, TXT_KEY, "accounting");
+	tw_itemf(t, "", "%" PRIu64 " with, %" PRIu64 " without", w->with_acct,
+		 w->entries > w->with_acct ? w->entries - w->with_acct : 0);
 	if (w->with_acct > 0)
-		txt_itemf(t, "; ", "%" PRIu64 " packets, %s", w->packets,
-			  human_bytes(b, sizeof(b), (double)w->bytes));
-	txt_end(t);
-	txt_key(t, "timestamps");
-	txt_itemf(t, "", "%" PRIu64 " with, %" PRIu64 " without", w->with_tstamp,
-		  w->entries > w->with_tstamp ? w->entries - w->with_tstamp : 0);
-	txt_end(t);
-	txt_key(t, "timeouts");
+		tw_itemf(t, "; ", "%" PRIu64 " packets, %s", w->packets,
+			 human_bytes(b, sizeof(b), (double)w->bytes));
+	tw_end(t);
+	tw_key(t, TXT_KEY, "timestamps");
+	tw_itemf(t, "", "%" PRIu64 " with, %" PRIu64 " without", w->with_tstamp,
+		 w->entries > w->with_tstamp ? w->entries - w->with_tstamp : 0);
+	tw_end(t);
+	tw_key(t, TXT_KEY, "timeouts");
 	for (size_t i = 0; i < SNAP_TIMEOUT_BINS; i++) {
 		if (snap_timeout_bin_le[i] == UINT32_MAX)
-			txt_itemf(t, ", ", ">%s %" PRIu64,
-				  fmt_secs(b, sizeof(b), snap_timeout_bin_le[i - (i > 0)]),
-				  w->timeout_bins[i]);
+			tw_itemf(t, ", ", ">%s %" PRIu64,
+				 fmt_secs(b, sizeof(b), snap_timeout_bin_le[i - (i > 0)]),
+				 w->timeout_bins[i]);
 		else
-			txt_itemf(t, ", ", "<=%s %" PRIu64,
-				  fmt_secs(b, sizeof(b), snap_timeout_bin_le[i]),
-				  w->timeout_bins[i]);
+			tw_itemf(t, ", ", "<=%s %" PRIu64,
+				 fmt_secs(b, sizeof(b), snap_timeout_bin_le[i]),
+				 w->timeout_bins[i]);
 	}
-	txt_end(t);
+	tw_end(t);
 }
 
 /* One item per line, keys escaped, counts aligned. */
-static void walk_top(struct txt *t, const char *key, const struct snap_top_item *items, size_t n)
+static void walk_top(struct tw *t, const char *key, const struct snap_top_item *items, size_t n)
 {
 	char esc[4 * sizeof(items->key)];
 	int kw = 0, cw = 0;
 
 	for (size_t i = 0; i < n && i < SNAP_TOP_N; i++) {
 		render_escape(esc, sizeof(esc), items[i].key, RENDER_ESC_TEXT);
-		kw = imax(kw, txt_cols(esc));
+		kw = imax(kw, tw_cols(esc));
 		cw = imax(cw, digits(items[i].count));
 	}
 	fprintf(t->out, "  %-*s", TXT_KEY - 2, key);
@@ -438,14 +350,14 @@ static void walk_top(struct txt *t, const char *key, const struct snap_top_item 
 	for (size_t i = 0; i < n && i < SNAP_TOP_N; i++) {
 		render_escape(esc, sizeof(esc), items[i].key, RENDER_ESC_TEXT);
 		fprintf(t->out, "%*s%s%*s %*" PRIu64, i == 0 ? 0 : TXT_KEY, "", esc,
-			kw - txt_cols(esc), "", cw, items[i].count);
+			kw - tw_cols(esc), "", cw, items[i].count);
 		if (items[i].error > 0)
 			fprintf(t->out, " (may be %" PRIu64 " high)", items[i].error);
 		fputc('\n', t->out);
 	}
 }
 
-static void walk_warnings(struct txt *t, const struct snap_walk *w)
+static void walk_warnings(struct tw *t, const struct snap_walk *w)
 {
 	if (w->is_interrupted)
 		fputs("  ! the table changed during the dump: figures are approximate\n", t->out);
@@ -461,7 +373,7 @@ static void walk_warnings(struct txt *t, const struct snap_walk *w)
 	}
 }
 
-static void text_walk(struct txt *t, const struct ct_snapshot *snap)
+static void text_walk(struct tw *t, const struct ct_snapshot *snap)
 {
 	const struct snap_walk *w = &snap->walk;
 
@@ -470,10 +382,10 @@ static void text_walk(struct txt *t, const struct ct_snapshot *snap)
 		fputs("  not done (see Problems, or --no-walk)\n", t->out);
 		return;
 	}
-	txt_key(t, "entries");
-	txt_itemf(t, "", "%" PRIu64 " live: ipv4 %" PRIu64 ", ipv6 %" PRIu64 ", other %" PRIu64,
-		  w->entries, w->ipv4, w->ipv6, w->other_family);
-	txt_end(t);
+	tw_key(t, TXT_KEY, "entries");
+	tw_itemf(t, "", "%" PRIu64 " live: ipv4 %" PRIu64 ", ipv6 %" PRIu64 ", other %" PRIu64,
+		 w->entries, w->ipv4, w->ipv6, w->other_family);
+	tw_end(t);
 	walk_protocols(t, w);
 	walk_flags(t, w);
 	walk_top(t, "top sources", w->top_src, w->n_top_src);
@@ -482,67 +394,67 @@ static void text_walk(struct txt *t, const struct ct_snapshot *snap)
 }
 
 /* The worst key as `nat` prints it ("tcp 10.0.0.1 -> 192.0.2.7:443"). */
-static void text_nat(struct txt *t, const struct snap_nat_worst *n)
+static void text_nat(struct tw *t, const struct snap_nat_worst *n)
 {
 	char a[4 * sizeof(n->nat_addr)], d[4 * sizeof(n->dst)], p[4 * sizeof(n->proto)];
 
 	fputs("\nNAT ports (source NAT, the most saturated destination)\n", t->out);
-	txt_key(t, "worst");
+	tw_key(t, TXT_KEY, "worst");
 	if (!n->has_row) {
-		txt_item(t, "", "none: no source-NATed flows");
+		tw_item(t, "", "none: no source-NATed flows");
 	} else {
 		render_escape(a, sizeof(a), n->nat_addr, RENDER_ESC_TEXT);
 		render_escape(d, sizeof(d), n->dst, RENDER_ESC_TEXT);
 		render_escape(p, sizeof(p), n->proto, RENDER_ESC_TEXT);
-		txt_itemf(t, "", "%s %s -> %s:%u", p, a, d, n->dport);
+		tw_itemf(t, "", "%s %s -> %s:%u", p, a, d, n->dport);
 		if (n->zone != 0)
-			txt_itemf(t, " ", "(zone %u)", n->zone);
-		txt_end(t);
-		txt_key(t, "ports");
-		txt_itemf(t, "", "%" PRIu64 " of %u in use (%u-%u): %.1f%%", n->in_use, n->capacity,
-			  n->port_lo, n->port_hi, n->saturation_pct);
+			tw_itemf(t, " ", "(zone %u)", n->zone);
+		tw_end(t);
+		tw_key(t, TXT_KEY, "ports");
+		tw_itemf(t, "", "%" PRIu64 " of %u in use (%u-%u): %.1f%%", n->in_use, n->capacity,
+			 n->port_lo, n->port_hi, n->saturation_pct);
 	}
-	txt_itemf(t, " ", "(warns at %s%%,", fmt_num(a, sizeof(a), n->warn_pct));
-	txt_itemf(t, " ", "critical at %s%%)", fmt_num(a, sizeof(a), n->crit_pct));
-	txt_end(t);
-	txt_key(t, "source NAT");
-	txt_itemf(t, "", "%" PRIu64 " entries, %" PRIu64 " keys", n->snat_entries, n->keys);
-	txt_end(t);
+	tw_itemf(t, " ", "(warns at %s%%,", fmt_num(a, sizeof(a), n->warn_pct));
+	tw_itemf(t, " ", "critical at %s%%)", fmt_num(a, sizeof(a), n->crit_pct));
+	tw_end(t);
+	tw_key(t, TXT_KEY, "source NAT");
+	tw_itemf(t, "", "%" PRIu64 " entries, %" PRIu64 " keys", n->snat_entries, n->keys);
+	tw_end(t);
 }
 
 #define TXT_NETNS_ROWS 10 /* the plugin output stays under 8 KiB */
 
-static void text_netns_row(struct txt *t, const struct snap_netns *ns)
+static void text_netns_row(struct tw *t, const struct snap_netns *ns)
 {
 	char buf[4 * sizeof(ns->owner)], e[RENDER_ERRNO_BUF];
 	unsigned sev = ns->alert >= 2 ? RULES_SEV_CRITICAL : ns->alert == 1 ? RULES_SEV_WARNING : 0;
 
 	fprintf(t->out, "  %s%s%s ", t->color ? sev_colors[sev] : "", sev_tags[sev],
 		t->color ? ANSI_RESET : "");
-	txt_start(t, 9, "%s", "");
+	tw_startf(t, 9, "%s", "");
 	t->col = 9;
 	if (ns->name[0] != '\0')
 		render_escape(buf, sizeof(buf), ns->name, RENDER_ESC_TEXT);
 	else
 		snprintf(buf, sizeof(buf), "inode %" PRIu64, ns->inode);
-	txt_item(t, "", buf);
+	tw_item(t, "", buf);
 	if (ns->err != 0)
-		txt_itemf(t, ": ", "unreadable (%s)", render_errno_name(ns->err, e, sizeof(e)));
+		tw_itemf(t, ": ", "unreadable (%s)", render_errno_name(ns->err, e, sizeof(e)));
 	if (ns->has_count)
-		txt_itemf(t, ": ", "%" PRIu64 " entries", ns->count);
+		tw_itemf(t, ": ", "%" PRIu64 " entries", ns->count);
 	if (ns->fill_pct >= 0)
-		txt_itemf(t, " ", "(%.2f%%)", ns->fill_pct);
+		tw_itemf(t, " ", "(%.2f%%)", ns->fill_pct);
 	if (ns->has_stats) {
-		txt_itemf(t, ", ", "drop %" PRIu64, ns->drop);
-		txt_itemf(t, ", ", "early_drop %" PRIu64, ns->early_drop);
-		txt_itemf(t, ", ", "insert_failed %" PRIu64, ns->insert_failed);
+		tw_itemf(t, ", ", "drop %" PRIu64, ns->drop);
+		tw_itemf(t, ", ", "early_drop %" PRIu64, ns->early_drop);
+		tw_itemf(t, ", ", "insert_failed %" PRIu64, ns->insert_failed);
 	}
 	render_escape(buf, sizeof(buf), ns->owner, RENDER_ESC_TEXT);
-	txt_item(t, "; ", buf);
-	txt_end(t);
+	tw_item(t, "; ", buf);
+	tw_end(t);
 }
 
-static void text_all_netns(struct txt *t, const struct snap_all_netns *all)
+static void text_all_netns(struct tw *t, const struct snap_all_netns *all)
 {
 	size_t shown = all->n_list < TXT_NETNS_ROWS ? all->n_list : TXT_NETNS_ROWS;
 
@@ -562,45 +474,45 @@ static void text_all_netns(struct txt *t, const struct snap_all_netns *all)
 }
 
 /* A byte figure from the report, "unknown" when it is -1. */
-static void mem_line(struct txt *t, const char *key, int64_t bytes)
+static void mem_line(struct tw *t, const char *key, int64_t bytes)
 {
 	char buf[32];
 
-	txt_key(t, key);
-	txt_item(t, "", bytes < 0 ? "unknown" : human_bytes(buf, sizeof(buf), (double)bytes));
+	tw_key(t, TXT_KEY, key);
+	tw_item(t, "", bytes < 0 ? "unknown" : human_bytes(buf, sizeof(buf), (double)bytes));
 }
 
-static void text_memory(struct txt *t, const struct ct_snapshot *snap,
+static void text_memory(struct tw *t, const struct ct_snapshot *snap,
 			const struct rules_report *rep)
 {
 	char buf[32];
 
 	fputs("\nMemory\n", t->out);
-	txt_key(t, "per entry");
+	tw_key(t, TXT_KEY, "per entry");
 	if (snap->has_slab)
-		txt_itemf(t, "", "%" PRIu64 " B slab object", snap->slab_obj_bytes);
+		tw_itemf(t, "", "%" PRIu64 " B slab object", snap->slab_obj_bytes);
 	else
-		txt_item(t, "", "slab object size unknown");
+		tw_item(t, "", "slab object size unknown");
 	if (rep->d.ext_bytes >= 0)
-		txt_itemf(t, ", ", "+%" PRId64 " B with extensions", rep->d.ext_bytes);
-	txt_end(t);
+		tw_itemf(t, ", ", "+%" PRId64 " B with extensions", rep->d.ext_bytes);
+	tw_end(t);
 	mem_line(t, "buckets", rep->d.buckets_bytes);
-	txt_end(t);
+	tw_end(t);
 	mem_line(t, "now", rep->d.mem_now_bytes);
-	txt_end(t);
+	tw_end(t);
 	mem_line(t, "at limit", rep->d.mem_at_max_bytes);
 	if (rep->d.mem_at_max_ext_bytes >= 0)
-		txt_itemf(t, ", ", "%s with extensions",
-			  human_bytes(buf, sizeof(buf), (double)rep->d.mem_at_max_ext_bytes));
-	txt_end(t);
-	txt_key(t, "RAM");
-	txt_item(t, "",
-		 snap->ram_bytes > 0 ? human_bytes(buf, sizeof(buf), (double)snap->ram_bytes)
-				     : "unknown");
-	txt_end(t);
+		tw_itemf(t, ", ", "%s with extensions",
+			 human_bytes(buf, sizeof(buf), (double)rep->d.mem_at_max_ext_bytes));
+	tw_end(t);
+	tw_key(t, TXT_KEY, "RAM");
+	tw_item(t, "",
+		snap->ram_bytes > 0 ? human_bytes(buf, sizeof(buf), (double)snap->ram_bytes)
+				    : "unknown");
+	tw_end(t);
 }
 
-static void text_settings(struct txt *t, const struct ct_snapshot *snap)
+static void text_settings(struct tw *t, const struct ct_snapshot *snap)
 {
 	char name[4 * SNAP_KNOB_NAME_LEN], value[4 * SNAP_KNOB_VALUE_LEN], e[RENDER_ERRNO_BUF];
 	int w = 0;
@@ -608,7 +520,7 @@ static void text_settings(struct txt *t, const struct ct_snapshot *snap)
 	fputs("\nSettings (ro: not writable from here)\n", t->out);
 	for (size_t i = 0; i < snap->n_knobs; i++) {
 		render_escape(name, sizeof(name), snap->knobs[i].name, RENDER_ESC_TEXT);
-		w = imax(w, txt_cols(name));
+		w = imax(w, tw_cols(name));
 	}
 	if (snap->n_knobs == 0)
 		fputs("  none read (see Problems)\n", t->out);
@@ -617,7 +529,7 @@ static void text_settings(struct txt *t, const struct ct_snapshot *snap)
 
 		render_escape(name, sizeof(name), k->name, RENDER_ESC_TEXT);
 		render_escape(value, sizeof(value), k->value, RENDER_ESC_TEXT);
-		fprintf(t->out, "  %s%*s  ", name, w - txt_cols(name), "");
+		fprintf(t->out, "  %s%*s  ", name, w - tw_cols(name), "");
 		if (k->err != 0)
 			fprintf(t->out, "unreadable (%s)\n",
 				render_errno_name(k->err, e, sizeof(e)));
@@ -626,7 +538,7 @@ static void text_settings(struct txt *t, const struct ct_snapshot *snap)
 	}
 }
 
-static void text_problems(struct txt *t, const struct ct_snapshot *snap)
+static void text_problems(struct tw *t, const struct ct_snapshot *snap)
 {
 	char what[4 * sizeof(snap->problems[0].what)], e[RENDER_ERRNO_BUF];
 
@@ -638,18 +550,18 @@ static void text_problems(struct txt *t, const struct ct_snapshot *snap)
 
 		render_escape(what, sizeof(what), p->what, RENDER_ESC_TEXT);
 		if (p->err != 0)
-			txt_start(t, 4, "  %s (%s): ", what,
+			tw_startf(t, 4, "  %s (%s): ", what,
 				  render_errno_name(p->err, e, sizeof(e)));
 		else
-			txt_start(t, 4, "  %s: ", what);
-		txt_words(t, p->detail);
-		txt_end(t);
+			tw_startf(t, 4, "  %s: ", what);
+		tw_words(t, p->detail);
+		tw_end(t);
 	}
 }
 
 void render_text_findings(FILE *out, const struct rules_report *rep, bool color)
 {
-	struct txt t = {.out = out, .color = color};
+	struct tw t = {.out = out, .color = color};
 
 	text_findings(&t, rep);
 }
@@ -657,7 +569,7 @@ void render_text_findings(FILE *out, const struct rules_report *rep, bool color)
 int render_text(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,
 		const struct render_opts *opts)
 {
-	struct txt t = {.out = out, .color = opts->color};
+	struct tw t = {.out = out, .color = opts->color};
 
 	text_header(&t, snap, rep);
 	text_occupancy(&t, snap, rep);

@@ -1,0 +1,89 @@
+/* textwrap.c: wrapped, indented report lines. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "escape.h"
+#include "textwrap.h"
+
+int tw_cols(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+void tw_startf(struct tw *t, int indent, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vfprintf(t->out, fmt, ap);
+	va_end(ap);
+	t->col = n > 0 ? n : 0;
+	t->indent = indent;
+	t->is_first = true;
+}
+
+void tw_start(struct tw *t, int lead, const char *key, int width)
+{
+	int cols = tw_cols(key);
+
+	fprintf(t->out, "%*s%-*s", lead, "", width, key);
+	t->col = lead + (width > cols ? width : cols);
+	t->indent = lead + width;
+	t->is_first = true;
+}
+
+void tw_key(struct tw *t, int key_col, const char *key)
+{
+	tw_start(t, 2, key, key_col - 2);
+}
+
+void tw_item(struct tw *t, const char *sep, const char *s)
+{
+	int len = tw_cols(s), sep_len = (int)strlen(sep);
+
+	if (!t->is_first && t->col + sep_len + len > TW_WIDTH) {
+		int keep = sep_len;
+
+		while (keep > 0 && sep[keep - 1] == ' ')
+			keep--;
+		fprintf(t->out, "%.*s\n%*s", keep, sep, t->indent, "");
+		t->col = t->indent;
+	} else if (!t->is_first) {
+		fputs(sep, t->out);
+		t->col += sep_len;
+	}
+	fputs(s, t->out);
+	t->col += len;
+	t->is_first = false;
+}
+
+void tw_itemf(struct tw *t, const char *sep, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	tw_item(t, sep, buf);
+}
+
+void tw_words(struct tw *t, const char *s)
+{
+	char buf[2048];
+
+	render_escape(buf, sizeof(buf), s, RENDER_ESC_TEXT);
+	for (char *save = NULL, *w = strtok_r(buf, " ", &save); w != NULL;
+	     w = strtok_r(NULL, " ", &save))
+		tw_item(t, " ", w);
+}
+
+void tw_end(struct tw *t)
+{
+	fputc('\n', t->out);
+}
