@@ -6,6 +6,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli.h"
+
+struct option;
+
 struct cmd_entry {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -28,5 +32,18 @@ void cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((forma
 /* Ask QUESTION on the terminal; true to go on. Without a terminal only YES
  * (--yes) says yes, and the refusal tells the user to add --yes to VERB. */
 bool cmd_confirm(const char *cmd, const char *question, const char *verb, bool yes);
+
+/* Colour for a text report: --color always/never win; auto means a
+ * terminal, TERM not dumb, and NO_COLOR unset or empty. */
+bool cmd_want_color(enum cli_color when);
+
+/* Applies one option's value to args; NULL, or the option's name when the
+ * value is bad. */
+typedef const char *(*cmd_option_fn)(int opt, const char *val, void *args);
+/* getopt_long over argv (from index 1) calling apply for each option: 0 when
+ * all were taken (optind is at the first operand), 1 for -h/--help, -1 after
+ * a one-line usage error naming the option. */
+int cmd_parse_options(const char *cmd, int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, cmd_option_fn apply, void *args);
 
 #endif

@@ -133,8 +133,10 @@ static int parse_threshold(const char *val, bool is_pct, struct check_threshold 
 }
 
 /* 0, or the name of the option whose value was bad. */
-static const char *apply_option(int opt, const char *val, struct check_args *a)
+static const char *apply_option(int opt, const char *val, void *args)
 {
+	struct check_args *a = args;
+
 	switch (opt) {
 	case 'n':
 		a->netns = val;
@@ -202,8 +204,7 @@ static int check_threshold_order(const struct check_args *a)
 /* 0 to run, 1 for --help, -1 after a usage error was printed. */
 static int parse_check_args(int argc, char **argv, struct check_args *a)
 {
-	const char *bad;
-	int opt;
+	int rc;
 
 	a->format = CLI_FORMAT_TEXT;
 	a->color = CLI_COLOR_AUTO;
@@ -216,41 +217,14 @@ static int parse_check_args(int argc, char **argv, struct check_args *a)
 	parse_threshold("75", false, &a->warn);
 	parse_threshold("90", false, &a->crit);
 	rules_opts_default(&a->opts);
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+n:f:w:c:o:h", check_options, NULL)) != -1) {
-		if (opt == 'h')
-			return 1;
-		if (opt == '?' || opt == ':') {
-			cmd_usage_error("check", "unknown option or missing value: '%s'",
-					argv[optind - 1]);
-			return -1;
-		}
-		bad = apply_option(opt, optarg, a);
-		if (bad != NULL) {
-			cmd_usage_error("check", "invalid value for %s: '%s'", bad, optarg);
-			return -1;
-		}
-	}
+	rc = cmd_parse_options("check", argc, argv, "+n:f:w:c:o:h", check_options, apply_option, a);
+	if (rc != 0)
+		return rc;
 	if (optind < argc) {
 		cmd_usage_error("check", "unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
 	return check_threshold_order(a);
-}
-
-static bool want_color(enum cli_color c)
-{
-	const char *no_color = getenv("NO_COLOR");
-	const char *term = getenv("TERM");
-
-	if (c != CLI_COLOR_AUTO)
-		return c == CLI_COLOR_ALWAYS;
-	if (no_color != NULL && no_color[0] != '\0')
-		return false;
-	if (term == NULL || strcmp(term, "dumb") == 0)
-		return false;
-	return isatty(STDOUT_FILENO);
 }
 
 /* check's NAT view: large, and one per run. */
@@ -344,7 +318,7 @@ static void check_extra_findings(const struct ct_snapshot *snap, const struct ch
 static int render(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,
 		  const struct check_args *a)
 {
-	struct render_opts ro = {.color = a->output == NULL && want_color(a->color),
+	struct render_opts ro = {.color = a->output == NULL && cmd_want_color(a->color),
 				 .version = CTADVISOR_VERSION};
 	struct render_plugin_opts po = {.fill_warn = a->warn.text,
 					.fill_crit = a->crit.text,

@@ -1,6 +1,9 @@
 /* cmd_common.c: what every command shares. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -40,4 +43,43 @@ bool cmd_confirm(const char *cmd, const char *question, const char *verb, bool y
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return false;
 	return line[0] == 'y' || line[0] == 'Y';
+}
+
+bool cmd_want_color(enum cli_color when)
+{
+	const char *no_color = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	if (when != CLI_COLOR_AUTO)
+		return when == CLI_COLOR_ALWAYS;
+	if (no_color != NULL && no_color[0] != '\0')
+		return false;
+	if (term == NULL || strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(STDOUT_FILENO);
+}
+
+int cmd_parse_options(const char *cmd, int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, cmd_option_fn apply, void *args)
+{
+	const char *bad;
+	int opt;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (opt == 'h')
+			return 1;
+		if (opt == '?' || opt == ':') {
+			cmd_usage_error(cmd, "unknown option or missing value: '%s'",
+					argv[optind - 1]);
+			return -1;
+		}
+		bad = apply(opt, optarg, args);
+		if (bad != NULL) {
+			cmd_usage_error(cmd, "invalid value for %s: '%s'", bad, optarg);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -74,8 +74,10 @@ struct lp_cli_args {
 	int n_files;
 };
 
-static const char *apply_option(int opt, const char *val, struct lp_cli_args *a)
+static const char *apply_option(int opt, const char *val, void *args)
 {
+	struct lp_cli_args *a = args;
+
 	uint64_t n;
 
 	switch (opt) {
@@ -98,43 +100,15 @@ static const char *apply_option(int opt, const char *val, struct lp_cli_args *a)
 /* 0 to run, 1 for --help, -1 after a usage error was printed. */
 static int parse_logparse_args(int argc, char **argv, struct lp_cli_args *a)
 {
-	const char *bad;
-	int opt;
+	int rc;
 
 	*a = (struct lp_cli_args){.format = CLI_FORMAT_TEXT, .top = TOP_DEFAULT};
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "f:t:h", logparse_options, NULL)) != -1) {
-		if (opt == 'h')
-			return 1;
-		if (opt == '?' || opt == ':') {
-			cmd_usage_error("logparse", "unknown option or missing value: '%s'",
-					argv[optind - 1]);
-			return -1;
-		}
-		bad = apply_option(opt, optarg, a);
-		if (bad != NULL) {
-			cmd_usage_error("logparse", "invalid value for %s: '%s'", bad, optarg);
-			return -1;
-		}
-	}
+	rc = cmd_parse_options("logparse", argc, argv, "f:t:h", logparse_options, apply_option, a);
+	if (rc != 0)
+		return rc;
 	a->files = argv + optind;
 	a->n_files = argc - optind;
 	return 0;
-}
-
-static bool want_color(enum cli_color c)
-{
-	const char *no_color = getenv("NO_COLOR");
-	const char *term = getenv("TERM");
-
-	if (c != CLI_COLOR_AUTO)
-		return c == CLI_COLOR_ALWAYS;
-	if (no_color != NULL && no_color[0] != '\0')
-		return false;
-	if (term == NULL || strcmp(term, "dumb") == 0)
-		return false;
-	return isatty(STDOUT_FILENO);
 }
 
 /* Up to size bytes of gz into buf; *got 0 at the end. 0 or -errno: zlib's
@@ -357,7 +331,7 @@ static int render(const struct lp_cli_args *a, struct logparse_agg *agg)
 	if (a->format == CLI_FORMAT_JSON)
 		rc = render_invalid_json(stdout, &res, &meta);
 	else
-		rc = render_invalid_text(stdout, &res, &meta, want_color(a->color));
+		rc = render_invalid_text(stdout, &res, &meta, cmd_want_color(a->color));
 	free(source);
 	return rc < 0 ? rc : render_invalid_exit_code(&res);
 }

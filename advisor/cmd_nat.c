@@ -20,6 +20,7 @@
 #include "nl_ct.h"
 #include "nl_stats.h"
 #include "render_nat.h"
+#include "../rules/rates.h"
 
 #define EXIT_UNKNOWN 3
 #define NAT_DEF_TOP  10
@@ -77,8 +78,10 @@ static const struct option nat_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char *nat_option(int opt, const char *val, struct nat_args *a)
+static const char *nat_option(int opt, const char *val, void *args)
 {
+	struct nat_args *a = args;
+
 	switch (opt) {
 	case 'n':
 		a->netns = val;
@@ -106,29 +109,16 @@ static const char *nat_option(int opt, const char *val, struct nat_args *a)
 /* 0 to run, 1 for --help, -1 after a usage error was printed. */
 static int nat_parse_args(int argc, char **argv, struct nat_args *a)
 {
-	const char *bad;
-	int opt;
+	int rc;
 
 	*a = (struct nat_args){.format = CLI_FORMAT_TEXT,
 			       .top = NAT_DEF_TOP,
 			       .interval_ms = 1000,
 			       .warn_pct = 70,
 			       .crit_pct = 90};
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+n:i:f:h", nat_options, NULL)) != -1) {
-		if (opt == 'h')
-			return 1;
-		if (opt == '?' || opt == ':') {
-			cmd_usage_error("nat", "unknown option or missing value: '%s'",
-					argv[optind - 1]);
-			return -1;
-		}
-		if ((bad = nat_option(opt, optarg, a)) != NULL) {
-			cmd_usage_error("nat", "invalid value for %s: '%s'", bad, optarg);
-			return -1;
-		}
-	}
+	rc = cmd_parse_options("nat", argc, argv, "+n:i:f:h", nat_options, nat_option, a);
+	if (rc != 0)
+		return rc;
 	if (optind < argc) {
 		cmd_usage_error("nat", "unexpected argument '%s'", argv[optind]);
 		return -1;
@@ -153,21 +143,18 @@ static int dump_one(const struct nlmsghdr *nlh, void *data)
 	return rc;
 }
 
-static int counters_sum(uint64_t out[NAT_CTRS])
+static const unsigned nat_slots[NAT_CTRS] = {SNAP_STAT_FOUND, SNAP_STAT_INSERT_FAILED,
+					     SNAP_STAT_DROP};
+
+/* The per-CPU counters now; *cpus (borrowed by *s) is the caller's to free. */
+static int counters_take(struct rates_sample *s, struct snap_cpu_stats **cpus)
 {
-	static const unsigned slot[NAT_CTRS] = {SNAP_STAT_FOUND, SNAP_STAT_INSERT_FAILED,
-						SNAP_STAT_DROP};
-	struct snap_cpu_stats *cpus = NULL;
 	size_t n = 0;
-	int rc = nl_stats_query_cpus(&cpus, &n);
+	int rc = nl_stats_query_cpus(cpus, &n);
 
 	if (rc < 0)
 		return rc;
-	memset(out, 0, NAT_CTRS * sizeof(out[0]));
-	for (size_t i = 0; i < n; i++)
-		for (size_t c = 0; c < NAT_CTRS; c++)
-			out[c] += cpus[i].v[slot[c]];
-	free(cpus);
+	*s = (struct rates_sample){.cpus = *cpus, .n_cpus = n};
 	return 0;
 }
 
@@ -188,14 +175,18 @@ static void sleep_ms(uint64_t ms)
 		;
 }
 
-/* Counters, dump, counters again at least interval_ms after the first. */
+/* Counters, dump, counters again at least interval_ms after the first.
+ * Deltas are taken per CPU modulo 2^32 (rates_delta), so a wrapped kernel
+ * counter still gives the right increase. */
 static void collect_nat(const struct nat_args *a, struct nat_agg *agg, struct nat_run *run)
 {
+	struct rates_sample before = {0}, after = {0};
+	struct snap_cpu_stats *cpus0 = NULL, *cpus1 = NULL;
 	struct nl_ct_dump_stats st;
-	uint64_t before[NAT_CTRS], t0, elapsed;
+	uint64_t t0, elapsed;
 	int rc;
 
-	run->ctr_err = counters_sum(before);
+	run->ctr_err = counters_take(&before, &cpus0);
 	t0 = now_ms();
 	rc = nl_ct_dump(dump_one, agg, &st);
 	run->rep.is_interrupted = st.is_interrupted;
@@ -203,21 +194,24 @@ static void collect_nat(const struct nat_args *a, struct nat_agg *agg, struct na
 	run->rep.bad = st.n_bad;
 	run->rep.err = -rc;
 	run->dump_err = rc < 0 && st.n_msgs == 0 ? rc : 0;
-	if (run->ctr_err < 0)
-		return;
-	elapsed = now_ms() - t0;
-	if (elapsed < a->interval_ms)
-		sleep_ms(a->interval_ms - elapsed);
-	run->ctr_err = counters_sum(run->rep.total);
-	if (run->ctr_err < 0)
-		return;
-	run->rep.has_counters = true;
-	run->rep.interval_ms = now_ms() - t0;
-	for (size_t c = 0; c < NAT_CTRS; c++)
-		/* A per-CPU 32-bit counter that wrapped would make the sum shrink:
-		 * say 0 rather than a huge number. */
-		run->rep.delta[c] =
-		    run->rep.total[c] >= before[c] ? run->rep.total[c] - before[c] : 0;
+	if (run->ctr_err == 0) {
+		elapsed = now_ms() - t0;
+		if (elapsed < a->interval_ms)
+			sleep_ms(a->interval_ms - elapsed);
+		run->ctr_err = counters_take(&after, &cpus1);
+	}
+	if (run->ctr_err == 0) {
+		run->rep.has_counters = true;
+		run->rep.interval_ms = now_ms() - t0;
+		for (size_t c = 0; c < NAT_CTRS; c++) {
+			run->rep.total[c] = 0;
+			for (size_t i = 0; i < after.n_cpus; i++)
+				run->rep.total[c] += after.cpus[i].v[nat_slots[c]];
+			run->rep.delta[c] = rates_delta(&before, &after, nat_slots[c]);
+		}
+	}
+	free(cpus0);
+	free(cpus1);
 }
 
 /* ---- the command ---- */

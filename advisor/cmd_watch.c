@@ -106,8 +106,10 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static const char *apply_option(int opt, const char *val, struct watch_args *a)
+static const char *apply_option(int opt, const char *val, void *args)
 {
+	struct watch_args *a = args;
+
 	switch (opt) {
 	case 'n':
 		a->netns = val;
@@ -148,30 +150,17 @@ static const char *apply_option(int opt, const char *val, struct watch_args *a)
 /* 0 to run, 1 for --help, -1 after a usage error was printed. */
 static int parse_watch_args(int argc, char **argv, struct watch_args *a)
 {
-	const char *bad;
-	int opt;
+	int rc;
 
 	memset(a, 0, sizeof(*a));
 	a->interval_ms = 1000;
 	a->format = CLI_FORMAT_TEXT;
 	a->log_proto = 255;
 	rules_opts_default(&a->opts);
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+n:i:d:ef:s:h", watch_options, NULL)) != -1) {
-		if (opt == 'h')
-			return 1;
-		if (opt == '?' || opt == ':') {
-			cmd_usage_error("watch", "unknown option or missing value: '%s'",
-					argv[optind - 1]);
-			return -1;
-		}
-		bad = apply_option(opt, optarg, a);
-		if (bad != NULL) {
-			cmd_usage_error("watch", "invalid value for %s: '%s'", bad, optarg);
-			return -1;
-		}
-	}
+	rc =
+	    cmd_parse_options("watch", argc, argv, "+n:i:d:ef:s:h", watch_options, apply_option, a);
+	if (rc != 0)
+		return rc;
 	if (optind < argc) {
 		cmd_usage_error("watch", "unexpected argument '%s'", argv[optind]);
 		return -1;

@@ -32,6 +32,7 @@
 #include "nl_stats.h"
 #include "render_invalid.h"
 #include "statedir.h"
+#include "cmd.h"
 #include "watch_invalid.h"
 #include "../sysctl/sysctl_write.h"
 #include "../sysctl/undo.h"
@@ -560,8 +561,7 @@ static int wi_render(struct wi_run *r)
 	    .nflog_not_reported = wi_not_reported(r, st),
 	};
 	struct logparse_agg_result res;
-	const char *no_color = getenv("NO_COLOR");
-	bool color = isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == '\0');
+	bool color = cmd_want_color(CLI_COLOR_AUTO);
 	int rc;
 
 	logparse_agg_result(r->agg, &res);
