@@ -97,11 +97,20 @@ for ((run = 1; run <= RUNS; run++)); do
 done
 echo "note: $interrupted_seen of $RUNS walks were interrupted (NLM_F_DUMP_INTR) by the churn"
 rounds=$(grep -c '^round' "$LAB_TMP/churn.out" || true)
+# The churner's bash may leave a running child (conntrack -I) behind it.
+pkill -P "${LAB_PID_OF[churn]}" 2>/dev/null || true
 kill "${LAB_PID_OF[churn]}" 2>/dev/null || true
 wait "${LAB_PID_OF[churn]}" 2>/dev/null || true
 echo "note: the churner made $rounds rounds of $CHURN adds and deletes"
 assert_ge "churn rounds while walking (the walks did meet a changing table)" 3 "$rounds"
-in_ns "$SRV" conntrack -D -p udp --orig-port-dst "$PORT_CHURN" >/dev/null 2>&1 || true
+# Delete the churned batch until none is left (a child killed late may have
+# added some after a first delete); a table that never settles fails the lab.
+churn_cleared()
+{
+	in_ns "$SRV" conntrack -D -p udp --orig-port-dst "$PORT_CHURN" >/dev/null 2>&1 || true
+	[[ "$(ct_count)" == "$BASE" ]]
+}
+wait_for "the churned entries to be gone" churn_cleared
 assert_eq "after the churn: the base flows remain" "$BASE" "$(ct_count)"
 
 # Events: a burst of FLOOD new flows.
