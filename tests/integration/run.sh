@@ -22,7 +22,8 @@ done
 passed=0
 failed=0
 log=$(mktemp /tmp/ctad-integration.XXXXXX)
-trap 'rm -f "$log"' EXIT
+recap=$(mktemp /tmp/ctad-integration-recap.XXXXXX)
+trap 'rm -f "$log" "$recap"' EXIT
 
 for t in "$here"/[0-9]*.sh; do
 	name=$(basename "$t" .sh)
@@ -47,7 +48,17 @@ for t in "$here"/[0-9]*.sh; do
 		failed=$((failed + 1))
 		echo "FAIL $name (exit $rc)"
 		sed 's/^/    /' "$log"
+		# The failed assertions again at the end, where a truncated CI log
+		# still shows them.
+		{
+			echo "FAIL $name (exit $rc):"
+			grep -E '^(FAIL|error)\b' "$log" | head -n 20 | sed 's/^/    /'
+		} >>"$recap"
 	fi
 done
+if [[ -s "$recap" ]]; then
+	echo "--- failed tests and their failed assertions"
+	cat "$recap"
+fi
 echo "$passed passed, $failed failed"
 ((failed == 0))
