@@ -5,6 +5,7 @@
 # features, a check of a lab namespace); the man page renders without
 # warnings; the bash completion, sourced in bash, completes commands,
 # options and --netns names; `make uninstall` removes every file again.
+# Then the same with BINDIR and MANDIR overridden.
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016
 source "$(dirname "$0")/lib.sh"
 
@@ -129,5 +130,46 @@ assert_eq "completion of 'ctadvisor nat --netns <lab prefix>'" "$NS" \
 make -s -C "$SRC" BUILD="$BUILD_DIR" DESTDIR="$DEST" PREFIX=/usr uninstall >"$LAB_TMP/uninstall.log" 2>&1 ||
 	fail "make uninstall failed: $(cat "$LAB_TMP/uninstall.log")"
 assert_eq "files left after uninstall" "" "$(find "$DEST" -type f)"
+
+# BINDIR and MANDIR overridden: the binary and the man page go there, the rest
+# stays under PREFIX, and the units and command definitions name the binary
+# at its overridden path.
+DEST2="$LAB_TMP/dest2"
+OBIN=/opt/ctad-test/bin
+OMAN=/opt/ctad-test/man
+make -s -C "$SRC" BUILD="$BUILD_DIR" DESTDIR="$DEST2" PREFIX=/usr BINDIR="$OBIN" MANDIR="$OMAN" install \
+	>"$LAB_TMP/install2.log" 2>&1 || die "make install BINDIR= MANDIR= failed: $(cat "$LAB_TMP/install2.log")"
+want2=("${OBIN#/}/ctadvisor" "${OMAN#/}/man8/ctadvisor.8"
+	usr/share/bash-completion/completions/ctadvisor
+	usr/lib/systemd/system/ctadvisor-textfile.service usr/lib/systemd/system/ctadvisor-textfile.timer
+	usr/share/ctadvisor/icinga2/ctadvisor.conf usr/share/ctadvisor/nagios/ctadvisor.cfg
+	usr/share/doc/ctadvisor/check-output.md)
+assert_eq "installed files (BINDIR=$OBIN MANDIR=$OMAN)" "$(printf '%s\n' "${want2[@]}" | sort)" \
+	"$(cd "$DEST2" && find . -type f | sed 's|^\./||' | sort)"
+assert_eq "BINDIR binary mode" 755 "$(stat -c %a "$DEST2$OBIN/ctadvisor")"
+assert_eq "MANDIR man page mode" 644 "$(stat -c %a "$DEST2$OMAN/man8/ctadvisor.8")"
+assert_eq "BINDIR binary is the one built" "$(sha256sum <"$CTADVISOR")" "$(sha256sum <"$DEST2$OBIN/ctadvisor")"
+assert_eq "service ExecStart names BINDIR" \
+	"ExecStart=$OBIN/ctadvisor check --format prometheus --output /var/lib/prometheus/node-exporter/ctadvisor.prom" \
+	"$(grep '^ExecStart=' "$DEST2/usr/lib/systemd/system/ctadvisor-textfile.service")"
+assert_eq "icinga2 CheckCommand names BINDIR" "vars.ctadvisor_binary = \"$OBIN/ctadvisor\"" \
+	"$(grep -oE 'vars\.ctadvisor_binary = "[^"]*"' "$DEST2/usr/share/ctadvisor/icinga2/ctadvisor.conf")"
+assert_eq "nagios command lines naming BINDIR" 2 \
+	"$(grep -cE "^ +command_line +$OBIN/ctadvisor check " "$DEST2/usr/share/ctadvisor/nagios/ctadvisor.cfg")"
+for f in usr/lib/systemd/system/ctadvisor-textfile.service usr/share/ctadvisor/icinga2/ctadvisor.conf \
+	usr/share/ctadvisor/nagios/ctadvisor.cfg; do
+	if grep -qE '/usr(/local)?/sbin/ctadvisor' "$DEST2/$f"; then
+		fail "$f: names $(grep -oE '/usr(/local)?/sbin/ctadvisor' "$DEST2/$f" | head -n1), not $OBIN/ctadvisor"
+	fi
+done
+"$DEST2$OBIN/ctadvisor" --version >"$LAB_TMP/version2.out" 2>&1 || fail "ctadvisor in BINDIR: --version exited $?"
+assert_eq "ctadvisor in BINDIR: --version first line" "$(head -n1 "$LAB_TMP/version.out")" \
+	"$(head -n1 "$LAB_TMP/version2.out")"
+assert_eq "man page found in MANDIR by MANPATH" 0 \
+	"$(MANPATH="$DEST2$OMAN" MANWIDTH=80 man --warnings ctadvisor >/dev/null 2>"$LAB_TMP/man2.err"; echo $?)"
+assert_eq "man page in MANDIR: warnings" "" "$(cat "$LAB_TMP/man2.err")"
+make -s -C "$SRC" BUILD="$BUILD_DIR" DESTDIR="$DEST2" PREFIX=/usr BINDIR="$OBIN" MANDIR="$OMAN" uninstall \
+	>"$LAB_TMP/uninstall2.log" 2>&1 || fail "make uninstall BINDIR= MANDIR= failed: $(cat "$LAB_TMP/uninstall2.log")"
+assert_eq "files left after uninstall (BINDIR=$OBIN MANDIR=$OMAN)" "" "$(find "$DEST2" -type f)"
 
 lab_finish
