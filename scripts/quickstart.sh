@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc make pkg-config libmnl-dev libnetfilter-conntrack-dev libnetfilter-log-dev
 	libjansson-dev zlib1g-dev)
-test_pkgs=(libcmocka-dev conntrack nftables iproute2 procps jq valgrind clang-format kmod
+test_pkgs=(git libcmocka-dev conntrack nftables iproute2 procps jq valgrind clang-format kmod
 	util-linux man-db groff-base systemd prometheus icinga2-bin nagios4-core time clang
 	libclang-rt-14-dev clang-tidy cppcheck strace)
 
