@@ -150,10 +150,11 @@ static void text_finding(struct tw *t, const struct rules_finding *f)
 	for (size_t i = 0; i < f->n_commands && i < RULES_COMMANDS; i++) {
 		render_escape(buf, sizeof(buf), f->commands[i], RENDER_ESC_TEXT);
 		fprintf(t->out, "%9s$ %s\n", "", buf);
-	}
-	if (f->equivalent[0] != '\0') {
-		render_escape(buf, sizeof(buf), f->equivalent, RENDER_ESC_TEXT);
-		fprintf(t->out, "%11s(or, without undo or read-back: %s)\n", "", buf);
+		/* The first command's plain form, right under it. */
+		if (i == 0 && f->equivalent[0] != '\0') {
+			render_escape(buf, sizeof(buf), f->equivalent, RENDER_ESC_TEXT);
+			fprintf(t->out, "%11s(or, without undo or read-back: %s)\n", "", buf);
+		}
 	}
 }
 
