@@ -12,6 +12,7 @@
 #include "check_netns.h"
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_check.h"
 #include "collect.h"
 #include "nat_check.h"
 #include "netns.h"
@@ -22,27 +23,8 @@
 #include "../rules/rules.h"
 #include "../sysctl/persist.h"
 
-#define EXIT_UNKNOWN 3
-#define RANGE_TEXT   64
-
-/* A fill threshold: the range and its canonical text for perfdata. */
-struct check_threshold {
-	struct range r;
-	char text[RANGE_TEXT];
-};
-
-struct check_args {
-	const char *netns;
-	const char *output; /* --output FILE, written atomically; NULL: stdout */
-	enum cli_format format;
-	enum cli_color color;
-	bool do_walk;
-	bool do_nat;    /* the NAT view on the walk (--no-nat: off) */
-	bool all_netns; /* --all-netns */
-	double nat_warn_pct, nat_crit_pct;
-	struct check_threshold warn, crit;
-	struct rules_opts opts;
-};
+#define EXIT_UNKNOWN  3
+#define LOAD_WARN_MAX 100 /* an average chain; the kernel drops at 50-79 */
 
 static const char check_usage[] =
     "Usage: ctadvisor check [OPTIONS]\n"
@@ -56,10 +38,14 @@ static const char check_usage[] =
     "  -n, --netns NS          check network namespace NS: a name under /run/netns,\n"
     "                          a path to a namespace file, or the PID of a process in it\n"
     "  -f, --format FMT        text (default), json, or prometheus\n"
-    "  -w, --warning RANGE     table fill (%) that warns, a monitoring-plugins range:\n"
-    "                          75 warns above 75 (the default), 10: below 10,\n"
-    "                          ~:10 above 10, 10:20 outside 10..20, @10:20 inside\n"
-    "  -c, --critical RANGE    table fill (%) that is critical (default 90)\n"
+    "  -w, --warning RANGE     table fill (%) that warns, a monitoring-plugins range;\n"
+    "                          it alerts when the fill is OUTSIDE the range, bounds\n"
+    "                          included in the range: 75 (the default) is 0..75, so\n"
+    "                          it warns above 75 % and 75 % itself is OK; 10: warns\n"
+    "                          below 10, ~:10 above 10, 10:20 below 10 or above 20,\n"
+    "                          @10:20 inside 10..20\n"
+    "  -c, --critical RANGE    table fill (%) that is critical, the same grammar;\n"
+    "                          checked first (default 90: above 90 %)\n"
     "      --fill-warn PCT     the same as -w PCT; --fill-crit PCT: as -c PCT\n"
     "  -o, --output FILE       write the report to FILE atomically (temp file and\n"
     "                          rename), e.g. into node_exporter's textfile directory\n"
@@ -71,11 +57,20 @@ static const char check_usage[] =
     "                          counters): their fill is judged by -w/-c too, and\n"
     "                          the worst one, with its owner, joins the verdict\n"
     "      --unreplied-warn PCT  share of unreplied flows that warns (default 50)\n"
+    "      --unreplied-min N   walked flows below which that share is not judged\n"
+    "                          (default 1000)\n"
     "      --invalid-warn N    invalid packets since boot that warn (default 1000)\n"
-    "      --color WHEN        auto (default), always, never; NO_COLOR disables auto\n"
+    "      --load-warn N       average hash chain at a full table (2 x max / buckets)\n"
+    "                          above which it warns, 0 < N <= 100 (default 2: the\n"
+    "                          kernel's own max = buckets)\n"
+    "      --mem-warn PCT      kernel memory of a full table, in % of RAM, that warns\n"
+    "                          (default 5)\n"
+    "      --mem-crit PCT      ... that is critical (default 25)\n"
+    "      --color WHEN        auto (default), always, never; NO_COLOR turns auto\n"
+    "                          off, and --color always wins over it\n"
     "  -h, --help              show this help\n"
     "\n"
-    "Environment: NO_COLOR (see --color); CTADVISOR_ROOT=DIR reads DIR/proc and\n"
+    "Environment: NO_COLOR, TERM=dumb (see --color); CTADVISOR_ROOT=DIR reads DIR/proc and\n"
     "DIR/sys instead of /proc and /sys (a crafted tree, for tests; netlink still\n"
     "asks the kernel).\n"
     "\n"
@@ -96,6 +91,10 @@ enum {
 	OPT_NAT_CRIT,
 	OPT_NO_NAT,
 	OPT_ALL_NETNS,
+	OPT_UNREPLIED_MIN,
+	OPT_LOAD_WARN,
+	OPT_MEM_WARN,
+	OPT_MEM_CRIT,
 };
 
 static const struct option check_options[] = {
@@ -108,7 +107,11 @@ static const struct option check_options[] = {
     {"fill-warn", required_argument, NULL, OPT_FILL_WARN},
     {"fill-crit", required_argument, NULL, OPT_FILL_CRIT},
     {"unreplied-warn", required_argument, NULL, OPT_UNREPLIED_WARN},
+    {"unreplied-min", required_argument, NULL, OPT_UNREPLIED_MIN},
     {"invalid-warn", required_argument, NULL, OPT_INVALID_WARN},
+    {"load-warn", required_argument, NULL, OPT_LOAD_WARN},
+    {"mem-warn", required_argument, NULL, OPT_MEM_WARN},
+    {"mem-crit", required_argument, NULL, OPT_MEM_CRIT},
     {"color", required_argument, NULL, OPT_COLOR},
     {"nat-warn", required_argument, NULL, OPT_NAT_WARN},
     {"nat-crit", required_argument, NULL, OPT_NAT_CRIT},
@@ -130,6 +133,18 @@ static int parse_threshold(const char *val, bool is_pct, struct check_threshold 
 	t->r = r;
 	range_format(&r, t->text, sizeof(t->text));
 	return 0;
+}
+
+/* An average chain length: more than 0, at most LOAD_WARN_MAX. NULL, or
+ * what the error names. */
+static const char *parse_load(const char *val, double *out)
+{
+	double v;
+
+	if (range_parse_number(val, &v) < 0 || !(v > 0) || v > LOAD_WARN_MAX)
+		return "--load-warn (a number above 0, at most 100)";
+	*out = v;
+	return NULL;
 }
 
 /* 0, or the name of the option whose value was bad. */
@@ -159,8 +174,22 @@ static const char *apply_option(int opt, const char *val, void *args)
 		return parse_threshold(val, true, &a->crit) ? "--fill-crit" : NULL;
 	case OPT_UNREPLIED_WARN:
 		return cli_parse_pct(val, &a->opts.unreplied_warn_pct) ? "--unreplied-warn" : NULL;
+	case OPT_UNREPLIED_MIN:
+		return cli_parse_u64(val, &a->opts.unreplied_min)
+			   ? "--unreplied-min (a count of flows, 0 or more)"
+			   : NULL;
 	case OPT_INVALID_WARN:
 		return cli_parse_u64(val, &a->opts.invalid_warn) ? "--invalid-warn" : NULL;
+	case OPT_LOAD_WARN:
+		return parse_load(val, &a->opts.load_warn);
+	case OPT_MEM_WARN:
+		return cli_parse_pct(val, &a->opts.mem_warn_pct_ram)
+			   ? "--mem-warn (a percentage of RAM, 0 to 100)"
+			   : NULL;
+	case OPT_MEM_CRIT:
+		return cli_parse_pct(val, &a->opts.mem_crit_pct_ram)
+			   ? "--mem-crit (a percentage of RAM, 0 to 100)"
+			   : NULL;
 	case OPT_COLOR:
 		return cli_parse_color(val, &a->color) ? "--color" : NULL;
 	case OPT_NAT_WARN:
@@ -198,11 +227,15 @@ static int check_threshold_order(const struct check_args *a)
 				a->nat_warn_pct, a->nat_crit_pct);
 		return -1;
 	}
+	if (a->opts.mem_warn_pct_ram > a->opts.mem_crit_pct_ram) {
+		cmd_usage_error("check", "--mem-warn (%g) is above --mem-crit (%g)",
+				a->opts.mem_warn_pct_ram, a->opts.mem_crit_pct_ram);
+		return -1;
+	}
 	return 0;
 }
 
-/* 0 to run, 1 for --help, -1 after a usage error was printed. */
-static int parse_check_args(int argc, char **argv, struct check_args *a)
+int check_parse_args(int argc, char **argv, struct check_args *a)
 {
 	int rc;
 
@@ -364,26 +397,55 @@ out:
 	return rc;
 }
 
-/* The ranges decide whether the fill alerts; the rules still describe it
- * (summary, evidence, commands). The first pass learns the fill with the
- * fill rule off, the second forces that rule to the ranges' verdict. A
- * count without a limit cannot be judged: UNKNOWN. */
+static enum rules_fill_side fill_side(const struct range *r, double fill)
+{
+	switch (range_side(r, fill)) {
+	case RANGE_SIDE_BELOW:
+		return RULES_FILL_BELOW;
+	case RANGE_SIDE_INSIDE:
+		return RULES_FILL_INSIDE;
+	default:
+		return RULES_FILL_ABOVE;
+	}
+}
+
+/* The first pass learns the fill with the fill rule off; when a range
+ * alerts, the second forces that rule to the ranges' verdict, with the side
+ * and the range, so that its text and commands match the alert. */
+void check_fill_evaluate(const struct ct_snapshot *snap, const struct range *warn,
+			 const struct range *crit, struct rules_opts *opts,
+			 struct rules_report *rep)
+{
+	const struct range *hit = NULL;
+	double fill;
+
+	opts->fill_warn_pct = INFINITY;
+	opts->fill_crit_pct = INFINITY;
+	opts->fill_side = RULES_FILL_ABOVE;
+	opts->fill_range[0] = '\0';
+	rules_evaluate(snap, opts, rep);
+	fill = rep->d.fill_pct;
+	if (fill < 0)
+		return;
+	if (range_alerts(crit, fill)) {
+		opts->fill_crit_pct = 0;
+		hit = crit;
+	} else if (range_alerts(warn, fill)) {
+		opts->fill_warn_pct = 0;
+		hit = warn;
+	} else {
+		return;
+	}
+	opts->fill_side = fill_side(hit, fill);
+	range_format(hit, opts->fill_range, sizeof(opts->fill_range));
+	rules_evaluate(snap, opts, rep);
+}
+
+/* A count without a limit cannot be judged: UNKNOWN. */
 static void check_evaluate(const struct ct_snapshot *snap, struct check_args *a,
 			   struct rules_report *rep)
 {
-	double fill;
-
-	a->opts.fill_warn_pct = INFINITY;
-	a->opts.fill_crit_pct = INFINITY;
-	rules_evaluate(snap, &a->opts, rep);
-	fill = rep->d.fill_pct;
-	if (fill >= 0) {
-		if (range_alerts(&a->crit.r, fill))
-			a->opts.fill_crit_pct = 0;
-		else if (range_alerts(&a->warn.r, fill))
-			a->opts.fill_warn_pct = 0;
-		rules_evaluate(snap, &a->opts, rep);
-	}
+	check_fill_evaluate(snap, &a->warn.r, &a->crit.r, &a->opts, rep);
 	check_extra_findings(snap, a, rep);
 	if (!snap->has_max)
 		rep->is_unknown = true;
@@ -418,7 +480,7 @@ int cmd_check(int argc, char **argv)
 	struct check_args a;
 	struct sysctl_ctx ctx;
 	char proc[SYSCTL_PATH_LEN];
-	int rc = parse_check_args(argc, argv, &a);
+	int rc = check_parse_args(argc, argv, &a);
 
 	if (rc != 0) {
 		if (rc > 0)

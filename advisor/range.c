@@ -79,6 +79,20 @@ bool range_alerts(const struct range *r, double x)
 	return r->is_inside ? is_in : !is_in;
 }
 
+enum range_side range_side(const struct range *r, double x)
+{
+	if (!range_alerts(r, x))
+		return RANGE_SIDE_NONE;
+	if (r->is_inside)
+		return RANGE_SIDE_INSIDE;
+	return x < r->start ? RANGE_SIDE_BELOW : RANGE_SIDE_ABOVE;
+}
+
+int range_parse_number(const char *s, double *out)
+{
+	return s == NULL ? -EINVAL : range_number(s, s + strlen(s), out);
+}
+
 /* The shortest fixed-point text that reads back as v: never an exponent,
  * which the grammar (and many perfdata readers) would not take. */
 static int range_num_text(char *buf, size_t size, double v)

@@ -130,7 +130,7 @@ static void fmt_evidence(char *buf, size_t size, const struct rules_evidence *e)
 
 static void text_finding(struct tw *t, const struct rules_finding *f)
 {
-	char buf[1024]; /* an escaped command: up to 4 x 200 */
+	char buf[4 * RULES_CMD_LEN]; /* an escaped command: up to 4 bytes per byte */
 
 	render_escape(buf, sizeof(buf), f->id != NULL ? f->id : "", RENDER_ESC_TEXT);
 	fprintf(t->out, "  %s%s%s %s\n", t->color ? sev_colors[sev_idx(f->sev)] : "",
@@ -150,6 +150,11 @@ static void text_finding(struct tw *t, const struct rules_finding *f)
 	for (size_t i = 0; i < f->n_commands && i < RULES_COMMANDS; i++) {
 		render_escape(buf, sizeof(buf), f->commands[i], RENDER_ESC_TEXT);
 		fprintf(t->out, "%9s$ %s\n", "", buf);
+		/* The first command's plain form, right under it. */
+		if (i == 0 && f->equivalent[0] != '\0') {
+			render_escape(buf, sizeof(buf), f->equivalent, RENDER_ESC_TEXT);
+			fprintf(t->out, "%11s(or, without undo or read-back: %s)\n", "", buf);
+		}
 	}
 }
 

@@ -1,29 +1,18 @@
 /* rules.c: the health rules over one snapshot. Each rule_* function reads the
  * snapshot through a small context, and appends at most one finding with its
- * evidence and the exact commands that would fix it. Numbers the kernel did
- * not report are left out of the evidence rather than shown as 0. */
+ * evidence and the exact commands that would fix it (rules_cmd.c: a setting
+ * through `ctadvisor apply`). Numbers the kernel did not report are left out
+ * of the evidence rather than shown as 0. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "rules.h"
+#include "rules_int.h"
 
-#define EXT_AREA_BYTES   128       /* NF_CT_EXT_PREALLOC: any extension costs this */
-#define BUCKET_BYTES     8         /* struct hlist_nulls_head */
-#define BUCKET_ROUND     512       /* the kernel rounds buckets to a page of heads */
-#define MAX_ROUND        65536     /* tidy steps for nf_conntrack_max */
-#define KNOB_INT_MAX     INT32_MAX /* max and buckets are ints in the kernel */
-#define LIVE_GARBAGE_PCT 75        /* live below this % of count: garbage is unreaped */
-
-struct rules_ctx {
-	const struct ct_snapshot *snap;
-	const struct rules_opts *opts;
-	struct rules_report *rep;
-	int64_t max;     /* -1 unknown, 0 unlimited */
-	int64_t buckets; /* -1 unknown */
-	bool is_ext_on;  /* some extension (acct, timestamp, events=1) is on */
-};
+#define EXT_AREA_BYTES   128 /* NF_CT_EXT_PREALLOC: any extension costs this */
+#define BUCKET_BYTES     8   /* struct hlist_nulls_head */
+#define LIVE_GARBAGE_PCT 75  /* live below this % of count: garbage is unreaped */
 
 static const char ns_note[] = "; max and buckets are global and read-only in this network "
 			      "namespace, so run the commands in the host namespace";
@@ -38,6 +27,8 @@ void rules_opts_default(struct rules_opts *opts)
 	opts->mem_warn_pct_ram = 5.0;
 	opts->mem_crit_pct_ram = 25.0;
 	opts->load_warn = 2.0;
+	opts->fill_side = RULES_FILL_ABOVE;
+	opts->fill_range[0] = '\0';
 }
 
 const char *rules_sev_name(enum rules_sev sev)
@@ -63,30 +54,6 @@ static bool stat_has(const struct ct_snapshot *snap, unsigned slot)
 static uint64_t stat_or0(const struct ct_snapshot *snap, unsigned slot)
 {
 	return stat_has(snap, slot) ? snap->total.v[slot] : 0;
-}
-
-static uint64_t round_up(uint64_t v, uint64_t step)
-{
-	if (v > UINT64_MAX - step)
-		return v;
-	return (v + step - 1) / step * step;
-}
-
-/* A tidy nf_conntrack_max at least twice the current one, within the int range. */
-static uint64_t next_max(uint64_t cur)
-{
-	uint64_t v = round_up(cur > UINT64_MAX / 2 ? cur : cur * 2, MAX_ROUND);
-
-	if (v > KNOB_INT_MAX)
-		v = KNOB_INT_MAX / MAX_ROUND * MAX_ROUND;
-	return v;
-}
-
-static uint64_t buckets_for(uint64_t entries)
-{
-	uint64_t v = round_up(entries, BUCKET_ROUND);
-
-	return v > KNOB_INT_MAX ? KNOB_INT_MAX / BUCKET_ROUND * BUCKET_ROUND : v;
 }
 
 /* n x per + buckets x 8, saturating at INT64_MAX. */
@@ -181,18 +148,6 @@ static void ev_add(struct rules_finding *f, const char *name, double value, cons
 	f->n_ev++;
 }
 
-static __attribute__((format(printf, 2, 3))) void cmd_add(struct rules_finding *f, const char *fmt,
-							  ...)
-{
-	va_list ap;
-
-	if (f->n_commands >= RULES_COMMANDS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(f->commands[f->n_commands++], sizeof(f->commands[0]), fmt, ap);
-	va_end(ap);
-}
-
 static const char *host_note(const struct rules_ctx *c)
 {
 	return c->snap->is_init_netns ? "" : ns_note;
@@ -204,20 +159,6 @@ static void ev_count_max(const struct rules_ctx *c, struct rules_finding *f)
 		ev_add(f, "count", (double)c->snap->count, "entries");
 	if (c->max >= 0)
 		ev_add(f, "max", (double)c->max, "entries");
-}
-
-/* Commands that double a bounded table: max, buckets to match, then plan. */
-static void cmd_raise_max(const struct rules_ctx *c, struct rules_finding *f)
-{
-	if (c->max > 0) {
-		uint64_t m = next_max((uint64_t)c->max);
-
-		cmd_add(f, "sysctl -w net.netfilter.nf_conntrack_max=%" PRIu64, m);
-		if (c->buckets < 0 || (uint64_t)c->buckets < m)
-			cmd_add(f, "sysctl -w net.netfilter.nf_conntrack_buckets=%" PRIu64,
-				buckets_for(m));
-	}
-	cmd_add(f, "ctadvisor plan --growth 2");
 }
 
 static void rule_table_full(struct rules_ctx *c)
@@ -240,13 +181,45 @@ static void rule_table_full(struct rules_ctx *c)
 	if (stat_has(c->snap, SNAP_STAT_EARLY_DROP))
 		ev_add(f, "early_drop", (double)early, "entries");
 	ev_count_max(c, f);
-	cmd_raise_max(c, f);
+	rules_cmd_raise_max(c, f);
+}
+
+/* A fill outside the range on the low side, or inside an '@' range: the
+ * limit is not the matter, so nothing raises it. */
+static struct rules_finding *fill_not_above(struct rules_ctx *c, enum rules_sev sev, double fill)
+{
+	const struct rules_opts *o = c->opts;
+	const char *range = o->fill_range[0] != '\0' ? o->fill_range : "?";
+	struct rules_finding *f;
+
+	if (o->fill_side == RULES_FILL_BELOW)
+		f = finding_add(c, "table-fill", sev,
+				"The table is only %.2f%% full (%" PRIu64 " of %" PRId64
+				" entries), "
+				"below the %s range '%s': it tracks fewer flows than this check "
+				"expects, which points at traffic that no longer arrives or is no "
+				"longer tracked, not at the limit; watch whether new flows come in",
+				fill, c->snap->count, c->max, rules_sev_name(sev), range);
+	else
+		f = finding_add(c, "table-fill", sev,
+				"The table is %.2f%% full (%" PRIu64 " of %" PRId64 " entries), "
+				"inside the %s range '%s', the band of fill it alerts on: it says "
+				"nothing about the limit; compare the fill with what the range was "
+				"set for, and watch the trend",
+				fill, c->snap->count, c->max, rules_sev_name(sev), range);
+	if (f == NULL)
+		return NULL;
+	ev_count_max(c, f);
+	ev_add(f, "fill_pct", fill, "%");
+	rules_cmd_tool(c, f, "ctadvisor watch --duration 60s", true);
+	return f;
 }
 
 static void rule_table_fill(struct rules_ctx *c)
 {
 	const struct ct_snapshot *s = c->snap;
 	double fill = c->rep->d.fill_pct;
+	char range[RULES_RANGE_TEXT + 32] = "";
 	bool is_garbage;
 	enum rules_sev sev;
 	struct rules_finding *f;
@@ -259,13 +232,20 @@ static void rule_table_fill(struct rules_ctx *c)
 		sev = RULES_SEV_WARNING;
 	else
 		return;
+	if (c->opts->fill_side != RULES_FILL_ABOVE) {
+		fill_not_above(c, sev, fill);
+		return;
+	}
 	/* The kernel count includes expired entries the GC has not reaped yet. */
 	is_garbage =
 	    s->has_walk && (double)s->walk.entries * 100.0 < (double)s->count * LIVE_GARBAGE_PCT;
+	if (c->opts->fill_range[0] != '\0')
+		snprintf(range, sizeof(range), ", above the %s range '%s'", rules_sev_name(sev),
+			 c->opts->fill_range);
 	f = finding_add(c, "table-fill", sev,
 			"The table is %.1f%% full (%" PRIu64 " of %" PRId64 " entries by the "
-			"kernel count)%s%s",
-			fill, s->count, c->max,
+			"kernel count)%s%s%s",
+			fill, s->count, c->max, range,
 			is_garbage ? ", although the walk saw far fewer live entries: the rest "
 				     "are expired entries not yet reaped"
 				   : "",
@@ -276,7 +256,7 @@ static void rule_table_fill(struct rules_ctx *c)
 	ev_add(f, "fill_pct", fill, "%");
 	if (is_garbage)
 		ev_add(f, "live_entries", (double)s->walk.entries, "entries");
-	cmd_raise_max(c, f);
+	rules_cmd_raise_max(c, f);
 }
 
 static void rule_chain_too_long(struct rules_ctx *c)
@@ -299,12 +279,26 @@ static void rule_chain_too_long(struct rules_ctx *c)
 	if (c->rep->d.load_now >= 0)
 		ev_add(f, "load_now", c->rep->d.load_now, "");
 	if (c->buckets > 0) {
-		uint64_t b = buckets_for((uint64_t)c->buckets * 2);
+		uint64_t b = rules_buckets_for((uint64_t)c->buckets * 2);
 
-		if (c->max > 0 && b < buckets_for((uint64_t)c->max))
-			b = buckets_for((uint64_t)c->max);
-		cmd_add(f, "sysctl -w net.netfilter.nf_conntrack_buckets=%" PRIu64, b);
+		if (c->max > 0 && b < rules_buckets_for((uint64_t)c->max))
+			b = rules_buckets_for((uint64_t)c->max);
+		rules_cmd_apply(c, f, true, &(struct rules_knob){"nf_conntrack_buckets", b}, 1);
 	}
+}
+
+/* Buckets that keep the average chain at a full table at most the kernel's
+ * 2, or the lower --load-warn. */
+static uint64_t buckets_for_load(const struct rules_ctx *c)
+{
+	double target = c->opts->load_warn < 2 ? c->opts->load_warn : 2;
+	double need = 2.0 * (double)c->max / target;
+	uint64_t n;
+
+	if (!(need < (double)INT32_MAX))
+		need = (double)INT32_MAX;
+	n = (uint64_t)need;
+	return rules_buckets_for((double)n < need ? n + 1 : n);
 }
 
 static void rule_hash_load(struct rules_ctx *c)
@@ -317,15 +311,15 @@ static void rule_hash_load(struct rules_ctx *c)
 	f = finding_add(c, "hash-load", RULES_SEV_WARNING,
 			"At a full table the average hash chain would be %.2f entries long "
 			"(nf_conntrack_max %" PRId64 " over %" PRId64 " buckets; the kernel "
-			"default is 2)%s",
-			load, c->max, c->buckets, host_note(c));
+			"default is 2, this check warns above %g)%s",
+			load, c->max, c->buckets, c->opts->load_warn, host_note(c));
 	if (f == NULL)
 		return;
 	ev_add(f, "max", (double)c->max, "entries");
 	ev_add(f, "buckets", (double)c->buckets, "buckets");
 	ev_add(f, "load_at_max", load, "");
-	cmd_add(f, "sysctl -w net.netfilter.nf_conntrack_buckets=%" PRIu64,
-		buckets_for((uint64_t)c->max));
+	rules_cmd_apply(c, f, true,
+			&(struct rules_knob){"nf_conntrack_buckets", buckets_for_load(c)}, 1);
 }
 
 static void rule_insert_failed(struct rules_ctx *c)
@@ -356,7 +350,7 @@ static void rule_insert_failed(struct rules_ctx *c)
 		ev_add(f, "clash_resolve", (double)clash, "");
 	if (stat_has(c->snap, SNAP_STAT_DROP))
 		ev_add(f, "drop", (double)stat_or0(c->snap, SNAP_STAT_DROP), "packets");
-	cmd_add(f, "ctadvisor watch --duration 60s");
+	rules_cmd_tool(c, f, "ctadvisor watch --duration 60s", true);
 }
 
 static void rule_invalid(struct rules_ctx *c)
@@ -374,7 +368,7 @@ static void rule_invalid(struct rules_ctx *c)
 	if (f == NULL)
 		return;
 	ev_add(f, "invalid", (double)n, "packets");
-	cmd_add(f, "ctadvisor watch --invalid --duration 60s");
+	rules_cmd_tool(c, f, "ctadvisor watch --invalid --duration 60s", true);
 }
 
 /* acct-off / timestamp-off: what turning the extension on would cost. */
@@ -403,7 +397,7 @@ static void rule_ext_off(struct rules_ctx *c, const char *id, const char *knob, 
 	ev_add(f, "extra_bytes_per_entry", (double)extra, "bytes");
 	if (c->max > 0)
 		ev_add(f, "extra_bytes_at_max", (double)(extra * (uint64_t)c->max), "bytes");
-	cmd_add(f, "sysctl -w net.netfilter.%s=1", knob);
+	rules_cmd_apply(c, f, false, &(struct rules_knob){knob, 1}, 1);
 }
 
 static void rule_acct_timestamp(struct rules_ctx *c)
@@ -463,7 +457,7 @@ static void rule_memory(struct rules_ctx *c)
 	ev_add(f, "ram_bytes", (double)c->snap->ram_bytes, "bytes");
 	ev_add(f, "mem_pct_ram", share, "%");
 	ev_add(f, "max", (double)c->max, "entries");
-	cmd_add(f, "ctadvisor plan");
+	rules_cmd_tool(c, f, "ctadvisor plan", false);
 }
 
 static void rule_tcp_knobs(struct rules_ctx *c)
@@ -476,7 +470,8 @@ static void rule_tcp_knobs(struct rules_ctx *c)
 				"out-of-window packets are accepted and not counted as invalid");
 		if (f != NULL) {
 			ev_add(f, "tcp_be_liberal", 1, "");
-			cmd_add(f, "sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=0");
+			rules_cmd_apply(c, f, false,
+					&(struct rules_knob){"nf_conntrack_tcp_be_liberal", 0}, 1);
 		}
 	}
 	if (c->snap->set.tcp_loose == 0) {
@@ -518,8 +513,8 @@ static void rule_log_invalid(struct rules_ctx *c)
 		return;
 	ev_add(f, "log_invalid", (double)s->set.log_invalid, "");
 	ev_add(f, "invalid", (double)n, "packets");
-	cmd_add(f, "sysctl -w net.netfilter.nf_conntrack_log_invalid=0");
-	cmd_add(f, "ctadvisor watch --invalid --duration 60s");
+	rules_cmd_apply(c, f, false, &(struct rules_knob){"nf_conntrack_log_invalid", 0}, 1);
+	rules_cmd_tool(c, f, "ctadvisor watch --invalid --duration 60s", true);
 }
 
 static void rule_walk(struct rules_ctx *c)

@@ -17,6 +17,16 @@ enum rules_sev {
 	RULES_SEV_CRITICAL,
 };
 
+/* Which side of the fill range a table-fill finding is on; the commands
+ * follow it (only ABOVE raises nf_conntrack_max). */
+enum rules_fill_side {
+	RULES_FILL_ABOVE = 0, /* fuller than the range allows (or a threshold crossed) */
+	RULES_FILL_BELOW,     /* emptier than the range expects */
+	RULES_FILL_INSIDE,    /* inside an '@' range */
+};
+
+#define RULES_RANGE_TEXT 48
+
 /* Thresholds; rules_opts_default() documents the defaults. */
 struct rules_opts {
 	double fill_warn_pct;      /* 75 */
@@ -27,11 +37,16 @@ struct rules_opts {
 	double mem_warn_pct_ram;   /* 5: kernel memory at max as % of RAM */
 	double mem_crit_pct_ram;   /* 25 */
 	double load_warn;          /* 2.0: average chain length at max (kernel default: 2) */
+	/* How a firing table-fill finding reads: check sets both from the -w/-c
+	 * range that alerted. Default ABOVE and "" (plain thresholds). */
+	enum rules_fill_side fill_side;
+	char fill_range[RULES_RANGE_TEXT]; /* that range's text, e.g. "10:" or "@10:20" */
 };
 
 #define RULES_EVIDENCE 8
 #define RULES_COMMANDS 4
 #define RULES_FINDINGS 32
+#define RULES_CMD_LEN  384
 
 struct rules_evidence {
 	const char *name; /* static string, e.g. "drop" */
@@ -45,8 +60,14 @@ struct rules_finding {
 	char summary[320]; /* one sentence: what and why */
 	struct rules_evidence ev[RULES_EVIDENCE];
 	size_t n_ev;
-	char commands[RULES_COMMANDS][200]; /* exact commands to run, in order */
+	/* Exact commands to run, in order. A setting is changed through one
+	 * `ctadvisor apply --set KNOB=VALUE ...` (undo record, read-back), the
+	 * first command; a command too long to hold whole is left out. */
+	char commands[RULES_COMMANDS][RULES_CMD_LEN];
 	size_t n_commands;
+	/* The plain sysctl form of that apply command (no undo, no read-back),
+	 * in the namespace it applies to; "" when the finding changes nothing. */
+	char equivalent[RULES_CMD_LEN];
 };
 
 /* Figures derived from the snapshot that renderers show. -1 when unknown. */
@@ -79,5 +100,10 @@ void rules_evaluate(const struct ct_snapshot *snap, const struct rules_opts *opt
 const char *rules_sev_name(enum rules_sev sev);
 /* Monitoring-plugin exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
 int rules_exit_code(const struct rules_report *rep);
+/* S as one word of a POSIX shell: as is when it holds only characters no
+ * shell treats specially ([A-Za-z0-9@%+=:,./_-], not empty), else in single
+ * quotes with each ' as '\''. The length it needs (as snprintf); BUF holds
+ * it whole only when that is below SIZE. */
+size_t rules_shell_quote(char *buf, size_t size, const char *s);
 
 #endif

@@ -1,14 +1,20 @@
-/* Unit tests: option value parsers. */
+/* Unit tests: option value parsers, and check's threshold options (their
+ * values, defaults as --help states them, and one-line errors). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "../../advisor/cli.h"
+#include "../../advisor/cmd.h"
+#include "../../advisor/cmd_check.h"
 
 static void test_pct(void **state)
 {
@@ -96,6 +102,139 @@ static void test_duration(void **state)
 	}
 }
 
+/* Run FN over a writable copy of ARGS (NULL-terminated) with fd (1 or 2)
+ * sent to a temporary file; the file's text in OUT (up to SIZE - 1 bytes). */
+static int capture(int fd, char *out, size_t size, int (*fn)(int, char **), const char *const *args)
+{
+	char *argv[16] = {NULL};
+	FILE *tmp = tmpfile();
+	int argc = 0, saved, rc;
+	size_t n;
+
+	for (; args[argc] != NULL && argc < 15; argc++)
+		argv[argc] = strdup(args[argc]);
+	assert_non_null(tmp);
+	fflush(fd == 1 ? stdout : stderr);
+	saved = dup(fd);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), fd) >= 0);
+	rc = fn(argc, argv);
+	fflush(fd == 1 ? stdout : stderr);
+	assert_true(dup2(saved, fd) >= 0);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, size - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+	return rc;
+}
+
+static struct check_args parsed;
+
+static int parse_into(int argc, char **argv)
+{
+	return check_parse_args(argc, argv, &parsed);
+}
+
+#define ARGS(...) ((const char *const[]){"check", __VA_ARGS__, NULL})
+/* Parse check's options; the stderr text in ERR. */
+#define PARSE(err, ...) capture(2, err, sizeof(err), parse_into, ARGS(__VA_ARGS__))
+
+/* No option: the rules' defaults, which the help text states. */
+static void test_check_defaults(void **state)
+{
+	struct rules_opts def;
+	char err[512], help[8192];
+
+	(void)state;
+	rules_opts_default(&def);
+	assert_int_equal(
+	    capture(2, err, sizeof(err), parse_into, (const char *const[]){"check", NULL}), 0);
+	assert_true(parsed.opts.mem_warn_pct_ram == def.mem_warn_pct_ram);
+	assert_true(parsed.opts.mem_crit_pct_ram == def.mem_crit_pct_ram);
+	assert_true(parsed.opts.load_warn == def.load_warn);
+	assert_int_equal(parsed.opts.unreplied_min, def.unreplied_min);
+	assert_int_equal(capture(1, help, sizeof(help), cmd_check, ARGS("--help")), 0);
+	assert_non_null(strstr(help, "--mem-warn PCT"));
+	assert_non_null(strstr(help, "--mem-crit PCT"));
+	assert_non_null(strstr(help, "--load-warn N"));
+	assert_non_null(strstr(help, "--unreplied-min N"));
+	/* The defaults it documents are those in force. */
+	assert_true(def.mem_warn_pct_ram == 5 && def.mem_crit_pct_ram == 25);
+	assert_true(def.load_warn == 2 && def.unreplied_min == 1000);
+	assert_non_null(strstr(help, "that warns\n                          (default 5)"));
+	assert_non_null(strstr(help, "is critical (default 25)"));
+	assert_non_null(strstr(help, "(default 2: the"));
+	assert_non_null(strstr(help, "judged\n                          (default 1000)"));
+	assert_non_null(strstr(help, "--color always wins over it"));
+	assert_non_null(strstr(help, "75 % itself is OK"));
+}
+
+static void test_check_thresholds(void **state)
+{
+	char err[512];
+
+	(void)state;
+	assert_int_equal(PARSE(err, "--mem-warn", "1.5", "--mem-crit", "3%"), 0);
+	assert_true(parsed.opts.mem_warn_pct_ram == 1.5 && parsed.opts.mem_crit_pct_ram == 3);
+	assert_int_equal(PARSE(err, "--mem-warn", "7", "--mem-crit", "7"), 0);
+	assert_int_equal(PARSE(err, "--load-warn", "0.5"), 0);
+	assert_true(parsed.opts.load_warn == 0.5);
+	assert_int_equal(PARSE(err, "--load-warn", "100"), 0);
+	assert_true(parsed.opts.load_warn == 100);
+	assert_int_equal(PARSE(err, "--unreplied-min", "0"), 0);
+	assert_int_equal(parsed.opts.unreplied_min, 0);
+	assert_int_equal(PARSE(err, "--unreplied-min", "250000"), 0);
+	assert_int_equal(parsed.opts.unreplied_min, 250000);
+	assert_string_equal(err, "");
+}
+
+/* Each bad value: -1, one line naming the option (and what it takes), then
+ * the --help hint; nothing else. */
+static void test_check_threshold_errors(void **state)
+{
+	static const struct {
+		const char *opt, *val, *line;
+	} t[] = {
+	    {"--load-warn", "0", "invalid value for --load-warn (a number above 0, at most 100)"},
+	    {"--load-warn", "100.5", "--load-warn (a number above 0, at most 100): '100.5'"},
+	    {"--load-warn", "-1", "--load-warn"},
+	    {"--load-warn", "2x", "--load-warn"},
+	    {"--load-warn", "", "--load-warn"},
+	    {"--load-warn", "1e1", "--load-warn"},
+	    {"--mem-warn", "101", "invalid value for --mem-warn (a percentage of RAM, 0 to 100)"},
+	    {"--mem-warn", "-5", "--mem-warn"},
+	    {"--mem-crit", "abc", "invalid value for --mem-crit (a percentage of RAM, 0 to 100)"},
+	    {"--mem-crit", "", "--mem-crit"},
+	    {"--unreplied-min", "-1", "invalid value for --unreplied-min (a count of flows"},
+	    {"--unreplied-min", "99999999999999999999999", "--unreplied-min"},
+	    {"--unreplied-min", "1.5", "--unreplied-min"},
+	};
+	char err[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int rc = PARSE(err, t[i].opt, t[i].val);
+		const char *nl = strchr(err, '\n');
+
+		if (rc != -1 || strncmp(err, "ctadvisor check: ", 17) != 0 ||
+		    strstr(err, t[i].line) == NULL || nl == NULL ||
+		    strcmp(nl + 1, "Try 'ctadvisor check --help'.\n") != 0)
+			fail_msg("case %zu (%s '%s'): rc %d, stderr \"%s\"", i, t[i].opt, t[i].val,
+				 rc, err);
+	}
+	/* Warning above critical, in either order on the command line. */
+	assert_int_equal(PARSE(err, "--mem-warn", "30"), -1);
+	assert_string_equal(err, "ctadvisor check: --mem-warn (30) is above --mem-crit (25)\n"
+				 "Try 'ctadvisor check --help'.\n");
+	assert_int_equal(PARSE(err, "--mem-crit", "2", "--mem-warn", "3"), -1);
+	assert_non_null(strstr(err, "--mem-warn (3) is above --mem-crit (2)"));
+	/* And through the command: exit 3. */
+	assert_int_equal(capture(2, err, sizeof(err), cmd_check, ARGS("--load-warn", "0")), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +242,9 @@ int main(void)
 	    cmocka_unit_test(test_u64),
 	    cmocka_unit_test(test_words),
 	    cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_check_defaults),
+	    cmocka_unit_test(test_check_thresholds),
+	    cmocka_unit_test(test_check_threshold_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -188,7 +188,9 @@ static void case_healthy(struct ct_snapshot *s, struct rules_report *r)
 			"Flow accounting is off, so the table walk cannot show packets and bytes "
 			"per flow; turning it on costs 128 bytes per entry.");
 	add_ev(f, "ext_bytes", 128, "bytes");
-	add_cmd(f, "sysctl -w net.netfilter.nf_conntrack_acct=1");
+	add_cmd(f, "ctadvisor apply --set net.netfilter.nf_conntrack_acct=1");
+	snprintf(f->equivalent, sizeof(f->equivalent),
+		 "sysctl -w net.netfilter.nf_conntrack_acct=1");
 }
 
 static const struct knob_def critical_knobs[] = {
@@ -250,8 +252,12 @@ static void critical_findings(struct rules_report *r)
 	add_ev(f, "max", 262144, "entries");
 	add_ev(f, "drop", 5, "packets");
 	add_ev(f, "early_drop", 10, "entries");
-	add_cmd(f, "sysctl -w net.netfilter.nf_conntrack_max=524288");
-	add_cmd(f, "echo 524288 > /sys/module/nf_conntrack/parameters/hashsize");
+	add_cmd(f, "ctadvisor apply --set net.netfilter.nf_conntrack_max=524288 --set "
+		   "net.netfilter.nf_conntrack_buckets=524288");
+	add_cmd(f, "ctadvisor plan --growth 2");
+	snprintf(f->equivalent, sizeof(f->equivalent),
+		 "sysctl -w net.netfilter.nf_conntrack_max=524288 "
+		 "net.netfilter.nf_conntrack_buckets=524288");
 	f = add_finding(r, "unreplied-high", RULES_SEV_WARNING,
 			"98.87% of the walked entries never saw a reply (UDP to unanswered "
 			"destinations, scans, or asymmetric routing); they hold slots until "
@@ -259,7 +265,9 @@ static void critical_findings(struct rules_report *r)
 	add_ev(f, "unreplied", 259000, "entries");
 	add_ev(f, "entries", 261950, "entries");
 	add_ev(f, "unreplied_pct", 98.873830883756, "%");
-	add_cmd(f, "sysctl -w net.netfilter.nf_conntrack_udp_timeout=10");
+	add_cmd(f, "ctadvisor apply --netns lab1 --set net.netfilter.nf_conntrack_udp_timeout=10");
+	snprintf(f->equivalent, sizeof(f->equivalent),
+		 "ip netns exec lab1 sysctl -w net.netfilter.nf_conntrack_udp_timeout=10");
 	f = add_finding(r, "memory-at-max", RULES_SEV_WARNING,
 			"A full table would take 98.0 MiB of kernel memory.");
 	add_ev(f, "mem_at_max_bytes", 102760448, "bytes");
@@ -401,6 +409,7 @@ static void case_hostile(struct ct_snapshot *s, struct rules_report *r)
 	    {"net.netfilter.nf_conntrack_max", "100", 0, false},
 	};
 	struct rules_finding *f;
+	char q[256];
 
 	snprintf(s->netns, sizeof(s->netns), "%s", HOSTILE);
 	add_knobs(s, knobs, 2);
@@ -417,7 +426,16 @@ static void case_hostile(struct ct_snapshot *s, struct rules_report *r)
 	f = add_finding(r, "table-fill", RULES_SEV_WARNING,
 			"The table of netns " HOSTILE " is 80.00% full.");
 	add_ev(f, "fill_pct", 80, "%");
-	add_cmd(f, "ip netns exec '" HOSTILE "' sysctl -w net.netfilter.nf_conntrack_max=200");
+	add_cmd(f, "ctadvisor apply --set net.netfilter.nf_conntrack_max=65536");
+	snprintf(f->equivalent, sizeof(f->equivalent),
+		 "sysctl -w net.netfilter.nf_conntrack_max=65536");
+	/* A per-namespace knob names the namespace, quoted as the rules quote it. */
+	f = add_finding(r, "acct-off", RULES_SEV_INFO, "Accounting is off in " HOSTILE ".");
+	rules_shell_quote(q, sizeof(q), HOSTILE);
+	snprintf(f->commands[f->n_commands++], sizeof(f->commands[0]),
+		 "ctadvisor apply --netns %s --set net.netfilter.nf_conntrack_acct=1", q);
+	snprintf(f->equivalent, sizeof(f->equivalent),
+		 "ip netns exec %s sysctl -w net.netfilter.nf_conntrack_acct=1", q);
 	s->nat = (struct snap_nat_worst){.has_nat = true, .warn_pct = 70, .crit_pct = 90};
 	s->all_ns = (struct snap_all_netns){.has_all = true,
 					    .n_found = 1,
@@ -868,14 +886,39 @@ static void test_text_layout(void **state)
 			for (const char *c = s; c < nl; c++)
 				if ((unsigned char)*c < 0x20 || *c == 0x7f)
 					fail_msg("case %zu line %zu: raw control byte", ci, line);
-			/* The hostile name and commands (kept whole) may be long. */
-			if (ci != 3 && strstr(s, "$ ") != s + 9 &&
+			/* The hostile name and commands (kept whole, with their
+			 * plain equivalent) may be long. */
+			if (ci != 3 && strstr(s, "$ ") != s + 9 && strstr(s, "(or, ") != s + 11 &&
 			    line_cols(s, (size_t)(nl - s)) > 80)
 				fail_msg("case %zu line %zu: wider than 80 columns", ci, line);
 		}
 		assert_int_equal(r.buf[r.len - 1], '\n');
 		free(r.buf);
 	}
+}
+
+/* Commands one per line after "$ ", then the plain equivalent; a hostile
+ * namespace in either is escaped, never raw. */
+static void test_text_commands(void **state)
+{
+	struct rendered r = {0};
+
+	(void)state;
+	render_case(1, render_text, &plain, &r);
+	assert_non_null(strstr(
+	    r.buf, "\n         $ ctadvisor apply --set net.netfilter.nf_conntrack_max=524288 --set "
+		   "net.netfilter.nf_conntrack_buckets=524288\n"
+		   "           (or, without undo or read-back: sysctl -w "
+		   "net.netfilter.nf_conntrack_max=524288 "
+		   "net.netfilter.nf_conntrack_buckets=524288)\n"
+		   "         $ ctadvisor plan --growth 2\n"));
+	free(r.buf);
+	render_case(3, render_text, &plain, &r);
+	assert_non_null(strstr(r.buf, "$ ctadvisor apply --netns 'evil\\x1b[31mred\\x1b[0m\\n"));
+	assert_non_null(strstr(r.buf, "(or, without undo or read-back: ip netns exec "
+				      "'evil\\x1b[31mred"));
+	assert_null(memchr(r.buf, 0x1b, r.len));
+	free(r.buf);
 }
 
 static void test_text_color(void **state)
@@ -1408,6 +1451,7 @@ int main(void)
 	    cmocka_unit_test(test_prom_format),
 	    cmocka_unit_test(test_prom_hostile_label),
 	    cmocka_unit_test(test_text_layout),
+	    cmocka_unit_test(test_text_commands),
 	    cmocka_unit_test(test_text_color),
 	    cmocka_unit_test(test_plugin_line),
 	    cmocka_unit_test(test_plugin_thresholds_and_pipes),

@@ -126,6 +126,8 @@ static void test_defaults_and_names(void **state)
 	assert_int_equal(o.invalid_warn, 1000);
 	assert_true(o.mem_warn_pct_ram == 5.0 && o.mem_crit_pct_ram == 25.0);
 	assert_true(o.load_warn == 2.0);
+	assert_int_equal(o.fill_side, RULES_FILL_ABOVE);
+	assert_string_equal(o.fill_range, "");
 	assert_string_equal(rules_sev_name(RULES_SEV_OK), "ok");
 	assert_string_equal(rules_sev_name(RULES_SEV_INFO), "info");
 	assert_string_equal(rules_sev_name(RULES_SEV_WARNING), "warning");
@@ -224,36 +226,42 @@ static void test_derived_unknown(void **state)
 	assert_int_equal(d->mem_at_max_bytes, INT64_MAX);
 }
 
+#define APPLY  "ctadvisor apply --set net.netfilter."
+#define SYSCTL "sysctl -w net.netfilter."
+
 struct full_case {
 	uint64_t drop, early;
 	bool has_drop_bit;
 	uint64_t max;
 	bool is_init;
+	const char *netns; /* the namespace checked by name; NULL: none */
 	enum rules_sev sev;
-	const char *cmd_max;     /* NULL: no max command expected */
-	const char *cmd_buckets; /* NULL: none */
+	const char *cmd;   /* the apply command first; NULL: none expected */
+	const char *equiv; /* its sysctl form */
 };
 
 static void test_table_full(void **state)
 {
 	static const struct full_case cases[] = {
-	    {0, 0, true, 262144, true, RULES_SEV_OK, NULL, NULL},
-	    {1, 0, true, 262144, true, RULES_SEV_CRITICAL,
-	     "sysctl -w net.netfilter.nf_conntrack_max=524288",
-	     "sysctl -w net.netfilter.nf_conntrack_buckets=524288"},
-	    {0, 1, true, 262144, true, RULES_SEV_CRITICAL,
-	     "sysctl -w net.netfilter.nf_conntrack_max=524288",
-	     "sysctl -w net.netfilter.nf_conntrack_buckets=524288"},
-	    {5, 0, false, 262144, true, RULES_SEV_OK, NULL, NULL},
-	    {5, 7, true, 100000, true, RULES_SEV_CRITICAL,
-	     "sysctl -w net.netfilter.nf_conntrack_max=262144", NULL},
-	    {5, 7, true, 262144, false, RULES_SEV_CRITICAL,
-	     "sysctl -w net.netfilter.nf_conntrack_max=524288",
-	     "sysctl -w net.netfilter.nf_conntrack_buckets=524288"},
-	    {5, 0, true, 0, true, RULES_SEV_CRITICAL, NULL, NULL},
-	    {5, 0, true, 2000000000, true, RULES_SEV_CRITICAL,
-	     "sysctl -w net.netfilter.nf_conntrack_max=2147418112",
-	     "sysctl -w net.netfilter.nf_conntrack_buckets=2147418112"},
+	    {0, 0, true, 262144, true, NULL, RULES_SEV_OK, NULL, NULL},
+	    {1, 0, true, 262144, true, NULL, RULES_SEV_CRITICAL,
+	     APPLY "nf_conntrack_max=524288 --set net.netfilter.nf_conntrack_buckets=524288",
+	     SYSCTL "nf_conntrack_max=524288 net.netfilter.nf_conntrack_buckets=524288"},
+	    {0, 1, true, 262144, true, NULL, RULES_SEV_CRITICAL,
+	     APPLY "nf_conntrack_max=524288 --set net.netfilter.nf_conntrack_buckets=524288",
+	     SYSCTL "nf_conntrack_max=524288 net.netfilter.nf_conntrack_buckets=524288"},
+	    {5, 0, false, 262144, true, NULL, RULES_SEV_OK, NULL, NULL},
+	    {5, 7, true, 100000, true, NULL, RULES_SEV_CRITICAL, APPLY "nf_conntrack_max=262144",
+	     SYSCTL "nf_conntrack_max=262144"},
+	    /* max and buckets are global: set from the host, never with --netns. */
+	    {5, 7, true, 262144, false, "lab1", RULES_SEV_CRITICAL,
+	     APPLY "nf_conntrack_max=524288 --set net.netfilter.nf_conntrack_buckets=524288",
+	     SYSCTL "nf_conntrack_max=524288 net.netfilter.nf_conntrack_buckets=524288"},
+	    {5, 0, true, 0, true, NULL, RULES_SEV_CRITICAL, NULL, NULL},
+	    {5, 0, true, 2000000000, true, NULL, RULES_SEV_CRITICAL,
+	     APPLY
+	     "nf_conntrack_max=2147418112 --set net.netfilter.nf_conntrack_buckets=2147418112",
+	     SYSCTL "nf_conntrack_max=2147418112 net.netfilter.nf_conntrack_buckets=2147418112"},
 	};
 
 	(void)state;
@@ -266,6 +274,8 @@ static void test_table_full(void **state)
 		s.count = 77;
 		s.max = c->max;
 		s.is_init_netns = c->is_init;
+		if (c->netns != NULL)
+			snprintf(s.netns, sizeof(s.netns), "%s", c->netns);
 		s.total.v[SNAP_STAT_DROP] = c->drop;
 		s.total.v[SNAP_STAT_EARLY_DROP] = c->early;
 		if (!c->has_drop_bit)
@@ -277,12 +287,14 @@ static void test_table_full(void **state)
 		CHECK(i, ev_is(f, "drop", (double)c->drop));
 		CHECK(i, ev_is(f, "early_drop", (double)c->early));
 		CHECK(i, ev_is(f, "count", 77) && ev_is(f, "max", (double)c->max));
-		CHECK(i, c->cmd_max == NULL || has_cmd(f, c->cmd_max));
-		CHECK(i, c->cmd_max != NULL || strstr(f->commands[0], "nf_conntrack_max") == NULL);
-		CHECK(i, c->cmd_buckets == NULL || has_cmd(f, c->cmd_buckets));
-		for (size_t k = 0; c->cmd_buckets == NULL && k < f->n_commands; k++)
-			CHECK(i, strstr(f->commands[k], "nf_conntrack_buckets") == NULL);
-		CHECK(i, has_cmd(f, "ctadvisor plan --growth 2"));
+		if (c->cmd != NULL) {
+			CHECK(i, strcmp(f->commands[0], c->cmd) == 0);
+			CHECK(i, strcmp(f->equivalent, c->equiv) == 0);
+			CHECK(i, f->n_commands == 2);
+		} else {
+			CHECK(i, f->n_commands == 1 && f->equivalent[0] == '\0');
+		}
+		CHECK(i, strcmp(f->commands[f->n_commands - 1], "ctadvisor plan --growth 2") == 0);
 		CHECK(i, (strstr(f->summary, "host namespace") != NULL) == !c->is_init);
 		CHECK(i, rep.worst == RULES_SEV_CRITICAL && rules_exit_code(&rep) == 2);
 	}
@@ -349,18 +361,28 @@ struct chain_case {
 	int64_t buckets;
 	uint64_t max;
 	enum rules_sev sev;
-	const char *cmd; /* NULL: no command */
+	const char *knob; /* KNOB=VALUE of the apply command; NULL: no command */
 };
+
+/* The finding's only command is `ctadvisor apply --set net.netfilter.KV`,
+ * and its equivalent `sysctl -w net.netfilter.KV`. */
+static bool is_apply_only(const struct rules_finding *f, const char *kv)
+{
+	char cmd[RULES_CMD_LEN], equiv[RULES_CMD_LEN];
+
+	snprintf(cmd, sizeof(cmd), APPLY "%s", kv);
+	snprintf(equiv, sizeof(equiv), SYSCTL "%s", kv);
+	return f->n_commands == 1 && strcmp(f->commands[0], cmd) == 0 &&
+	       strcmp(f->equivalent, equiv) == 0;
+}
 
 static void test_chain_too_long(void **state)
 {
 	static const struct chain_case cases[] = {
 	    {0, 262144, 262144, RULES_SEV_OK, NULL},
-	    {1, 262144, 262144, RULES_SEV_CRITICAL,
-	     "sysctl -w net.netfilter.nf_conntrack_buckets=524288"},
-	    {9, 1000, 262144, RULES_SEV_CRITICAL,
-	     "sysctl -w net.netfilter.nf_conntrack_buckets=262144"},
-	    {9, 1000, 100, RULES_SEV_CRITICAL, "sysctl -w net.netfilter.nf_conntrack_buckets=2048"},
+	    {1, 262144, 262144, RULES_SEV_CRITICAL, "nf_conntrack_buckets=524288"},
+	    {9, 1000, 262144, RULES_SEV_CRITICAL, "nf_conntrack_buckets=262144"},
+	    {9, 1000, 100, RULES_SEV_CRITICAL, "nf_conntrack_buckets=2048"},
 	    {9, -1, 262144, RULES_SEV_CRITICAL, NULL},
 	};
 
@@ -380,7 +402,8 @@ static void test_chain_too_long(void **state)
 			continue;
 		CHECK(i, ev_is(f, "chaintoolong", (double)c->chaintoolong));
 		CHECK(i, c->buckets < 0 || ev_is(f, "buckets", (double)c->buckets));
-		CHECK(i, c->cmd == NULL ? f->n_commands == 0 : has_cmd(f, c->cmd));
+		CHECK(i, c->knob == NULL ? f->n_commands == 0 && f->equivalent[0] == '\0'
+					 : is_apply_only(f, c->knob));
 		CHECK(i, rules_exit_code(&rep) == 2);
 	}
 }
@@ -398,13 +421,15 @@ static void test_hash_load(void **state)
 {
 	static const struct load_case cases[] = {
 	    {262144, 262144, 0, RULES_SEV_OK, 0, NULL},
-	    {262145, 262144, 0, RULES_SEV_WARNING, 2.0000076,
-	     "sysctl -w net.netfilter.nf_conntrack_buckets=262656"},
-	    {262144, 65536, 0, RULES_SEV_WARNING, 8.0,
-	     "sysctl -w net.netfilter.nf_conntrack_buckets=262144"},
+	    {262145, 262144, 0, RULES_SEV_WARNING, 2.0000076, "nf_conntrack_buckets=262656"},
+	    {262144, 65536, 0, RULES_SEV_WARNING, 8.0, "nf_conntrack_buckets=262144"},
 	    {131072, 65536, 4.0, RULES_SEV_OK, 0, NULL},
-	    {131073, 65536, 4.0, RULES_SEV_WARNING, 4.0000305,
-	     "sysctl -w net.netfilter.nf_conntrack_buckets=131584"},
+	    {131073, 65536, 4.0, RULES_SEV_WARNING, 4.0000305, "nf_conntrack_buckets=131584"},
+	    {262144, 65536, 8.0, RULES_SEV_OK, 0, NULL},
+	    {262144, 65536, 7.99, RULES_SEV_WARNING, 8.0, "nf_conntrack_buckets=262144"},
+	    /* Below the kernel's 2: enough buckets for that load (2 x max / 1.5). */
+	    {262144, 262144, 1.5, RULES_SEV_WARNING, 2.0, "nf_conntrack_buckets=349696"},
+	    {1000, 1024, 0.5, RULES_SEV_WARNING, 1000.0 / 512, "nf_conntrack_buckets=4096"},
 	    {262144, -1, 0, RULES_SEV_OK, 0, NULL},
 	    {262144, 0, 0, RULES_SEV_OK, 0, NULL},
 	    {0, 1024, 0, RULES_SEV_OK, 0, NULL},
@@ -432,7 +457,7 @@ static void test_hash_load(void **state)
 		CHECK(i, ev_get(f, "load_at_max", &v) && fabs(v - c->load) < 1e-6);
 		CHECK(i, ev_is(f, "max", (double)c->max));
 		CHECK(i, ev_is(f, "buckets", (double)c->buckets));
-		CHECK(i, f->n_commands == 1 && has_cmd(f, c->cmd));
+		CHECK(i, is_apply_only(f, c->cmd));
 		CHECK(i, rep.worst == RULES_SEV_WARNING && rules_exit_code(&rep) == 1);
 	}
 }
@@ -548,10 +573,8 @@ static void test_ext_off(void **state)
 			CHECK(i, ev_is(f, "extra_bytes_per_entry", c->extra));
 			CHECK(i, ev_is(f, "extra_bytes_at_max", c->extra * 262144));
 			CHECK(i, (strstr(f->summary, "nothing extra") != NULL) == (c->extra == 0));
-			CHECK(i,
-			      has_cmd(f, k == 0
-					     ? "sysctl -w net.netfilter.nf_conntrack_acct=1"
-					     : "sysctl -w net.netfilter.nf_conntrack_timestamp=1"));
+			CHECK(i, is_apply_only(f, k == 0 ? "nf_conntrack_acct=1"
+							 : "nf_conntrack_timestamp=1"));
 		}
 	}
 }
@@ -560,28 +583,48 @@ struct unrepl_case {
 	bool has_walk;
 	uint64_t entries, unreplied;
 	enum rules_sev sev;
+	bool has_min;      /* opts below, else the defaults (50 %, 1000 entries) */
+	uint64_t min;      /* unreplied_min */
+	double share_warn; /* unreplied_warn_pct */
 };
 
 static void test_unreplied(void **state)
 {
 	static const struct unrepl_case cases[] = {
-	    {true, 1000, 500, RULES_SEV_WARNING}, {true, 1000, 499, RULES_SEV_OK},
-	    {true, 999, 999, RULES_SEV_OK},       {true, 0, 0, RULES_SEV_OK},
-	    {false, 5000, 5000, RULES_SEV_OK},    {true, 4000, 4000, RULES_SEV_WARNING},
+	    {true, 1000, 500, RULES_SEV_WARNING, false, 0, 0},
+	    {true, 1000, 499, RULES_SEV_OK, false, 0, 0},
+	    {true, 999, 999, RULES_SEV_OK, false, 0, 0},
+	    {true, 0, 0, RULES_SEV_OK, false, 0, 0},
+	    {false, 5000, 5000, RULES_SEV_OK, false, 0, 0},
+	    {true, 4000, 4000, RULES_SEV_WARNING, false, 0, 0},
+	    /* --unreplied-min: the smallest walk judged, at and around it. */
+	    {true, 10, 10, RULES_SEV_WARNING, true, 10, 50},
+	    {true, 9, 9, RULES_SEV_OK, true, 10, 50},
+	    {true, 1, 1, RULES_SEV_WARNING, true, 0, 50},
+	    {true, 0, 0, RULES_SEV_OK, true, 0, 50},
+	    {true, 5000, 5000, RULES_SEV_OK, true, 5001, 50},
+	    {true, 100, 80, RULES_SEV_WARNING, true, 100, 80},
+	    {true, 100, 79, RULES_SEV_OK, true, 100, 80},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct unrepl_case *c = &cases[i];
 		const struct rules_finding *f;
+		struct rules_opts o;
 		struct ct_snapshot s;
 
+		rules_opts_default(&o);
+		if (c->has_min) {
+			o.unreplied_min = c->min;
+			o.unreplied_warn_pct = c->share_warn;
+		}
 		base_snap(&s);
 		s.count = 5000;
 		s.has_walk = c->has_walk;
 		s.walk.entries = c->entries;
 		s.walk.unreplied = c->unreplied;
-		eval(&s, NULL);
+		eval(&s, &o);
 		f = expect(i, "unreplied-high", c->sev);
 		if (f == NULL)
 			continue;
@@ -600,35 +643,49 @@ struct mem_case {
 	uint64_t ram;
 	bool has_slab;
 	enum rules_sev sev;
+	double warn, crit; /* --mem-warn, --mem-crit; 0: the defaults (5, 25) */
 };
 
 static void test_memory(void **state)
 {
 	static const struct mem_case cases[] = {
-	    {MEM_AT_MAX * 20, true, RULES_SEV_WARNING}, /* exactly 5 % */
-	    {MEM_AT_MAX * 20 + 1, true, RULES_SEV_OK},
-	    {MEM_AT_MAX * 4, true, RULES_SEV_CRITICAL}, /* exactly 25 % */
-	    {MEM_AT_MAX * 4 + 1, true, RULES_SEV_WARNING},
-	    {0, true, RULES_SEV_OK},
-	    {MEM_AT_MAX, false, RULES_SEV_OK},
+	    {MEM_AT_MAX * 20, true, RULES_SEV_WARNING, 0, 0}, /* exactly 5 % */
+	    {MEM_AT_MAX * 20 + 1, true, RULES_SEV_OK, 0, 0},
+	    {MEM_AT_MAX * 4, true, RULES_SEV_CRITICAL, 0, 0}, /* exactly 25 % */
+	    {MEM_AT_MAX * 4 + 1, true, RULES_SEV_WARNING, 0, 0},
+	    {0, true, RULES_SEV_OK, 0, 0},
+	    {MEM_AT_MAX, false, RULES_SEV_OK, 0, 0},
+	    {MEM_AT_MAX * 100, true, RULES_SEV_WARNING, 1, 2}, /* exactly 1 % */
+	    {MEM_AT_MAX * 100 + 1, true, RULES_SEV_OK, 1, 2},
+	    {MEM_AT_MAX * 50, true, RULES_SEV_CRITICAL, 1, 2},  /* exactly 2 % */
+	    {MEM_AT_MAX * 20, true, RULES_SEV_OK, 10, 50},      /* 5 %, under 10 */
+	    {MEM_AT_MAX * 2, true, RULES_SEV_CRITICAL, 10, 50}, /* exactly 50 % */
+	    {MEM_AT_MAX * 4, true, RULES_SEV_WARNING, 10, 50},  /* 25 % */
 	};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct mem_case *c = &cases[i];
 		const struct rules_finding *f;
+		struct rules_opts o;
 		struct ct_snapshot s;
 
+		rules_opts_default(&o);
+		if (c->warn > 0) {
+			o.mem_warn_pct_ram = c->warn;
+			o.mem_crit_pct_ram = c->crit;
+		}
 		base_snap(&s);
 		s.ram_bytes = c->ram;
 		s.has_slab = c->has_slab;
-		eval(&s, NULL);
+		eval(&s, &o);
 		f = expect(i, "memory-at-max", c->sev);
 		if (f == NULL)
 			continue;
 		CHECK(i, ev_is(f, "mem_at_max_bytes", (double)MEM_AT_MAX));
 		CHECK(i, ev_is(f, "ram_bytes", (double)c->ram));
 		CHECK(i, ev_is(f, "mem_pct_ram", 100.0 * (double)MEM_AT_MAX / (double)c->ram));
+		CHECK(i, f->n_commands == 1 && has_cmd(f, "ctadvisor plan"));
 		CHECK(i, rules_exit_code(&rep) == (c->sev == RULES_SEV_CRITICAL ? 2 : 1));
 	}
 }
@@ -655,8 +712,7 @@ static void test_tcp_knobs(void **state)
 		s.set.tcp_loose = cases[i].loose;
 		eval(&s, NULL);
 		f = expect(i, "tcp-be-liberal", cases[i].lib_sev);
-		CHECK(i, f == NULL ||
-			     has_cmd(f, "sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=0"));
+		CHECK(i, f == NULL || is_apply_only(f, "nf_conntrack_tcp_be_liberal=0"));
 		expect(i, "tcp-loose-off", cases[i].loose_sev);
 		CHECK(i, rules_exit_code(&rep) == 0);
 	}
@@ -701,7 +757,8 @@ static void test_log_invalid(void **state)
 			continue;
 		CHECK(i, ev_is(f, "log_invalid", (double)c->log_invalid));
 		CHECK(i, ev_is(f, "invalid", (double)c->invalid));
-		CHECK(i, has_cmd(f, "sysctl -w net.netfilter.nf_conntrack_log_invalid=0"));
+		CHECK(i, strcmp(f->commands[0], APPLY "nf_conntrack_log_invalid=0") == 0);
+		CHECK(i, strcmp(f->equivalent, SYSCTL "nf_conntrack_log_invalid=0") == 0);
 		CHECK(i, has_cmd(f, "ctadvisor watch --invalid"
 				    " --duration 60s"));
 	}
@@ -801,6 +858,176 @@ static void test_exit_codes(void **state)
 	}
 }
 
+static void test_shell_quote(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} t[] = {
+	    {"blue", "blue"},
+	    {"/run/netns/lab-1_x.y", "/run/netns/lab-1_x.y"},
+	    {"net.netfilter.nf_conntrack_max=524288", "net.netfilter.nf_conntrack_max=524288"},
+	    {"", "''"},
+	    {"a b", "'a b'"},
+	    {"it's", "'it'\\''s'"},
+	    {"'", "''\\'''"},
+	    {"$(rm -rf /)", "'$(rm -rf /)'"},
+	    {"`id`;x|y&z", "'`id`;x|y&z'"},
+	    {"~root", "'~root'"},
+	    {"a*b?[c]", "'a*b?[c]'"},
+	    {"line\nbreak\t\x1b[31m", "'line\nbreak\t\x1b[31m'"},
+	    {"\"dq\"\\", "'\"dq\"\\'"},
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		size_t n = rules_shell_quote(buf, sizeof(buf), t[i].in);
+
+		if (strcmp(buf, t[i].out) != 0 || n != strlen(t[i].out))
+			fail_msg("case %zu: \"%s\" -> \"%s\" (%zu), want \"%s\"", i, t[i].in, buf,
+				 n, t[i].out);
+	}
+	/* Too small: the needed length, and a terminated prefix. */
+	assert_int_equal(rules_shell_quote(buf, 4, "a b c"), 7);
+	assert_string_equal(buf, "'a ");
+	assert_int_equal(rules_shell_quote(NULL, 0, "it's"), 9);
+}
+
+struct ns_case {
+	const char *netns; /* the namespace checked, as the user named it */
+	const char *apply; /* acct-off's command, NULL: none */
+	const char *equiv; /* its sysctl form, "" none */
+	const char *watch; /* invalid-high's command, NULL: none */
+};
+
+/* A per-namespace knob goes to the namespace checked, quoted; a global one
+ * (max) never does; a name that may have been cut gets no command at all. */
+static void test_commands_netns(void **state)
+{
+	static char long_name[128], quotes[100];
+	static const struct ns_case cases[] = {
+	    {"", APPLY "nf_conntrack_acct=1", SYSCTL "nf_conntrack_acct=1",
+	     "ctadvisor watch --invalid --duration 60s"},
+	    {"blue", "ctadvisor apply --netns blue --set net.netfilter.nf_conntrack_acct=1",
+	     "ip netns exec blue " SYSCTL "nf_conntrack_acct=1",
+	     "ctadvisor watch --invalid --duration 60s --netns blue"},
+	    {"4242", "ctadvisor apply --netns 4242 --set net.netfilter.nf_conntrack_acct=1",
+	     "nsenter -t 4242 -n " SYSCTL "nf_conntrack_acct=1",
+	     "ctadvisor watch --invalid --duration 60s --netns 4242"},
+	    {"/proc/7/ns/net",
+	     "ctadvisor apply --netns /proc/7/ns/net --set net.netfilter.nf_conntrack_acct=1",
+	     "nsenter --net=/proc/7/ns/net " SYSCTL "nf_conntrack_acct=1",
+	     "ctadvisor watch --invalid --duration 60s --netns /proc/7/ns/net"},
+	    {"/run/my ns",
+	     "ctadvisor apply --netns '/run/my ns' --set net.netfilter.nf_conntrack_acct=1",
+	     "nsenter '--net=/run/my ns' " SYSCTL "nf_conntrack_acct=1",
+	     "ctadvisor watch --invalid --duration 60s --netns '/run/my ns'"},
+	    {"x'; reboot #",
+	     "ctadvisor apply --netns 'x'\\''; reboot #' --set net.netfilter.nf_conntrack_acct=1",
+	     "ip netns exec 'x'\\''; reboot #' " SYSCTL "nf_conntrack_acct=1",
+	     "ctadvisor watch --invalid --duration 60s --netns 'x'\\''; reboot #'"},
+	    {long_name, NULL, "", NULL},
+	    /* Quoted, 99 quotes need 4 bytes each: too long, so left out whole. */
+	    {quotes, NULL, "", NULL},
+	};
+
+	(void)state;
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	memset(quotes, '\'', sizeof(quotes) - 1);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct ns_case *c = &cases[i];
+		const struct rules_finding *f;
+		struct ct_snapshot s;
+
+		base_snap(&s);
+		s.is_init_netns = false;
+		snprintf(s.netns, sizeof(s.netns), "%s", c->netns);
+		s.set.acct = 0;
+		s.total.v[SNAP_STAT_INVALID] = 5;
+		s.total.v[SNAP_STAT_DROP] = 1;
+		eval(&s, NULL);
+		f = expect(i, "acct-off", RULES_SEV_INFO);
+		if (c->apply == NULL)
+			CHECK(i, f->n_commands == 0);
+		else
+			CHECK(i, f->n_commands == 1 && strcmp(f->commands[0], c->apply) == 0);
+		CHECK(i, strcmp(f->equivalent, c->equiv) == 0);
+		f = expect(i, "invalid-high", RULES_SEV_INFO);
+		if (c->watch == NULL)
+			CHECK(i, f->n_commands == 0);
+		else
+			CHECK(i, f->n_commands == 1 && strcmp(f->commands[0], c->watch) == 0);
+		f = expect(i, "table-full", RULES_SEV_CRITICAL);
+		CHECK(i, strcmp(f->commands[0],
+				APPLY "nf_conntrack_max=524288 --set "
+				      "net.netfilter.nf_conntrack_buckets=524288") == 0);
+		CHECK(i, strcmp(f->equivalent,
+				SYSCTL "nf_conntrack_max=524288 "
+				       "net.netfilter.nf_conntrack_buckets=524288") == 0);
+		for (size_t k = 0; k < rep.n_findings; k++)
+			for (size_t j = 0; j < rep.findings[k].n_commands; j++)
+				CHECK(i, strlen(rep.findings[k].commands[j]) < RULES_CMD_LEN - 1);
+	}
+}
+
+struct side_case {
+	enum rules_fill_side side;
+	const char *range;
+	uint64_t count;
+	bool is_crit;
+	const char *phrase; /* in the summary */
+	bool raises_max;    /* an apply of nf_conntrack_max */
+};
+
+/* The finding says which side of the range the fill is on, and only a fill
+ * above it recommends a larger table. */
+static void test_fill_side(void **state)
+{
+	static const struct side_case cases[] = {
+	    {RULES_FILL_ABOVE, "", 80000, false, "is 30.5% full (80000 of", true},
+	    {RULES_FILL_ABOVE, "75", 210000, false, ", above the warning range '75'", true},
+	    {RULES_FILL_ABOVE, "~:90", 250000, true, ", above the critical range '~:90'", true},
+	    {RULES_FILL_BELOW, "10:", 0, false,
+	     "only 0.00% full (0 of 262144 entries), below "
+	     "the warning range '10:'",
+	     false},
+	    {RULES_FILL_BELOW, "10:20", 100, true, "below the critical range '10:20'", false},
+	    {RULES_FILL_INSIDE, "@10:20", 40000, false, "inside the warning range '@10:20'", false},
+	    {RULES_FILL_INSIDE, "@0:5", 0, true, "inside the critical range '@0:5'", false},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct side_case *c = &cases[i];
+		const struct rules_finding *f;
+		struct rules_opts o;
+		struct ct_snapshot s;
+		bool has_max = false;
+
+		rules_opts_default(&o);
+		o.fill_side = c->side;
+		snprintf(o.fill_range, sizeof(o.fill_range), "%s", c->range);
+		if (c->is_crit)
+			o.fill_crit_pct = 0;
+		else
+			o.fill_warn_pct = 0;
+		base_snap(&s);
+		s.count = c->count;
+		eval(&s, &o);
+		f = expect(i, "table-fill", c->is_crit ? RULES_SEV_CRITICAL : RULES_SEV_WARNING);
+		if (strstr(f->summary, c->phrase) == NULL)
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, f->summary, c->phrase);
+		for (size_t k = 0; k < f->n_commands; k++)
+			has_max = has_max || strstr(f->commands[k], "nf_conntrack_max") != NULL;
+		CHECK(i, has_max == c->raises_max);
+		CHECK(i, (strstr(f->equivalent, "nf_conntrack_max") != NULL) == c->raises_max);
+		CHECK(i, c->raises_max ||
+			     (f->n_commands == 1 &&
+			      strcmp(f->commands[0], "ctadvisor watch --duration 60s") == 0));
+		CHECK(i, ev_is(f, "fill_pct", 100.0 * (double)c->count / 262144));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -822,6 +1049,9 @@ int main(void)
 	    cmocka_unit_test(test_walk_and_partial),
 	    cmocka_unit_test(test_ordering),
 	    cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_shell_quote),
+	    cmocka_unit_test(test_commands_netns),
+	    cmocka_unit_test(test_fill_side),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
