@@ -1,6 +1,7 @@
 /* cmd_nat.c: `ctadvisor nat`, source NAT port saturation per destination.
- * One streaming table dump (nl_ct_dump + nl_ct_decode_nat into nat_agg),
- * the port ranges of the ruleset (nft -j, iptables-save, run in the target
+ * One streaming table dump (nl_ct_dump_stable, started over when the
+ * kernel flags it interrupted; nl_ct_decode_nat into nat_agg), the port
+ * ranges of the ruleset (nft -j, iptables-save, run in the target
  * namespace, or --ruleset FILE), and the found / insert_failed / drop
  * counters sampled over --interval; then text, JSON or Prometheus. */
 #include <errno.h>
@@ -143,6 +144,13 @@ static int dump_one(const struct nlmsghdr *nlh, void *data)
 	return rc;
 }
 
+/* A dump flagged interrupted is started over (nl_ct_dump_stable, as check's
+ * walk): the aggregate forgets its entries, keeps the seeded NAT addresses. */
+static void dump_reset(void *data)
+{
+	nat_agg_reset(data);
+}
+
 static const unsigned nat_slots[NAT_CTRS] = {SNAP_STAT_FOUND, SNAP_STAT_INSERT_FAILED,
 					     SNAP_STAT_DROP};
 
@@ -188,7 +196,7 @@ static void collect_nat(const struct nat_args *a, struct nat_agg *agg, struct na
 
 	run->ctr_err = counters_take(&before, &cpus0);
 	t0 = now_ms();
-	rc = nl_ct_dump(dump_one, agg, &st);
+	rc = nl_ct_dump_stable(dump_one, dump_reset, agg, &st);
 	run->rep.is_interrupted = st.is_interrupted;
 	run->rep.lost = st.n_lost;
 	run->rep.bad = st.n_bad;

@@ -24,8 +24,7 @@
 #include "nl_ct.h"
 #include "walk_agg.h"
 
-#define WALK_SKETCH   256
-#define WALK_ATTEMPTS 3 /* dumps tried while the kernel says the table moved */
+#define WALK_SKETCH 256
 
 /* The two aggregates one dump feeds. */
 struct walk_sinks {
@@ -74,6 +73,7 @@ static void walk_publish(struct ct_snapshot *snap, const struct walk_agg *agg,
 	w->lost = r->n_lost;
 	w->err = -rc;
 	walk_agg_result(agg, w);
+	w->attempts = r->attempts; /* after: result() keeps only the fields above */
 	snap->has_walk = true;
 	if (rc < 0)
 		snap_add_problem(
@@ -90,24 +90,15 @@ static void walk_publish(struct ct_snapshot *snap, const struct walk_agg *agg,
 				 (unsigned long long)r->n_bad);
 }
 
-/* A dump the kernel flags NLM_F_DUMP_INTR (the table changed under it) may
- * have missed entries or seen some twice: start over, a few times, before
- * publishing figures flagged as approximate. */
-static int dump_until_stable(struct walk_sinks *sk, struct nl_ct_dump_stats *st)
+/* Before a dump the kernel flagged NLM_F_DUMP_INTR is started over
+ * (nl_ct_dump_stable): both aggregates forget the entries it fed. */
+static void walk_reset(void *data)
 {
-	int rc = 0;
+	const struct walk_sinks *sk = data;
 
-	for (int attempt = 0; attempt < WALK_ATTEMPTS; attempt++) {
-		if (attempt > 0) {
-			walk_agg_reset(sk->walk);
-			if (sk->nat != NULL)
-				nat_agg_reset(sk->nat);
-		}
-		rc = nl_ct_dump(walk_cb, sk, st);
-		if (rc < 0 || !st->is_interrupted)
-			break;
-	}
-	return rc;
+	walk_agg_reset(sk->walk);
+	if (sk->nat != NULL)
+		nat_agg_reset(sk->nat);
 }
 
 int collect_walk_nat(struct ct_snapshot *snap, struct nat_agg *nat)
@@ -115,7 +106,7 @@ int collect_walk_nat(struct ct_snapshot *snap, struct nat_agg *nat)
 	struct walk_agg *agg = walk_agg_new(WALK_SKETCH);
 	struct walk_sinks sk = {.walk = agg, .nat = nat};
 	struct nl_ct_dump_stats st;
-	int rc = agg ? dump_until_stable(&sk, &st) : -ENOMEM;
+	int rc = agg ? nl_ct_dump_stable(walk_cb, walk_reset, &sk, &st) : -ENOMEM;
 
 	if (agg != NULL && (rc == 0 || st.n_msgs > 0)) {
 		walk_publish(snap, agg, &st, rc);

@@ -39,6 +39,7 @@ struct nl_ct_dump_stats {
 	uint64_t n_bad;      /* of which cb refused */
 	uint64_t n_lost;     /* ENOBUFS: receive-buffer overruns, messages lost */
 	bool is_interrupted; /* NLM_F_DUMP_INTR: the table changed during the dump */
+	unsigned attempts;   /* dumps run: 1 for nl_ct_dump(), 1.. for nl_ct_dump_stable() */
 };
 
 /* Dump the conntrack table (both families, every zone), calling cb for
@@ -47,5 +48,19 @@ struct nl_ct_dump_stats {
  * CAP_NET_ADMIN, -ETIMEDOUT when the kernel stops answering (5 s),
  * -ENOMEM, -errno from the socket. */
 int nl_ct_dump(nl_ct_dump_cb cb, void *data, struct nl_ct_dump_stats *st);
+
+/* Dumps tried by nl_ct_dump_stable() while the kernel says the table moved. */
+#define NL_CT_DUMP_ATTEMPTS 3
+
+/* Called before a dump is started over: forget what the last one fed. */
+typedef void (*nl_ct_dump_reset_cb)(void *data);
+
+/* nl_ct_dump(), started over (reset(data) first) while a dump completes but
+ * the kernel flagged it NLM_F_DUMP_INTR (it may have missed entries or
+ * counted some twice), at most NL_CT_DUMP_ATTEMPTS dumps in all. *st is the
+ * last dump's, with attempts = the dumps run; is_interrupted still set means
+ * every attempt was interrupted. Returns as nl_ct_dump(). */
+int nl_ct_dump_stable(nl_ct_dump_cb cb, nl_ct_dump_reset_cb reset, void *data,
+		      struct nl_ct_dump_stats *st);
 
 #endif

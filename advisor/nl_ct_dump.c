@@ -1,6 +1,7 @@
 /* nl_ct_dump.c: one streaming ctnetlink dump of the conntrack table, each
- * entry message handed to a callback, none stored (nl_ct.h). The same I/O
- * pattern as collect_walk.c's, which can call this instead of its own loop. */
+ * entry message handed to a callback, none stored (nl_ct.h), and the retry
+ * of a dump the kernel flagged interrupted that check's walk
+ * (collect_walk.c) and `nat` (cmd_nat.c) share. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,23 @@ int nl_ct_dump(nl_ct_dump_cb cb, void *data, struct nl_ct_dump_stats *st)
 	if (r.nl != NULL)
 		mnl_socket_close(r.nl);
 	free(r.buf);
+	r.st.attempts = 1;
 	*st = r.st;
+	return rc;
+}
+
+int nl_ct_dump_stable(nl_ct_dump_cb cb, nl_ct_dump_reset_cb reset, void *data,
+		      struct nl_ct_dump_stats *st)
+{
+	unsigned attempt = 0;
+	int rc;
+
+	do {
+		if (attempt > 0)
+			reset(data);
+		rc = nl_ct_dump(cb, data, st);
+		attempt++;
+	} while (rc == 0 && st->is_interrupted && attempt < NL_CT_DUMP_ATTEMPTS);
+	st->attempts = attempt;
 	return rc;
 }

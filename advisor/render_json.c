@@ -249,8 +249,9 @@ static json_t *build_walk(const struct ct_snapshot *snap)
 		      has_acct ? jw_u64(w->packets) : json_null(), "bytes",
 		      has_acct ? jw_u64(w->bytes) : json_null(), "timeouts", build_timeouts(w),
 		      "top_sources", build_top_src(w), "top_dports", build_top_dport(w),
-		      "interrupted", json_boolean(w->is_interrupted), "lost", jw_u64(w->lost),
-		      "error", jerrno_or_null(w->err), JW_END);
+		      "interrupted", json_boolean(w->is_interrupted), "attempts",
+		      w->attempts > 0 ? json_integer(w->attempts) : json_null(), "lost",
+		      jw_u64(w->lost), "error", jerrno_or_null(w->err), JW_END);
 }
 
 static json_t *build_memory(const struct ct_snapshot *snap, const struct rules_report *rep)

@@ -364,8 +364,15 @@ static void walk_top(struct tw *t, const char *key, const struct snap_top_item *
 
 static void walk_warnings(struct tw *t, const struct snap_walk *w)
 {
-	if (w->is_interrupted)
+	if (w->is_interrupted && w->attempts > 1)
+		fprintf(t->out,
+			"  ! the table changed during each of %u dumps: figures are approximate\n",
+			w->attempts);
+	else if (w->is_interrupted)
 		fputs("  ! the table changed during the dump: figures are approximate\n", t->out);
+	else if (w->attempts > 1)
+		fprintf(t->out, "  the table changed during %u dump(s); the walk was redone\n",
+			w->attempts - 1);
 	if (w->lost > 0)
 		fprintf(t->out,
 			"  ! %" PRIu64 " netlink messages were lost (ENOBUFS): figures are low\n",

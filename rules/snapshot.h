@@ -118,6 +118,7 @@ struct snap_walk {
 	struct snap_top_item top_dport[SNAP_TOP_N];
 	size_t n_top_dport;
 	bool is_interrupted; /* NLM_F_DUMP_INTR: the table changed mid-dump */
+	unsigned attempts;   /* dumps run (a dump flagged interrupted is retried); 0: unknown */
 	uint64_t lost;       /* messages lost (ENOBUFS), when known */
 	int err;             /* positive errno if the dump failed part-way */
 };

@@ -9,8 +9,12 @@
 # it runs, `check --format json` walks the table RUNS times. Each walk's
 # entry count must lie in [BASE, BASE + CHURN] (never negative, never
 # wrapped), conntrack -C before and after in the same band, walk.interrupted
-# a boolean, and when it is true (NLM_F_DUMP_INTR) the walk-interrupted
-# finding must be present.
+# a boolean, walk.attempts (dumps run; an interrupted dump is retried) in
+# 1..3, and a walk is never reported as exact (no walk-interrupted finding,
+# no "approximate" in the text) when it was interrupted: an interrupted walk
+# used all 3 attempts and has the finding; one without the finding was
+# neither interrupted nor lost messages nor failed. The text report of the
+# same kind of walk says "approximate" exactly when it was interrupted.
 #
 # Events: with the churner stopped, `watch --events` (the receive buffer as
 # it is) counts a burst of FLOOD new flows. events.enobufs must be reported
@@ -71,6 +75,7 @@ wait_line churn "round 2"
 
 export ASAN_OPTIONS UBSAN_OPTIONS
 interrupted_seen=0
+retried_seen=0
 for ((run = 1; run <= RUNS; run++)); do
 	before=$(ct_count)
 	run_check --netns "$SRV" --format json --no-nat
@@ -87,15 +92,52 @@ for ((run = 1; run <= RUNS; run++)); do
 		fi
 	done
 	assert_eq "run $run: walk.interrupted is a boolean" boolean "$intr"
+	attempts=$(check_jq '.walk.attempts')
+	echo "run $run: walk.attempts $attempts"
+	if [[ "$attempts" =~ ^[0-9]+$ ]] && ((attempts >= 1 && attempts <= 3)); then
+		echo "ok: run $run: walk.attempts $attempts in [1, 3]"
+	else
+		fail "run $run: walk.attempts '$attempts' is not in [1, 3]"
+	fi
+	((attempts > 1)) 2>/dev/null && retried_seen=$((retried_seen + 1))
+	finding=$(check_jq '[.findings[] | select(.id == "walk-interrupted")] | length')
 	if [[ $(check_jq '.walk.interrupted') == true ]]; then
 		interrupted_seen=$((interrupted_seen + 1))
-		assert_eq "run $run: an interrupted walk has its finding" 1 \
-			"$(check_jq '[.findings[] | select(.id == "walk-interrupted")] | length')"
+		assert_eq "run $run: an interrupted walk has its finding" 1 "$finding"
+		assert_eq "run $run: an interrupted walk was tried 3 times" 3 "$attempts"
+		assert_eq "run $run: an interrupted walk's finding says approximate" 1 \
+			"$(check_jq '[.findings[] | select(.id == "walk-interrupted") |
+				select(.summary | test("approximate"))] | length')"
+	elif [[ "$finding" == 0 ]]; then
+		# Reported exact: then nothing may have gone wrong with the dump kept.
+		assert_eq "run $run: a walk without the finding lost nothing" 0 \
+			"$(check_jq '.walk.lost')"
+		assert_eq "run $run: a walk without the finding had no error" null \
+			"$(check_jq '.walk.error')"
 	fi
 	assert_eq "run $run: walk.lost is a count" number "$(check_jq '.walk.lost | type')"
 	kill -0 "${LAB_PID_OF[churn]}" 2>/dev/null || die "the churner died: $(cat "$LAB_TMP/churn.out")"
 done
-echo "note: $interrupted_seen of $RUNS walks were interrupted (NLM_F_DUMP_INTR) by the churn"
+echo "note: $interrupted_seen of $RUNS walks were interrupted (NLM_F_DUMP_INTR) by the churn in all 3 attempts, $retried_seen needed more than one"
+# The text report of a walk under the same churn: "approximate" exactly when
+# the table changed in every attempt, and then the attempts are named.
+RC=0
+"$CTADVISOR" check --netns "$SRV" --no-nat >"$LAB_TMP/text.out" 2>"$LAB_TMP/text.err" || RC=$?
+((RC <= 3)) || fail "check (text) exit $RC: $(head -c 1000 "$LAB_TMP/text.err")"
+if grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/text.err"; then
+	fail "check (text): sanitizer report"
+fi
+grep -q '^Table walk' "$LAB_TMP/text.out" || fail "check (text): no Table walk section"
+if grep -q 'the table changed during each of 3 dumps: figures are approximate' "$LAB_TMP/text.out"; then
+	echo "ok: text: the interrupted walk says approximate, after 3 dumps"
+elif grep -q 'approximate' "$LAB_TMP/text.out"; then
+	grep 'approximate' "$LAB_TMP/text.out"
+	# Only the walk-interrupted finding (lost messages) may say it otherwise.
+	grep -q 'netlink messages were lost' "$LAB_TMP/text.out" ||
+		fail "text: 'approximate' without an interrupted walk or lost messages"
+else
+	echo "ok: text: the walk was not interrupted in every attempt and says no 'approximate'"
+fi
 rounds=$(grep -c '^round' "$LAB_TMP/churn.out" || true)
 # The churner's bash may leave a running child (conntrack -I) behind it.
 pkill -P "${LAB_PID_OF[churn]}" 2>/dev/null || true
