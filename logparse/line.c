@@ -141,6 +141,7 @@ static int lp_ct_line(struct lp_cur c, struct logparse_event *ev)
 	if (rc)
 		return rc;
 	ev->kind = LOGPARSE_KIND_CT_INVALID;
+	ev->awaits_fields = in == NULL;
 	if (in && lp_parse_fields(in, (size_t)(c.end - in), &ev->pkt))
 		return -EINVAL;
 	return 0;
