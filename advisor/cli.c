@@ -128,10 +128,13 @@ int cli_parse_duration_ms(const char *s, uint64_t *out)
 
 int cli_parse_log_proto(const char *s, unsigned *out)
 {
+	/* dccp: kernels before 6.17 track DCCP and log its invalid packets */
 	static const char *const words[] = {"tcp",    "udp",  "udplite", "icmp",
-					    "icmpv6", "sctp", "all"};
-	static const unsigned numbers[] = {6, 17, 136, 1, 58, 132, 255};
-	int i, rc = parse_word(s, words, 7, &i);
+					    "icmpv6", "sctp", "dccp",    "all"};
+	static const unsigned numbers[] = {6, 17, 136, 1, 58, 132, 33, 255};
+	_Static_assert(sizeof(words) / sizeof(words[0]) == sizeof(numbers) / sizeof(numbers[0]),
+		       "one number per protocol word");
+	int i, rc = parse_word(s, words, (int)(sizeof(words) / sizeof(words[0])), &i);
 
 	if (rc == 0)
 		*out = numbers[i];

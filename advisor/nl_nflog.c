@@ -122,11 +122,56 @@ int nl_nflog_decode(const struct nlmsghdr *nlh, struct nl_nflog_msg *out)
 uint32_t nl_nflog_seq_gap(struct nl_nflog_seq *s, uint32_t seq)
 {
 	uint32_t gap = seq - s->next; /* modulo 2^32: the counter wraps */
+	uint32_t received;
 
 	if (gap >= 0x80000000u)
 		return 0; /* from the past: nothing lost, keep expecting next */
 	s->next = seq + 1;
-	return gap;
+	received = s->unnumbered < gap ? s->unnumbered : gap;
+	s->unnumbered = 0;
+	return gap - received;
+}
+
+/* The NFULA_SEQ of a packet message nl_nflog_decode() rejected: attributes
+ * are walked (bounds-checked) up to the first that does not fit, the others
+ * skipped whatever their length. 0 and *seq, or -ENOENT. */
+static int decode_seq_only(const struct nlmsghdr *nlh, uint32_t *seq)
+{
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_type != MSG_PACKET ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)))
+		return -ENOENT;
+	mnl_attr_for_each (attr, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(attr) == NFULA_SEQ &&
+		    mnl_attr_get_payload_len(attr) == sizeof(uint32_t)) {
+			*seq = ntohl(mnl_attr_get_u32(attr));
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int nl_nflog_account(struct nl_nflog_seq *s, struct nl_nflog_stats *st, const struct nlmsghdr *nlh,
+		     struct nl_nflog_msg *m)
+{
+	uint32_t seq;
+	int rc = nl_nflog_decode(nlh, m);
+
+	if (rc == -ENOENT)
+		return rc;
+	if (rc == 0) {
+		if (m->has_seq)
+			st->lost += nl_nflog_seq_gap(s, m->seq);
+		st->packets++;
+		return 0;
+	}
+	st->bad_messages++;
+	if (decode_seq_only(nlh, &seq) == 0)
+		st->lost += nl_nflog_seq_gap(s, seq);
+	else
+		s->unnumbered++;
+	return -EBADMSG;
 }
 
 int nl_nflog_event(const struct nl_nflog_msg *m, const char *in, const char *out,
@@ -243,17 +288,9 @@ static void handle_msg(struct nl_nflog *nf, const struct nlmsghdr *nlh, nl_nflog
 {
 	struct nl_nflog_msg m;
 	const char *in, *out;
-	int rc = nl_nflog_decode(nlh, &m);
 
-	if (rc == -ENOENT)
-		return; /* NLMSG_DONE, acks */
-	if (rc < 0) {
-		nf->st.bad_messages++;
-		return;
-	}
-	nf->st.packets++;
-	if (m.has_seq)
-		nf->st.lost += nl_nflog_seq_gap(&nf->seq, m.seq);
+	if (nl_nflog_account(&nf->seq, &nf->st, nlh, &m) < 0)
+		return; /* NLMSG_DONE, acks; undecodable ones are counted */
 	in = ifname(nf, m.indev);
 	out = ifname(nf, m.outdev);
 	fn(&m, in, out, arg);

@@ -38,10 +38,13 @@ int nl_nflog_decode(const struct nlmsghdr *nlh, struct nl_nflog_msg *out);
 /* Loss accounting from sequence numbers (pure). The first message of a new
  * group carries 0, so a first seq of N means N were lost before it. */
 struct nl_nflog_seq {
-	uint32_t next; /* the number expected next */
+	uint32_t next;       /* the number expected next */
+	uint32_t unnumbered; /* received since, number unreadable: not lost */
 };
 /* Messages lost just before seq (0 when in order; a number from the past,
- * which the kernel never sends, counts nothing and does not move next). */
+ * which the kernel never sends, counts nothing and does not move next).
+ * Messages received in between whose number could not be read took part of
+ * the gap: they are not lost, the gap is smaller by them. */
 uint32_t nl_nflog_seq_gap(struct nl_nflog_seq *s, uint32_t seq);
 
 /* Classify one message (logparse_nflog) and add the interface names, which
@@ -55,6 +58,16 @@ struct nl_nflog_stats {
 	uint64_t enobufs;      /* receive errors: our socket overflowed */
 	uint64_t bad_messages; /* messages we could not decode */
 };
+
+/* One message of the group into s and st, before anything else is done
+ * with it: its sequence number is consumed first, so a message that cannot
+ * be decoded counts as bad, not as lost too (its number is read from the
+ * attributes before the broken one; when even that fails it is counted in
+ * s->unnumbered). 0 a packet (*m filled, counted in packets); -ENOENT not a
+ * packet message (acks, NLMSG_DONE), nothing counted; -EBADMSG undecodable,
+ * counted in bad_messages. Pure: tests feed it built bytes. */
+int nl_nflog_account(struct nl_nflog_seq *s, struct nl_nflog_stats *st, const struct nlmsghdr *nlh,
+		     struct nl_nflog_msg *m);
 
 struct nl_nflog;
 /* Bind group in the current network namespace: whole packets (COPY_PACKET,

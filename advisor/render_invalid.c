@@ -108,8 +108,9 @@ static void text_live(struct tw *w, const struct render_invalid_meta *m)
 {
 	iw_line(w, "listened", "%.1f s", m->duration_s);
 	iw_line(w, "nflog",
-		"%" PRIu64 " packets received, %" PRIu64 " lost (%" PRIu64 " ENOBUFS errors)",
-		m->nflog_packets, m->nflog_lost, m->enobufs);
+		"%" PRIu64 " packets received, %" PRIu64 " lost (%" PRIu64
+		" ENOBUFS errors), %" PRIu64 " not decodable",
+		m->nflog_packets, m->nflog_lost, m->enobufs, m->nflog_bad_messages);
 	if (m->kernel_invalid_delta == UINT64_MAX)
 		iw_line(w, "kernel", "conntrack -S invalid counter: not readable");
 	else
@@ -120,6 +121,13 @@ static void text_live(struct tw *w, const struct render_invalid_meta *m)
 			"%" PRIu64 " reports were lost before ctadvisor read them: the counts "
 			"below miss them (a busier system needs a larger socket buffer)",
 			m->nflog_lost);
+	if (m->nflog_bad_messages > 0)
+		iw_line(w, "note",
+			"%" PRIu64
+			" NFLOG messages could not be decoded (an attribute of an unexpected "
+			"size): the counts below miss them; if it happens again, report it to the "
+			"ctadvisor developers with the kernel version ('uname -r')",
+			m->nflog_bad_messages);
 	if (m->nflog_not_reported != UINT64_MAX && m->nflog_not_reported > 0)
 		iw_line(w, "note",
 			"%" PRIu64 " invalid packets counted by the kernel were not reported by "
@@ -563,7 +571,7 @@ static json_t *jlive(const struct render_invalid_meta *m)
 	return jw_obj(
 	    "duration_s", json_real(m->duration_s), "nflog_packets", jw_u64(m->nflog_packets),
 	    "nflog_lost", jw_u64(m->nflog_lost), "enobufs", jw_u64(m->enobufs),
-	    "kernel_invalid_delta",
+	    "nflog_bad_messages", jw_u64(m->nflog_bad_messages), "kernel_invalid_delta",
 	    m->kernel_invalid_delta == UINT64_MAX ? json_null() : jw_u64(m->kernel_invalid_delta),
 	    "nflog_not_reported",
 	    m->nflog_not_reported == UINT64_MAX ? json_null() : jw_u64(m->nflog_not_reported),

@@ -21,8 +21,9 @@ struct render_invalid_meta {
 	uint64_t nflog_packets;        /* live: packets received */
 	uint64_t nflog_lost;           /* live: lost per sequence numbers + ENOBUFS, exact */
 	uint64_t enobufs;              /* live: ENOBUFS errors */
+	uint64_t nflog_bad_messages;   /* live: messages that could not be decoded */
 	uint64_t kernel_invalid_delta; /* live: conntrack -S invalid increase; UINT64_MAX unknown */
-	/* live: kernel_invalid_delta - packets - lost when positive, else 0;
+	/* live: kernel_invalid_delta - packets - lost - bad when positive, else 0;
 	 * UINT64_MAX unknown. Invalid packets no NFLOG message told us about:
 	 * dropped after the last one received (no sequence gap shows them) or
 	 * counted by the kernel without a log call. A lower bound. */
@@ -38,7 +39,7 @@ int render_invalid_exit_code(const struct logparse_agg_result *res);
 /* JSON (schema 1), keys in this order: schema, tool, report ("invalid"), mode
  * ("logparse"|"watch"), status, exit_code, source, netns,
  * counts_are_lower_bounds, live (null for logparse, else duration_s,
- * nflog_packets, nflog_lost, enobufs, kernel_invalid_delta|null,
+ * nflog_packets, nflog_lost, enobufs, nflog_bad_messages, kernel_invalid_delta|null,
  * nflog_not_reported|null), input
  * (lines, events, unrelated, not_understood, kinds{ct_invalid..continuation}),
  * invalid (total, dropped, accepted, first_seen, last_seen, reasons[] with id,

@@ -538,7 +538,7 @@ static void wi_syslog_note(const struct wi_run *r)
  * (see render_invalid.h); UINT64_MAX when it cannot be known. */
 static uint64_t wi_not_reported(const struct wi_run *r, const struct nl_nflog_stats *st)
 {
-	uint64_t seen = st->packets + st->lost;
+	uint64_t seen = st->packets + st->lost + st->bad_messages;
 
 	if (r->nf == NULL || r->is_counts_only || r->kernel_delta == UINT64_MAX || r->is_drain_cut)
 		return UINT64_MAX;
@@ -557,6 +557,7 @@ static int wi_render(struct wi_run *r)
 	    .nflog_packets = st->packets,
 	    .nflog_lost = st->lost,
 	    .enobufs = st->enobufs,
+	    .nflog_bad_messages = st->bad_messages,
 	    .kernel_invalid_delta = r->kernel_delta,
 	    .nflog_not_reported = wi_not_reported(r, st),
 	};

@@ -34,6 +34,9 @@ struct logparse_agg {
 	struct logparse_top *src_out, *dport_out;
 	struct logparse_netns_count netns[LOGPARSE_NETNS_MAX];
 	size_t n_netns;
+	/* a report of logparse_agg_add_line() that awaits its continuation */
+	bool has_pending;
+	struct logparse_event pending;
 };
 
 static int lp_sketch_init(struct lp_sketch *s, size_t cap)
@@ -328,7 +331,7 @@ static int lp_netns_cmp(const void *a, const void *b)
 	return x->netns < y->netns ? -1 : x->netns > y->netns;
 }
 
-void logparse_agg_add(struct logparse_agg *agg, const struct logparse_event *ev)
+static void lp_add(struct logparse_agg *agg, const struct logparse_event *ev)
 {
 	struct logparse_agg_result *r = &agg->res;
 
@@ -364,6 +367,35 @@ void logparse_agg_add(struct logparse_agg *agg, const struct logparse_event *ev)
 	}
 }
 
+void logparse_agg_flush(struct logparse_agg *agg)
+{
+	if (!agg->has_pending)
+		return;
+	agg->has_pending = false;
+	lp_add(agg, &agg->pending);
+}
+
+void logparse_agg_add(struct logparse_agg *agg, const struct logparse_event *ev)
+{
+	logparse_agg_flush(agg); /* events keep their order */
+	lp_add(agg, ev);
+}
+
+/* The continuation's fields complete the held report, which is aggregated
+ * now, once; the continuation itself counts only as a line of its kind. */
+static void lp_join(struct logparse_agg *agg, const struct logparse_event *cont)
+{
+	struct logparse_agg_result *r = &agg->res;
+
+	agg->pending.pkt = cont->pkt;
+	agg->pending.awaits_fields = false;
+	agg->has_pending = false;
+	lp_add(agg, &agg->pending);
+	r->events++;
+	r->by_kind[LOGPARSE_KIND_CONTINUATION]++;
+	r->continuations_joined++;
+}
+
 void logparse_agg_add_rc(struct logparse_agg *agg, int rc)
 {
 	if (rc == -ENOENT)
@@ -378,10 +410,19 @@ int logparse_agg_add_line(struct logparse_agg *agg, const char *line, size_t len
 	int rc = logparse_line(line, len, &ev);
 
 	agg->res.lines++;
-	if (rc == 0)
-		logparse_agg_add(agg, &ev);
-	else
+	if (rc == 0 && ev.kind == LOGPARSE_KIND_CONTINUATION && agg->has_pending) {
+		lp_join(agg, &ev);
+		return rc;
+	}
+	logparse_agg_flush(agg); /* only the very next line completes a report */
+	if (rc == 0 && ev.kind == LOGPARSE_KIND_CT_INVALID && ev.awaits_fields) {
+		agg->pending = ev;
+		agg->has_pending = true;
+	} else if (rc == 0) {
+		lp_add(agg, &ev);
+	} else {
 		logparse_agg_add_rc(agg, rc);
+	}
 	return rc;
 }
 
@@ -437,6 +478,7 @@ void logparse_agg_result(struct logparse_agg *agg, struct logparse_agg_result *r
 	struct logparse_agg_result *r = &agg->res;
 	size_t n = 0;
 
+	logparse_agg_flush(agg);
 	for (size_t i = 0; i < LP_R_COUNT; i++) {
 		for (int v = 0; v < 2; v++) {
 			if (!agg->reason_counts[i][v])

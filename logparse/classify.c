@@ -145,7 +145,7 @@ static size_t lp_token_len(const struct lp_cur *c, const char *set)
 		char ch = c->p[n];
 
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || strchr(set, ch)))
+		      (ch >= '0' && ch <= '9') || (ch != '\0' && strchr(set, ch))))
 			break;
 		n++;
 	}
@@ -279,6 +279,10 @@ static int lp_classify_msg(uint8_t proto, struct lp_cur msg, struct logparse_eve
 	return 0;
 }
 
+/* Characters of a helper name besides letters and digits: "netbios-ns",
+ * "snmp_trap", and the H.323 helpers "Q.931", "H.245" (and "RAS"). */
+#define LP_HELPER_CHARS "_-."
+
 /* "dropping packet: <text>" after a helper name. */
 static int lp_helper(struct lp_cur c, const char *name, size_t nlen, struct logparse_event *ev)
 {
@@ -297,7 +301,7 @@ static int lp_helper(struct lp_cur c, const char *name, size_t nlen, struct logp
 /* "nf_ct_<name>: ...": old per-tracker prefix or a helper. */
 static int lp_classify_named(struct lp_cur c, struct logparse_event *ev)
 {
-	size_t n = lp_token_len(&c, "_-");
+	size_t n = lp_token_len(&c, LP_HELPER_CHARS);
 	const char *name = c.p;
 
 	if (n == 0 || n >= lp_left(&c) || c.p[n] != ':')
@@ -327,7 +331,7 @@ int lp_classify_ct(const char *msg, size_t len, struct logparse_event *ev)
 	if (lp_eat(&c, "nf_ct_"))
 		return lp_classify_named(c, ev);
 	if (lp_eat(&c, "helper ")) {
-		size_t n = lp_token_len(&c, "_-");
+		size_t n = lp_token_len(&c, LP_HELPER_CHARS);
 		const char *name = c.p;
 
 		c.p += n;

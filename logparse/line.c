@@ -6,9 +6,16 @@
 
 #include "logparse_int.h"
 
-/* Position of an "IN=" token (at the start or after a space) that is
- * followed by " OUT=", or NULL. One memchr pass over '=': most unrelated
- * lines hold none or a few, and this scan runs on nearly every line. */
+/* An interface name has at most IFNAMSIZ - 1 bytes. */
+#define LP_IFNAME_MAX 15
+
+/* Position of an "IN=" token that is followed by " OUT=", or NULL. The token
+ * starts the text, follows a blank, or is glued to a LOG prefix that did not
+ * end with one (--log-prefix "DROP:" gives "DROP:IN=eth0 OUT= ..."); glued,
+ * it is not the end of "PHYSIN=" (bridge lines), and its value must be an
+ * interface name: the " OUT=" search stays within LP_IFNAME_MAX bytes, so a
+ * line of "IN=IN=IN=..." costs one pass. One memchr pass over '=': most
+ * unrelated lines hold none or a few, and this scan runs on nearly every line. */
 static const char *lp_find_in(const char *p, size_t len)
 {
 	const char *end = p + len, *q = p + 2;
@@ -18,9 +25,18 @@ static const char *lp_find_in(const char *p, size_t len)
 	while ((q = memchr(q, '=', (size_t)(end - q))) != NULL) {
 		const char *t = q - 2;
 
-		if (t[0] == 'I' && t[1] == 'N' && (t == p || t[-1] == ' ')) {
-			const char *sp = memchr(q, ' ', (size_t)(end - q));
+		if (t[0] == 'I' && t[1] == 'N') {
+			size_t room = (size_t)(end - q);
+			const char *sp;
 
+			if (t == p || t[-1] == ' ') {
+				sp = memchr(q, ' ', room);
+			} else if (t - p >= 4 && memcmp(t - 4, "PHYS", 4) == 0) {
+				sp = NULL;
+			} else {
+				sp = memchr(q, ' ',
+					    room < LP_IFNAME_MAX + 2 ? room : LP_IFNAME_MAX + 2);
+			}
 			if (sp && (size_t)(end - sp) >= 5 && memcmp(sp, " OUT=", 5) == 0)
 				return t;
 		}
@@ -125,6 +141,7 @@ static int lp_ct_line(struct lp_cur c, struct logparse_event *ev)
 	if (rc)
 		return rc;
 	ev->kind = LOGPARSE_KIND_CT_INVALID;
+	ev->awaits_fields = in == NULL;
 	if (in && lp_parse_fields(in, (size_t)(c.end - in), &ev->pkt))
 		return -EINVAL;
 	return 0;

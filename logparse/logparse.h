@@ -131,6 +131,10 @@ struct logparse_event {
 	bool has_netns;
 	uint64_t count;                /* RATELIMIT: callbacks suppressed */
 	uint64_t buckets, max_entries; /* BOOT */
+	/* CT_INVALID from a log line that ended before any "IN=": the message
+	 * held a newline (SCTP's do_basic_checks), the packet fields follow on
+	 * the next line, a CONTINUATION. */
+	bool awaits_fields;
 };
 
 /* One kernel log line (any supported wrapper). 0 and *ev filled; -ENOENT an
@@ -153,8 +157,16 @@ void logparse_agg_free(struct logparse_agg *agg);
 void logparse_agg_add(struct logparse_agg *agg, const struct logparse_event *ev);
 /* Count a logparse_line()/logparse_nflog() failure: -ENOENT unrelated, else not understood. */
 void logparse_agg_add_rc(struct logparse_agg *agg, int rc);
-/* logparse_line() + add or add_rc; returns its rc. */
+/* logparse_line() + add or add_rc; returns its rc. A conntrack report whose
+ * line awaits its fields is held until the next line: a CONTINUATION there
+ * gives it its packet fields (interfaces, addresses, ports) and the report is
+ * aggregated once, with them, before the continuation is counted (as a line
+ * of kind CONTINUATION, nothing else); any other line, logparse_agg_add(),
+ * logparse_agg_flush() or logparse_agg_result() aggregates it as it is. */
 int logparse_agg_add_line(struct logparse_agg *agg, const char *line, size_t len);
+/* Aggregate a report held by logparse_agg_add_line(), if any: at the end of
+ * one input, so that the next input's first line does not complete it. */
+void logparse_agg_flush(struct logparse_agg *agg);
 
 struct logparse_reason_count {
 	const struct logparse_reason *reason;
@@ -183,8 +195,9 @@ struct logparse_netns_count {
  * Lists are sorted by count descending, then by key. */
 struct logparse_agg_result {
 	uint64_t events, lines, unrelated, not_understood, truncated, bad_header;
-	uint64_t by_kind[LOGPARSE_KIND_CONTINUATION + 1];
-	uint64_t dropped, accepted; /* CT_INVALID events by verdict */
+	uint64_t by_kind[LOGPARSE_KIND_CONTINUATION + 1]; /* events, lines of each kind */
+	uint64_t continuations_joined; /* of by_kind[CONTINUATION]: merged into their report */
+	uint64_t dropped, accepted;    /* CT_INVALID events by verdict */
 	const struct logparse_reason_count *reasons;
 	size_t n_reasons;
 	uint64_t by_proto[256];     /* CT_INVALID events (per-packet figures: these only) */
@@ -206,7 +219,8 @@ struct logparse_agg_result {
 	bool counts_lower_bound;         /* suppressed > 0 */
 	uint64_t boot_buckets, boot_max;
 };
-/* Sorts internal tables; fills *res (pointers into agg). */
+/* Flushes (logparse_agg_flush), sorts internal tables; fills *res (pointers
+ * into agg). */
 void logparse_agg_result(struct logparse_agg *agg, struct logparse_agg_result *res);
 
 #endif

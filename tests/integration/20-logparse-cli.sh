@@ -120,7 +120,7 @@ assert_ge "fixtures read" 10 "$n_fixtures"
 # Several files add up; the source names them all.
 run --format json "$FIX/dmesg.log" "$LAB_TMP/syslog-iso.log.gz"
 assert_eq "two files: exit status" 2 "$RC"
-assert_eq "two files: lines" 60 "$(jq .input.lines "$OUT")"
+assert_eq "two files: lines" 62 "$(jq .input.lines "$OUT")"
 assert_eq "two files: dropped" 26 "$(jq .invalid.dropped "$OUT")"
 assert_eq "two files: table full" 6 "$(jq .table_full.count "$OUT")"
 assert_eq "two files: source" "$FIX/dmesg.log, $LAB_TMP/syslog-iso.log.gz" "$(jq -r .source "$OUT")"

@@ -76,6 +76,29 @@ static void test_words(void **state)
 	assert_int_equal(cli_parse_color("yes", &c), -EINVAL);
 }
 
+/* --proto of watch --invalid: the nf_conntrack_log_invalid number. */
+static void test_log_proto_words_of_watch_invalid(void **state)
+{
+	static const struct {
+		const char *word;
+		unsigned num;
+	} ok[] = {{"tcp", 6},     {"udp", 17},   {"udplite", 136}, {"icmp", 1},
+		  {"icmpv6", 58}, {"sctp", 132}, {"dccp", 33},     {"all", 255}};
+	unsigned p = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		p = 0;
+		assert_int_equal(cli_parse_log_proto(ok[i].word, &p), 0);
+		assert_int_equal(p, ok[i].num);
+	}
+	assert_int_equal(cli_parse_log_proto("DCCP", &p), -EINVAL);
+	assert_int_equal(cli_parse_log_proto("33", &p), -EINVAL);
+	assert_int_equal(cli_parse_log_proto("gre", &p), -EINVAL);
+	assert_int_equal(cli_parse_log_proto(NULL, &p), -EINVAL);
+	assert_int_equal(p, 255); /* untouched on error */
+}
+
 static void test_duration(void **state)
 {
 	static const struct {
@@ -245,6 +268,7 @@ int main(void)
 	    cmocka_unit_test(test_check_defaults),
 	    cmocka_unit_test(test_check_thresholds),
 	    cmocka_unit_test(test_check_threshold_errors),
+	    cmocka_unit_test(test_log_proto_words_of_watch_invalid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

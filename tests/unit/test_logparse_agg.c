@@ -309,6 +309,172 @@ static void test_table_full_by_netns(void **state)
 	logparse_agg_free(agg);
 }
 
+/* ---- the same packets as NFLOG messages and as log lines ---- */
+
+/* IPv4 20 + SCTP 12 + a DATA chunk header with length 0 + 12 bytes:
+ * 203.0.113.77:5000 -> 192.0.2.1:5001, TOS 0x02, DF, TTL 64, LEN 48. */
+static const uint8_t v4_sctp[48] = {
+    0x45, 0x02, 0x00, 0x30, 0x00, 0x00, 0x40, 0x00, 0x40, 132,  0x00, 0x00,
+    203,  0,    113,  77,   192,  0,    2,    1,    0x13, 0x88, 0x13, 0x89,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+};
+
+/* IPv4 20 + TCP 20: 198.51.100.23:51517 -> 192.0.2.1:443, SYN FIN, TTL 49. */
+static const uint8_t v4_tcp[40] = {
+    0x45, 0x00, 0x00, 0x28, 0xd4, 0x31, 0x00, 0x00, 49,   6,    0x00, 0x00, 198,  51,
+    100,  23,   192,  0,    2,    1,    0xc9, 0x3d, 0x01, 0xbb, 0xbb, 0x40, 0xe1, 0x4d,
+    0x00, 0x00, 0x00, 0x00, 0x50, 0x03, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/* IPv6 40 + UDP 8: [2001:db8::5]:5353 -> [2001:db8::1]:53, hop limit 64. */
+static const uint8_t v6_udp[48] = {
+    0x60, 0x00, 0x00, 0x00, 0x00, 0x08, 17, 64, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+    0,    0,    0,    0,    0,    0,    0,  5,  0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+    0,    0,    0,    0,    0,    0,    0,  1,  0x14, 0xe9, 0x00, 0x35, 0, 8, 0, 0,
+};
+
+static const struct {
+	const char *prefix; /* NFULA_PREFIX, as the kernel formats it */
+	const uint8_t *pkt;
+	size_t len;
+	uint8_t family;
+	const char *in;
+} nflog_pkts[] = {
+    {"nf_ct_proto_132: do_basic_checks failed. chunk num 1, type 0, len 0 flag 1\n ", v4_sctp,
+     sizeof(v4_sctp), AF_INET, "eth0"},
+    {"nf_ct_proto_6: invalid tcp flag combination ", v4_tcp, sizeof(v4_tcp), AF_INET, "eth0"},
+    {"nf_ct_proto_17: bad checksum ", v6_udp, sizeof(v6_udp), AF_INET6, "veth1"},
+};
+
+/* The same three packets as nf_log_syslog prints them (dmesg): the SCTP
+ * message's newline splits its report into a line and a continuation. */
+static const char *const syslog_lines[] = {
+    "[  126.000123] nf_ct_proto_132: do_basic_checks failed. chunk num 1, type 0, len 0 flag 1",
+    "[  126.000123]  IN=eth0 OUT= MAC=52:54:00:aa:bb:cc:52:54:00:11:22:33:08:00 SRC=203.0.113.77 "
+    "DST=192.0.2.1 LEN=48 TOS=0x02 PREC=0x00 TTL=64 ID=0 DF PROTO=SCTP SPT=5000 DPT=5001 ",
+    "[  127.000001] nf_ct_proto_6: invalid tcp flag combination IN=eth0 OUT= "
+    "MAC=52:54:00:aa:bb:cc:52:54:00:11:22:33:08:00 SRC=198.51.100.23 DST=192.0.2.1 LEN=40 "
+    "TOS=0x00 PREC=0x00 TTL=49 ID=54321 PROTO=TCP SPT=51517 DPT=443 SEQ=3141592653 ACK=0 "
+    "WINDOW=1024 RES=0x00 SYN FIN URGP=0 ",
+    "[  128.000001] nf_ct_proto_17: bad checksum IN=veth1 OUT= "
+    "MAC=52:54:00:aa:bb:cc:52:54:00:11:22:33:86:dd SRC=2001:0db8:0000:0000:0000:0000:0000:0005 "
+    "DST=2001:0db8:0000:0000:0000:0000:0000:0001 LEN=48 TC=0 HOPLIMIT=64 FLOWLBL=0 PROTO=UDP "
+    "SPT=5353 DPT=53 LEN=8 ",
+};
+
+/* The per-packet figures of both aggregates, printed the same way. */
+static void dump_packets(struct logparse_agg *agg, char *out, size_t size)
+{
+	struct logparse_agg_result r;
+	char *p = out;
+	size_t left = size;
+
+	logparse_agg_result(agg, &r);
+	put(&p, &left, "dropped %llu\naccepted %llu\ntruncated %llu\nbad_header %llu\n",
+	    (unsigned long long)r.dropped, (unsigned long long)r.accepted,
+	    (unsigned long long)r.truncated, (unsigned long long)r.bad_header);
+	dump_counts(&p, &left, &r);
+	dump_tops(&p, &left, &r);
+}
+
+static void test_nflog_and_syslog_agree(void **state)
+{
+	struct logparse_agg *live = logparse_agg_new(10), *offline = logparse_agg_new(10);
+	struct logparse_agg_result r;
+	static char a[4096], b[4096];
+
+	(void)state;
+	assert_non_null(live);
+	assert_non_null(offline);
+	for (size_t i = 0; i < sizeof(nflog_pkts) / sizeof(nflog_pkts[0]); i++) {
+		struct logparse_event ev;
+
+		assert_int_equal(logparse_nflog(nflog_pkts[i].prefix,
+						strlen(nflog_pkts[i].prefix) + 1, nflog_pkts[i].pkt,
+						nflog_pkts[i].len, nflog_pkts[i].family, &ev),
+				 0);
+		assert_false(ev.pkt.is_truncated);
+		/* nl_nflog names the interface from NFULA_IFINDEX_INDEV */
+		snprintf(ev.pkt.in, sizeof(ev.pkt.in), "%s", nflog_pkts[i].in);
+		logparse_agg_add(live, &ev);
+	}
+	for (size_t i = 0; i < sizeof(syslog_lines) / sizeof(syslog_lines[0]); i++)
+		assert_int_equal(
+		    logparse_agg_add_line(offline, syslog_lines[i], strlen(syslog_lines[i])), 0);
+	dump_packets(live, a, sizeof(a));
+	dump_packets(offline, b, sizeof(b));
+	if (strcmp(a, b) != 0)
+		fail_msg("NFLOG and syslog aggregates differ.\n--- nflog\n%s--- syslog\n%s", a, b);
+	/* and they hold what was sent, not two equal empty lists */
+	logparse_agg_result(offline, &r);
+	assert_int_equal(r.dropped, 3);
+	assert_int_equal(r.by_proto[132], 1);
+	assert_int_equal(r.n_top_src, 3);
+	assert_int_equal(r.n_top_dport, 3);
+	assert_int_equal(r.n_ifaces, 2);
+	assert_int_equal(r.ifaces[0].count, 2); /* eth0: the SCTP report has it too */
+	assert_int_equal(r.by_kind[LOGPARSE_KIND_CONTINUATION], 1);
+	assert_int_equal(r.continuations_joined, 1);
+	assert_int_equal(r.events, 4);
+	assert_int_equal(r.lines, 4);
+	/* the SCTP report keeps its own time, the first line's */
+	assert_int_equal(r.first_seen.mono_sec, 126);
+	logparse_agg_free(live);
+	logparse_agg_free(offline);
+}
+
+/* Only the very next line completes a report; an input's end, an event
+ * added directly and the result aggregate a report still waiting. */
+static void test_continuation_order(void **state)
+{
+	static const char sctp[] = "nf_ct_proto_132: do_basic_checks failed. chunk num 1, type 0, "
+				   "len 0 flag 1";
+	static const char cont[] = " IN=eth1 OUT= SRC=192.0.2.9 DST=192.0.2.1 LEN=48 TOS=0x00 "
+				   "PREC=0x00 TTL=64 ID=0 PROTO=SCTP SPT=1 DPT=2 ";
+	static const char other[] = "usb 1-1: new high-speed USB device number 2 using xhci_hcd";
+	struct logparse_agg *agg = logparse_agg_new(10);
+	struct logparse_agg_result r;
+	struct logparse_event ev;
+
+	(void)state;
+	assert_non_null(agg);
+	/* 1: an unrelated line between: the continuation stays alone */
+	assert_int_equal(logparse_agg_add_line(agg, sctp, sizeof(sctp) - 1), 0);
+	assert_int_equal(logparse_agg_add_line(agg, other, sizeof(other) - 1), -ENOENT);
+	assert_int_equal(logparse_agg_add_line(agg, cont, sizeof(cont) - 1), 0);
+	/* 2: a flush at the end of an input: the next input's first line is its own */
+	assert_int_equal(logparse_agg_add_line(agg, sctp, sizeof(sctp) - 1), 0);
+	logparse_agg_flush(agg);
+	assert_int_equal(logparse_agg_add_line(agg, cont, sizeof(cont) - 1), 0);
+	/* 3: an event added directly comes after the waiting report */
+	assert_int_equal(logparse_agg_add_line(agg, sctp, sizeof(sctp) - 1), 0);
+	assert_int_equal(
+	    logparse_nflog("nf_ct_proto_6: invalid new ", 27, v4_tcp, sizeof(v4_tcp), AF_INET, &ev),
+	    0);
+	logparse_agg_add(agg, &ev);
+	/* 4: joined */
+	assert_int_equal(logparse_agg_add_line(agg, sctp, sizeof(sctp) - 1), 0);
+	assert_int_equal(logparse_agg_add_line(agg, cont, sizeof(cont) - 1), 0);
+	/* 5: the last line of all waits for a continuation that never comes */
+	assert_int_equal(logparse_agg_add_line(agg, sctp, sizeof(sctp) - 1), 0);
+	logparse_agg_result(agg, &r);
+	assert_int_equal(r.by_proto[132], 5);
+	assert_int_equal(r.by_proto[6], 1);
+	assert_int_equal(r.dropped, 6);
+	assert_int_equal(r.by_kind[LOGPARSE_KIND_CONTINUATION], 3);
+	assert_int_equal(r.continuations_joined, 1);
+	assert_int_equal(r.n_ifaces, 1); /* eth1 of the joined one only */
+	assert_int_equal(r.ifaces[0].count, 1);
+	assert_int_equal(r.n_top_src, 2); /* 198.51.100.23 (TCP), 192.0.2.9 (joined) */
+	assert_int_equal(r.lines, 9);
+	assert_int_equal(r.unrelated, 1);
+	assert_int_equal(r.events, 9); /* 8 lines understood, 1 added */
+	/* result() flushed: asking again changes nothing */
+	logparse_agg_result(agg, &r);
+	assert_int_equal(r.dropped, 6);
+	logparse_agg_free(agg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +482,8 @@ int main(void)
 	    cmocka_unit_test(test_sketch_bounds),
 	    cmocka_unit_test(test_tables_overflow_and_rc),
 	    cmocka_unit_test(test_table_full_by_netns),
+	    cmocka_unit_test(test_nflog_and_syslog_agree),
+	    cmocka_unit_test(test_continuation_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -139,6 +139,14 @@ static const struct ct_case cases[] = {
     /* helpers, both wordings; unknown message keeps its text */
     {"nf_ct_ftp: dropping packet: partial EPSV response ", "helper-drop", D, 0, 0},
     {"helper sip dropping packet: cannot parse SDP message ", "helper-drop", D, 0, 0},
+    /* H.323 helpers: names with a dot (nf_conntrack_h323_main.c), and a port suffix */
+    {"nf_ct_Q.931: dropping packet: cannot process Q.931 message ", "helper-drop", D, 0, 0},
+    {"nf_ct_H.245: dropping packet: cannot process H.245 message ", "helper-drop", D, 0, 0},
+    {"nf_ct_RAS: dropping packet: cannot process RAS message ", "helper-drop", D, 0, 0},
+    {"helper Q.931 dropping packet: cannot process Q.931 message ", "helper-drop", D, 0, 0},
+    {"helper H.245 dropping packet: cannot process H.245 message ", "helper-drop", D, 0, 0},
+    {"helper RAS dropping packet: cannot process RAS message ", "helper-drop", D, 0, 0},
+    {"nf_ct_ftp-2121: dropping packet: partial 227 response ", "helper-drop", D, 0, 0},
     {"nf_ct_proto_6: a message from a future kernel ", "unknown", D, 6, 0},
 };
 
@@ -284,6 +292,33 @@ static void test_numbers_are_fields(void **state)
 	assert_string_equal(ev.text, "partial EPSV response");
 	parse_prefix("nf_ct_proto_6: a message from a future kernel ", &ev);
 	assert_string_equal(ev.text, "a message from a future kernel");
+	parse_prefix("nf_ct_Q.931: dropping packet: cannot process Q.931 message ", &ev);
+	assert_string_equal(ev.helper, "Q.931");
+	assert_string_equal(ev.text, "cannot process Q.931 message");
+	parse_prefix("helper H.245 dropping packet: cannot process H.245 message ", &ev);
+	assert_string_equal(ev.helper, "H.245");
+	assert_string_equal(ev.text, "cannot process H.245 message");
+}
+
+/* A helper name ends at the first byte outside [A-Za-z0-9_.-]: a NUL or a
+ * blank inside it makes the line a LOG rule's, not a helper drop. */
+static void test_helper_name_bytes(void **state)
+{
+	static const char line[] = "nf_ct_f\0tp: dropping packet: x IN=eth0 OUT= SRC=192.0.2.1 "
+				   "DST=192.0.2.2 LEN=40 PROTO=TCP SPT=1 DPT=2 ";
+	static const char dmesg[] = "[ 9.000000] nf_ct_H.245: dropping packet: cannot process "
+				    "H.245 message IN= OUT= SRC=192.0.2.1 DST=192.0.2.2 LEN=40 "
+				    "PROTO=TCP SPT=1720 DPT=2 ";
+	struct logparse_event ev;
+
+	(void)state;
+	assert_int_equal(logparse_line(line, sizeof(line) - 1, &ev), 0);
+	assert_int_equal(ev.kind, LOGPARSE_KIND_LOG_RULE);
+	assert_int_equal(logparse_line(dmesg, sizeof(dmesg) - 1, &ev), 0);
+	assert_int_equal(ev.kind, LOGPARSE_KIND_CT_INVALID);
+	assert_string_equal(ev.reason->id, "helper-drop");
+	assert_string_equal(ev.helper, "H.245");
+	assert_int_equal(ev.pkt.sport, 1720);
 }
 
 static void test_malformed_reports(void **state)
@@ -321,6 +356,7 @@ int main(void)
 	    cmocka_unit_test(test_catalog_complete_and_unique),
 	    cmocka_unit_test(test_numbers_are_fields),
 	    cmocka_unit_test(test_malformed_reports),
+	    cmocka_unit_test(test_helper_name_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -185,6 +185,56 @@ static void test_log_fields_ipv4(void **state)
 					 LOGPARSE_PKT_TCP | LOGPARSE_PKT_IP);
 }
 
+/* --log-prefix "DROP:" (no trailing blank): the kernel glues IN= to it. */
+static void test_log_prefix_glued(void **state)
+{
+	static const char glued[] =
+	    "[ 1.0] DROP:IN=eth0 OUT= MAC=00:11:22:33:44:55:66:77:88:99:aa:bb:08:00 "
+	    "SRC=192.0.2.10 DST=198.51.100.20 LEN=40 TOS=0x00 PREC=0x00 TTL=63 ID=1 "
+	    "PROTO=TCP SPT=1 DPT=22 WINDOW=0 RES=0x00 SYN URGP=0";
+	static const char glued_out[] = "Nov 24 14:14:30 router kernel: FW-OUT:IN= OUT=eth1 "
+					"SRC=192.0.2.1 DST=192.0.2.2 LEN=40 PROTO=UDP SPT=1 DPT=53";
+	static const char *const not_ours[] = {
+	    /* the end of PHYSIN= is no IN= token, glued or not */
+	    "[ 1.0] xPHYSIN=veth1 OUT=eth1 SRC=192.0.2.10 DST=198.51.100.20 LEN=40",
+	    "[ 1.0] DROP:PHYSIN=veth1 OUT= SRC=192.0.2.10 DST=198.51.100.20 LEN=40",
+	    /* glued: the value must be an interface name (at most 15 bytes) */
+	    "[ 1.0] DROP:IN=sixteen-bytes-ab OUT= SRC=192.0.2.10 DST=198.51.100.20",
+	    "[ 1.0] DROP:IN=eth0 PHYSOUT= SRC=192.0.2.10 DST=198.51.100.20 LEN=40",
+	};
+	static const char blank_long[] =
+	    "[ 1.0] DROP: IN=sixteen-bytes-ab OUT= SRC=192.0.2.10 DST=198.51.100.20 LEN=40";
+	const size_t big = 1u << 20;
+	char *buf = malloc(big);
+	struct logparse_event ev;
+
+	(void)state;
+	assert_int_equal(logparse_line(glued, sizeof(glued) - 1, &ev), 0);
+	assert_int_equal(ev.kind, LOGPARSE_KIND_LOG_RULE);
+	assert_string_equal(ev.text, "DROP:");
+	assert_string_equal(ev.pkt.in, "eth0");
+	assert_string_equal(ev.pkt.out, "");
+	assert_int_equal(ev.pkt.dport, 22);
+	assert_int_equal(ev.pkt.tcp_flags, LOGPARSE_TCP_SYN);
+	assert_int_equal(logparse_line(glued_out, sizeof(glued_out) - 1, &ev), 0);
+	assert_int_equal(ev.kind, LOGPARSE_KIND_LOG_RULE);
+	assert_string_equal(ev.text, "FW-OUT:");
+	assert_string_equal(ev.pkt.out, "eth1");
+	assert_int_equal(ev.pkt.proto, 17);
+	for (size_t i = 0; i < sizeof(not_ours) / sizeof(not_ours[0]); i++) {
+		if (logparse_line(not_ours[i], strlen(not_ours[i]), &ev) != -ENOENT)
+			fail_msg("case %zu '%s' is not a LOG line", i, not_ours[i]);
+	}
+	assert_int_equal(logparse_line(blank_long, sizeof(blank_long) - 1, &ev), 0);
+	assert_string_equal(ev.text, "DROP:");
+	/* glued tokens without a blank: one pass, not one per token */
+	assert_non_null(buf);
+	for (size_t i = 0; i + 3 <= big; i += 3)
+		memcpy(buf + i, "IN=", 3);
+	assert_int_equal(logparse_line(buf, big - big % 3, &ev), -ENOENT);
+	free(buf);
+}
+
 static void test_log_fields_ipv6_icmp(void **state)
 {
 	static const char v6[] =
@@ -340,6 +390,7 @@ int main(void)
 	    cmocka_unit_test(test_wrappers_and_timestamps),
 	    cmocka_unit_test(test_kernel_lines),
 	    cmocka_unit_test(test_log_fields_ipv4),
+	    cmocka_unit_test(test_log_prefix_glued),
 	    cmocka_unit_test(test_log_fields_ipv6_icmp),
 	    cmocka_unit_test(test_log_fields_malformed),
 	    cmocka_unit_test(test_tcp_flags_str),

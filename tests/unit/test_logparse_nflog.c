@@ -125,6 +125,14 @@ static const uint8_t v6_icmp6[] = {
     0,    0,    0,    0,    0,    0,    0,  1,   128,  0,    0,    0,    0, 1, 0, 1,
 };
 
+/* IPv6 (flow 0xabcde, hop limit 63) + UDP 8: [2001:db8::5]:5353 ->
+ * [2001:db8::1]:53, UDP length 8. */
+static const uint8_t v6_udp[] = {
+    0x60, 0x0a, 0xbc, 0xde, 0x00, 0x08, 17, 63, 0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,
+    0,    0,    0,    0,    0,    0,    0,  5,  0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,
+    0,    0,    0,    0,    0,    0,    0,  1,  0x14, 0xe9, 0x00, 0x35, 0x00, 0x08, 0x12, 0x34,
+};
+
 struct pkt_case {
 	const char *prefix;
 	const uint8_t *pkt;
@@ -151,6 +159,8 @@ static const struct pkt_case cases[] = {
      LOGPARSE_TCP_RST | LOGPARSE_TCP_ACK, ALL_TCP},
     {"nf_ct_proto_58: ICMPv6 checksum failed ", v6_icmp6, sizeof(v6_icmp6), AF_INET6, 58, 0, 0, 0,
      LOGPARSE_PKT_ADDRS | LOGPARSE_PKT_PROTO | LOGPARSE_PKT_IP | LOGPARSE_PKT_ICMP},
+    {"nf_ct_proto_17: bad checksum ", v6_udp, sizeof(v6_udp), AF_INET6, 17, 5353, 53, 0,
+     LOGPARSE_PKT_ADDRS | LOGPARSE_PKT_PROTO | LOGPARSE_PKT_IP | LOGPARSE_PKT_PORTS},
 };
 
 static void test_decode_packets(void **state)
@@ -199,6 +209,20 @@ static void test_decode_fields(void **state)
 	assert_int_equal(ev.pkt.flowlbl, 0x12345);
 	assert_int_equal(ev.pkt.ttl, 64);
 	assert_int_equal(ev.pkt.icmp_type, 0);
+	assert_int_equal(logparse_nflog("nf_ct_proto_17: bad checksum ", 30, v6_udp, sizeof(v6_udp),
+					AF_INET6, &ev),
+			 0);
+	assert_string_equal(ev.reason->id, "udp-bad-checksum");
+	assert_int_equal(ev.proto_num, 17);
+	inet_pton(AF_INET6, "2001:db8::5", a);
+	assert_memory_equal(ev.pkt.src, a, 16);
+	inet_pton(AF_INET6, "2001:db8::1", a);
+	assert_memory_equal(ev.pkt.dst, a, 16);
+	assert_int_equal(ev.pkt.len, 48); /* payload length 8 + the 40-byte header */
+	assert_int_equal(ev.pkt.ttl, 63);
+	assert_int_equal(ev.pkt.flowlbl, 0xabcde);
+	assert_int_equal(ev.pkt.tos, 0);
+	assert_false(ev.pkt.has & LOGPARSE_PKT_TCP);
 	assert_int_equal(logparse_nflog(NULL, 0, v6_icmp6, sizeof(v6_icmp6), AF_INET6, &ev), 0);
 	assert_int_equal(ev.pkt.icmp_type, 128);
 	assert_string_equal(ev.text, "");

@@ -100,6 +100,7 @@ static void case_live(struct logparse_agg *agg, struct render_invalid_meta *m)
 					  .nflog_packets = 7,
 					  .nflog_lost = 3,
 					  .enobufs = 1,
+					  .nflog_bad_messages = 2,
 					  .kernel_invalid_delta = 12,
 					  .nflog_not_reported = 2};
 }
@@ -365,6 +366,28 @@ static void test_json_hostile(void **state)
 	json_decref(root);
 }
 
+/* Undecodable NFLOG messages are shown, in JSON and in text, with what to do. */
+static void test_live_bad_messages(void **state)
+{
+	struct logparse_agg_result r;
+	struct rendered t;
+	json_t *root = render_json_case(2, &r);
+	json_t *live = json_object_get(root, "live");
+
+	(void)state;
+	assert_string_equal(cases[2].name, "live");
+	assert_int_equal(jget(live, "nflog_bad_messages"), 2);
+	assert_int_equal(jget(live, "nflog_lost"), 3);
+	json_decref(root);
+	render_case(2, render_invalid_text, false, &t);
+	assert_non_null(strstr(t.buf, "3 lost (1 ENOBUFS errors), 2 not decodable"));
+	assert_non_null(strstr(t.buf, "2 NFLOG messages could not be decoded"));
+	free(t.buf);
+	render_case(1, render_invalid_text, false, &t); /* logparse: no live lines */
+	assert_null(strstr(t.buf, "decoded"));
+	free(t.buf);
+}
+
 /* ---- text ---- */
 
 /* Display columns of each line, UTF-8 aware; fails on a raw control byte. */
@@ -536,9 +559,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_golden),       cmocka_unit_test(test_json_values),
-	    cmocka_unit_test(test_json_hostile), cmocka_unit_test(test_text_safe),
-	    cmocka_unit_test(test_text_facts),   cmocka_unit_test(test_text_color),
-	    cmocka_unit_test(test_exit_code),    cmocka_unit_test(test_write_error),
+	    cmocka_unit_test(test_json_hostile), cmocka_unit_test(test_live_bad_messages),
+	    cmocka_unit_test(test_text_safe),    cmocka_unit_test(test_text_facts),
+	    cmocka_unit_test(test_text_color),   cmocka_unit_test(test_exit_code),
+	    cmocka_unit_test(test_write_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
