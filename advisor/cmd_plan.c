@@ -19,14 +19,14 @@
 #include "cmd.h"
 #include "collect.h"
 #include "netns.h"
+#include "nl_events.h"
 #include "owners.h"
 #include "render_plan.h"
 #include "size.h"
 
 #define EXIT_UNKNOWN 3
 #define MAX_SETS     8
-#define N_CLASSES    4
-#define UDP_KNOBS    "net.netfilter.nf_conntrack_udp_timeout*"
+#define N_CLASSES    NL_FC_CLASSES
 
 static const char plan_usage[] =
     "Usage: ctadvisor plan [OPTIONS]\n"
@@ -47,10 +47,14 @@ static const char plan_usage[] =
     "      --mem-budget SIZE kernel memory the table may use: 512M, 2G, 1.5GiB, bytes\n"
     "      --from FILE       a summary saved by 'ctadvisor watch --save FILE'; its\n"
     "                        peak is the demand, its event figures feed Little's law\n"
-    "      --set KNOB=SEC    what-if for a timeout (tcp_timeout_established,\n"
-    "                        udp_timeout, udp_timeout_stream, icmp_timeout,\n"
-    "                        generic_timeout); needs --from a 'watch --events'\n"
-    "                        summary\n"
+    "      --set KNOB=SEC    what-if for the timeout of one flow class:\n"
+    "                        tcp_timeout_established (TCP that reached\n"
+    "                        ESTABLISHED), tcp_timeout_syn_sent (TCP that never\n"
+    "                        did), udp_timeout (UDP not assured), udp_timeout_stream\n"
+    "                        (assured UDP), icmp_timeout, generic_timeout; needs\n"
+    "                        --from a 'watch --events' summary. Flows that timed\n"
+    "                        out live (lifetime - old + new), the others are capped\n"
+    "                        at the new timeout\n"
     "  -n, --netns NS        read the current count in network namespace NS\n"
     "  -f, --format FMT      text (default) or json\n"
     "  -s, --save FILE       write the plan (JSON) for\n"
@@ -87,19 +91,6 @@ struct plan_args {
 	char set_names[MAX_SETS][80];
 	size_t n_sets;
 };
-
-/* Timeouts a what-if understands, and the event class each one ends. */
-static const struct {
-	const char *knob;
-	int cls;
-} timeout_knobs[] = {
-    {"net.netfilter.nf_conntrack_tcp_timeout_established", 0},
-    {"net.netfilter.nf_conntrack_udp_timeout", 1},
-    {"net.netfilter.nf_conntrack_udp_timeout_stream", 1},
-    {"net.netfilter.nf_conntrack_icmp_timeout", 2},
-    {"net.netfilter.nf_conntrack_generic_timeout", 3},
-};
-static const char *const class_names[N_CLASSES] = {"tcp", "udp", "icmp", "other"};
 
 /* A usage error: one line naming the option, then the hint. */
 static int bad(const char *opt, const char *val, const char *why)
@@ -142,8 +133,8 @@ static int parse_set(const char *val, struct plan_args *a)
 		snprintf(name, sizeof(name), "net.netfilter.nf_conntrack_%.*s", (int)n, val);
 	if (a->n_sets >= MAX_SETS)
 		return bad("--set", val, "at most 8 what-if changes");
-	for (size_t i = 0; i < sizeof(timeout_knobs) / sizeof(timeout_knobs[0]); i++) {
-		if (strcmp(name, timeout_knobs[i].knob) != 0)
+	for (int c = 0; c < N_CLASSES; c++) {
+		if (strcmp(name, nl_events_fclass_knob(c)) != 0)
 			continue;
 		if (cli_parse_u64(eq + 1, &secs) < 0 || secs == 0 || secs > 2147483647)
 			return bad("--set", val, "the timeout must be 1..2147483647 seconds");
@@ -153,8 +144,9 @@ static int parse_set(const char *val, struct plan_args *a)
 		return 0;
 	}
 	return bad("--set", val,
-		   "only timeouts can be projected: tcp_timeout_established, udp_timeout, "
-		   "udp_timeout_stream, icmp_timeout, generic_timeout");
+		   "only these timeouts can be projected: tcp_timeout_established, "
+		   "tcp_timeout_syn_sent, udp_timeout, udp_timeout_stream, icmp_timeout, "
+		   "generic_timeout");
 }
 
 static int apply_number_option(int opt, const char *val, struct plan_args *a)
@@ -249,32 +241,100 @@ static int parse_plan_args(int argc, char **argv, struct plan_args *a)
 }
 
 /* What plan takes from a saved watch summary. */
+struct class_figures {
+	uint64_t flows, timed_out;
+	double new_per_s;
+	double lifetime_s;      /* all flows, open ones with their age so far */
+	double idle_lifetime_s; /* flows that timed out */
+	double timeout_s;       /* during the watch; 0 unknown */
+	bool is_lower_bound;
+};
+
 struct watch_figures {
 	uint64_t peak;
 	bool has_events;
-	double new_per_s[N_CLASSES];
-	double lifetime_s[N_CLASSES]; /* < 0: no flow of that class ended */
-	uint64_t enobufs;
+	bool is_old; /* events without per-class lifetimes (schema 1) */
+	struct class_figures cls[N_CLASSES];
+	uint64_t enobufs, untracked;
 };
+
+static bool get_count(json_t *o, const char *key, uint64_t *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return false;
+	*out = (uint64_t)json_integer_value(v);
+	return true;
+}
+
+/* A number >= 0, or (when null_ok) null, which gives -1. */
+static bool get_real(json_t *o, const char *key, bool null_ok, double *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (null_ok && json_is_null(v)) {
+		*out = -1;
+		return true;
+	}
+	if (!json_is_number(v) || !isfinite(json_number_value(v)) || json_number_value(v) < 0)
+		return false;
+	*out = json_number_value(v);
+	return true;
+}
+
+/* {"n": N, "mean_lifetime_s": S or null} */
+static bool get_life(json_t *k, const char *key, uint64_t *n, double *mean)
+{
+	json_t *o = json_object_get(k, key);
+
+	return json_is_object(o) && get_count(o, "n", n) &&
+	       get_real(o, "mean_lifetime_s", true, mean) && (*n == 0) == (*mean < 0);
+}
+
+static int read_class(json_t *k, struct class_figures *f)
+{
+	uint64_t n[NL_END_KINDS];
+	double mean[NL_END_KINDS], timeout;
+	json_t *lb = json_object_get(k, "lower_bound");
+
+	if (!json_is_object(k) || !get_count(k, "flows", &f->flows) ||
+	    !get_real(k, "new_per_s", false, &f->new_per_s) ||
+	    !get_real(k, "mean_lifetime_s", true, &f->lifetime_s) ||
+	    !get_real(k, "timeout_s", true, &timeout) || !json_is_boolean(lb))
+		return -EINVAL;
+	for (int e = 0; e < NL_END_KINDS; e++)
+		if (!get_life(k, nl_events_end_name(e), &n[e], &mean[e]))
+			return -EINVAL;
+	if (n[0] + n[1] + n[2] != f->flows || (f->flows == 0) != (f->lifetime_s < 0))
+		return -EINVAL;
+	f->timed_out = n[NL_END_TIMEOUT];
+	f->idle_lifetime_s = mean[NL_END_TIMEOUT] < 0 ? 0 : mean[NL_END_TIMEOUT];
+	f->timeout_s = timeout < 0 ? 0 : timeout;
+	f->is_lower_bound = json_is_true(lb);
+	return 0;
+}
 
 static int read_events(json_t *ev, struct watch_figures *w)
 {
-	json_t *rate = json_object_get(ev, "new_per_s");
-	json_t *life = json_object_get(ev, "mean_lifetime_s");
+	json_t *cls = json_object_get(ev, "classes");
 
-	if (!json_is_object(rate) || !json_is_object(life))
+	if (!json_is_object(ev))
+		return -EINVAL;
+	get_count(ev, "enobufs", &w->enobufs);
+	get_count(ev, "untracked", &w->untracked);
+	if (cls == NULL) {
+		w->is_old = true; /* written before lifetimes were kept by class */
+		return 0;
+	}
+	if (!json_is_object(cls))
 		return -EINVAL;
 	for (int c = 0; c < N_CLASSES; c++) {
-		json_t *r = json_object_get(rate, class_names[c]);
-		json_t *l = json_object_get(life, class_names[c]);
+		json_t *k = json_object_get(cls, nl_events_fclass_name(c));
 
-		if (!json_is_number(r) || json_number_value(r) < 0 ||
-		    !(json_is_null(l) || (json_is_number(l) && json_number_value(l) >= 0)))
+		if (k != NULL && read_class(k, &w->cls[c]) < 0)
 			return -EINVAL;
-		w->new_per_s[c] = json_number_value(r);
-		w->lifetime_s[c] = json_is_null(l) ? -1 : json_number_value(l);
 	}
-	w->enobufs = (uint64_t)json_integer_value(json_object_get(ev, "enobufs"));
 	w->has_events = true;
 	return 0;
 }
@@ -415,10 +475,8 @@ static void report_plan_error(const struct plan_error *e)
 struct whatif_run {
 	struct plan_class cls[N_CLASSES];
 	size_t n;
-	struct plan_timeout chg[MAX_SETS + 1];
-	size_t n_chg;
 	struct plan_whatif w;
-	char note[512];
+	char note[768];
 };
 
 static void note_add(struct whatif_run *r, const char *text)
@@ -428,75 +486,39 @@ static void note_add(struct whatif_run *r, const char *text)
 	snprintf(r->note + used, sizeof(r->note) - used, "%s%s", used ? " " : "", text);
 }
 
-static const char *class_knob(int c)
-{
-	for (size_t i = 0; i < sizeof(timeout_knobs) / sizeof(timeout_knobs[0]); i++)
-		if (timeout_knobs[i].cls == c)
-			return c == 1 ? UDP_KNOBS : timeout_knobs[i].knob;
-	return NULL;
-}
-
-/* The value a UDP timeout will have: the last --set of it, else now. */
-static double udp_after(const struct plan_args *a, const char *knob, int64_t now)
-{
-	double v = now > 0 ? (double)now : 0;
-
-	for (size_t j = 0; j < a->n_sets; j++)
-		if (strcmp(a->sets[j].knob, knob) == 0)
-			v = a->sets[j].timeout_s;
-	return v;
-}
-
-/* The changes as plan_whatif() sees them. The watch's UDP class mixes
- * unreplied and stream flows, so a UDP flow may live up to the larger of
- * the two UDP timeouts: that is its cap. */
-static void build_changes(const struct plan_args *a, const struct snap_settings *set,
-			  struct whatif_run *r)
-{
-	bool has_udp = false;
-	double cap;
-
-	for (size_t j = 0; j < a->n_sets; j++) {
-		if (strstr(a->sets[j].knob, "udp_timeout") != NULL)
-			has_udp = true;
-		else
-			r->chg[r->n_chg++] = a->sets[j];
-	}
-	if (!has_udp)
-		return;
-	cap = fmax(
-	    udp_after(a, "net.netfilter.nf_conntrack_udp_timeout", set->udp_timeout),
-	    udp_after(a, "net.netfilter.nf_conntrack_udp_timeout_stream", set->udp_timeout_stream));
-	r->chg[r->n_chg++] = (struct plan_timeout){.knob = UDP_KNOBS, .timeout_s = cap};
-	note_add(r, "Events do not tell unreplied UDP flows from streams, so UDP lifetimes are "
-		    "capped at the larger of udp_timeout and udp_timeout_stream after the change.");
-}
-
+/* Each class the watch saw, mapped to its own timeout knob. */
 static void build_classes(const struct watch_figures *wf, struct whatif_run *r)
 {
-	char text[160];
+	char text[200];
+	bool no_timeout = false;
 
 	for (int c = 0; c < N_CLASSES; c++) {
-		if (wf->lifetime_s[c] < 0) {
-			if (wf->new_per_s[c] > 0) {
-				snprintf(
-				    text, sizeof(text),
-				    "No %s flow ended during the watch: its lifetime, and so its "
-				    "share of the table, is unknown.",
-				    class_names[c]);
-				note_add(r, text);
-			}
+		const struct class_figures *f = &wf->cls[c];
+
+		if (f->flows == 0)
 			continue;
-		}
-		r->cls[r->n++] = (struct plan_class){.name = class_names[c],
-						     .timeout_knob = class_knob(c),
-						     .new_per_s = wf->new_per_s[c],
-						     .lifetime_s = wf->lifetime_s[c]};
+		no_timeout |= f->timed_out > 0 && f->timeout_s == 0;
+		r->cls[r->n++] = (struct plan_class){
+		    .name = nl_events_fclass_name(c),
+		    .timeout_knob = nl_events_fclass_knob(c),
+		    .new_per_s = f->new_per_s,
+		    .lifetime_s = f->lifetime_s,
+		    .timeout_s = f->timeout_s,
+		    .idle_share = (double)f->timed_out / (double)f->flows,
+		    .idle_lifetime_s = fmin(f->idle_lifetime_s, f->lifetime_s * (double)f->flows /
+								    (double)f->timed_out),
+		    .is_lower_bound = f->is_lower_bound};
+		if (f->timed_out == 0)
+			r->cls[r->n - 1].idle_lifetime_s = 0;
 	}
-	if (wf->enobufs > 0) {
+	if (no_timeout)
+		note_add(r, "The summary does not say what a timeout was during the watch, so "
+			    "those flows are capped at the new value instead.");
+	if (wf->enobufs > 0 || wf->untracked > 0) {
 		snprintf(text, sizeof(text),
-			 "The watch lost events %llu times (ENOBUFS): rates are underestimated.",
-			 (unsigned long long)wf->enobufs);
+			 "The watch lost events %llu times (ENOBUFS) and did not track %llu new "
+			 "flows: rates are underestimated.",
+			 (unsigned long long)wf->enobufs, (unsigned long long)wf->untracked);
 		note_add(r, text);
 	}
 }
@@ -508,7 +530,14 @@ static int run_whatif(const struct plan_args *a, const struct ct_snapshot *snap,
 {
 	struct plan_error err = {0};
 
+	(void)snap;
 	memset(r, 0, sizeof(*r));
+	if (wf->is_old) {
+		note_add(r, "The summary was saved by an older ctadvisor, without lifetimes by "
+			    "flow class, so Little's law is not applied: save a new one with "
+			    "'ctadvisor watch --events --save FILE'.");
+		return 1;
+	}
 	if (!wf->has_events) {
 		if (a->n_sets > 0)
 			note_add(r, "--set needs event figures: give --from a summary saved by "
@@ -516,8 +545,7 @@ static int run_whatif(const struct plan_args *a, const struct ct_snapshot *snap,
 		return 1;
 	}
 	build_classes(wf, r);
-	build_changes(a, &snap->set, r);
-	if (plan_whatif(r->cls, r->n, r->chg, r->n_chg, &r->w, &err) < 0) {
+	if (plan_whatif(r->cls, r->n, a->sets, a->n_sets, &r->w, &err) < 0) {
 		cmd_usage_error("plan", "%s: %s %s (class %zu)", a->from ? a->from : "--from",
 				err.field ? err.field : "?", err.reason ? err.reason : "",
 				err.index);

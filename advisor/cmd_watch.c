@@ -20,6 +20,7 @@
 #include "render_watch.h"
 #include "watch_invalid.h"
 #include "../rules/rules_watch.h"
+#include "../sysctl/sysctl.h"
 
 #define EXIT_UNKNOWN 3
 
@@ -39,11 +40,14 @@ static const char watch_usage[] =
     "                        a unit ms, s, m or h (seconds when none)\n"
     "  -d, --duration D      stop after D, at least one interval (default: until\n"
     "                        Ctrl-C)\n"
-    "  -e, --events          also count ctnetlink NEW/DESTROY events: new flows per\n"
-    "                        second and mean flow lifetime by protocol. Cost: with\n"
-    "                        nf_conntrack_events=2 (default) a listener makes the\n"
-    "                        kernel attach the event extension (>= 128 B) to every\n"
-    "                        entry created while ctadvisor listens\n"
+    "  -e, --events          also count ctnetlink NEW/UPDATE/DESTROY events: new\n"
+    "                        flows per second and mean flow lifetime by protocol\n"
+    "                        and by the state a flow reached (TCP established or\n"
+    "                        not, UDP stream or not); flows still open at the end\n"
+    "                        count with their age so far (lower bounds). Cost:\n"
+    "                        with nf_conntrack_events=2 (default) a listener makes\n"
+    "                        the kernel attach the event extension (>= 128 B) to\n"
+    "                        every entry created while ctadvisor listens\n"
     "  -f, --format FMT      text (default) or json (one object per line: samples,\n"
     "                        then the summary)\n"
     "  -s, --save FILE       also write the summary (JSON) to FILE, for\n"
@@ -269,6 +273,20 @@ static int report_failure(int rc, const struct watch_run *r)
 	return r->st.sum.samples > 0 ? 0 : -1;
 }
 
+/* The timeout of each flow class in this namespace, for plan's what-if. */
+static void read_timeouts(struct watch_state *st)
+{
+	struct sysctl_ctx ctx;
+
+	sysctl_ctx_init(&ctx, NULL);
+	for (int c = 0; c < NL_FC_CLASSES; c++) {
+		int64_t v;
+
+		if (sysctl_read_i64(&ctx, nl_events_fclass_knob(c), &v) == 0)
+			st->timeout_s[c] = v;
+	}
+}
+
 static int run_watch(const struct watch_args *a)
 {
 	static struct rules_report rep;
@@ -278,6 +296,8 @@ static int run_watch(const struct watch_args *a)
 
 	memset(&r, 0, sizeof(r));
 	watch_state_init(&r.st, a);
+	if (a->events)
+		read_timeouts(&r.st);
 	if (a->events && (ev = nl_events_open(&err)) == NULL) {
 		fprintf(stderr, "ctadvisor watch: cannot subscribe to conntrack events: %s\n",
 			strerror(-err));
@@ -291,7 +311,10 @@ static int run_watch(const struct watch_args *a)
 		return EXIT_UNKNOWN;
 	}
 	if (ev != NULL) {
-		nl_events_drain(ev, now_ms());
+		uint64_t t = now_ms();
+
+		nl_events_drain(ev, t);
+		nl_events_census(ev, t);
 		r.st.events = *nl_events_get_stats(ev);
 	}
 	rules_evaluate_watch(&r.st.sum, &a->opts, &rep);

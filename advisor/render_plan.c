@@ -149,32 +149,53 @@ static void text_compare(FILE *out, const struct render_plan *p)
 	text_sizing(out, label, &r->kube);
 }
 
+#define MODEL_TEXT                                                                                 \
+	"a flow that timed out lives (lifetime - old timeout + new timeout); every other "         \
+	"flow (closed, or still open) is capped at the new timeout, as if idle: an upper "         \
+	"bound on a lower timeout's effect"
+
 static void text_little(FILE *out, const struct render_plan *p)
 {
 	const struct plan_whatif *w = p->whatif;
+	bool any_lower = false;
 
 	fputs("\nLittle's law (entries = new flows/s x mean lifetime, from watch events)\n", out);
-	fprintf(out, "  %-8s %12s %14s %12s", "class", "new/s", "lifetime s", "entries");
+	fprintf(out, "  %-16s %9s %12s %9s %9s", "class", "new/s", "lifetime s", "timed out",
+		"entries");
 	if (p->n_changes > 0)
 		fprintf(out, " %14s %13s", "lifetime after", "entries after");
 	fputc('\n', out);
 	for (size_t i = 0; i < w->n; i++) {
-		fprintf(out, "  %-8s %12.3f %14.1f %12.0f", p->classes[i].name,
-			p->classes[i].new_per_s, p->classes[i].lifetime_s, w->before[i]);
+		const struct plan_class *c = &p->classes[i];
+		char life[32];
+
+		any_lower |= c->is_lower_bound;
+		snprintf(life, sizeof(life), "%s%.1f", c->is_lower_bound ? ">=" : "",
+			 c->lifetime_s);
+		fprintf(out, "  %-16s %9.3f %12s %7.0f %% %9.0f", c->name, c->new_per_s, life,
+			c->idle_share * 100, w->before[i]);
 		if (p->n_changes > 0)
 			fprintf(out, " %14.1f %13.0f%s", w->lifetime_after_s[i], w->after[i],
-				w->is_capped[i] ? "  (capped)" : "");
+				w->is_changed[i] ? "  (changed)" : "");
 		fputc('\n', out);
 	}
 	fprintf(out, "  total: %.0f entries", w->before_total);
 	if (p->in->src == PLAN_DEMAND_PEAK)
 		fprintf(out, " (observed peak %" PRIu64 ")", p->in->base_entries);
 	fputc('\n', out);
+	if (any_lower)
+		fputs("  \">=\": a lower bound (open flows count with their age at the end)\n",
+		      out);
 	for (size_t j = 0; j < p->n_changes; j++)
 		fprintf(out, "  what if %s = %g\n", p->changes[j].knob, p->changes[j].timeout_s);
-	if (p->n_changes > 0)
-		fprintf(out, "  -> %.0f entries instead of %.0f (%zu class%s capped)\n",
-			w->after_total, w->before_total, w->n_capped, w->n_capped == 1 ? "" : "es");
+	if (p->n_changes == 0)
+		return;
+	fprintf(out, "  -> %.0f entries instead of %.0f (%zu class%s changed)\n", w->after_total,
+		w->before_total, w->n_changed, w->n_changed == 1 ? "" : "es");
+	fputs("  model: a flow that timed out lives (lifetime - old timeout + new timeout);\n"
+	      "         every other flow (closed, or still open) is capped at the new\n"
+	      "         timeout, as if idle: an upper bound on a lower timeout's effect\n",
+	      out);
 }
 
 /* What each daemon is known to write, so the reader knows what to expect. */
@@ -327,26 +348,33 @@ static json_t *j_compare(const struct plan_result *r)
 			 j_sizing(&r->kern_def), "kube_proxy", j_sizing(&r->kube));
 }
 
+static json_t *j_class(const struct render_plan *p, size_t i)
+{
+	const struct plan_class *c = &p->classes[i];
+	const struct plan_whatif *w = p->whatif;
+
+	return json_pack(
+	    "{s:s, s:o, s:f, s:f, s:b, s:o, s:f, s:f, s:f, s:f, s:f, s:b}", "class", c->name,
+	    "timeout_knob", jw_str(c->timeout_knob), "new_per_s", c->new_per_s, "lifetime_s",
+	    c->lifetime_s, "lower_bound", c->is_lower_bound, "timeout_s",
+	    c->timeout_s > 0 ? json_real(c->timeout_s) : json_null(), "idle_share", c->idle_share,
+	    "idle_lifetime_s", c->idle_lifetime_s, "entries", w->before[i], "lifetime_after_s",
+	    w->lifetime_after_s[i], "entries_after", w->after[i], "changed", w->is_changed[i]);
+}
+
 static json_t *j_little(const struct render_plan *p)
 {
 	const struct plan_whatif *w = p->whatif;
 	json_t *cls = json_array(), *chg = json_array();
 
 	for (size_t i = 0; i < w->n; i++)
-		json_array_append_new(cls, json_pack("{s:s, s:o, s:f, s:f, s:f, s:f, s:f, s:b}",
-						     "class", p->classes[i].name, "timeout_knob",
-						     jw_str(p->classes[i].timeout_knob),
-						     "new_per_s", p->classes[i].new_per_s,
-						     "lifetime_s", p->classes[i].lifetime_s,
-						     "entries", w->before[i], "lifetime_after_s",
-						     w->lifetime_after_s[i], "entries_after",
-						     w->after[i], "capped", w->is_capped[i]));
+		json_array_append_new(cls, j_class(p, i));
 	for (size_t j = 0; j < p->n_changes; j++)
 		json_array_append_new(chg, json_pack("{s:s, s:f}", "knob", p->changes[j].knob,
 						     "timeout_s", p->changes[j].timeout_s));
-	return json_pack("{s:o, s:o, s:f, s:f, s:o}", "classes", cls, "changes", chg, "entries",
-			 w->before_total, "entries_after", w->after_total, "entries_after_ceil",
-			 jw_u64(w->after_entries));
+	return json_pack("{s:o, s:o, s:f, s:f, s:o, s:s}", "classes", cls, "changes", chg,
+			 "entries", w->before_total, "entries_after", w->after_total,
+			 "entries_after_ceil", jw_u64(w->after_entries), "model", MODEL_TEXT);
 }
 
 static json_t *j_owners(const struct owners_report *o)

@@ -14,6 +14,7 @@
 #include "escape.h"
 #include "render.h"
 #include "render_watch.h"
+#include "../rules/rules_watch.h"
 #include "../sysctl/persist.h"
 
 /* The counters a live line shows, in conntrack -S names. */
@@ -131,6 +132,34 @@ static void sparkline(FILE *out, const struct watch_state *st)
 		(unsigned long long)hi);
 }
 
+/* Lifetimes by the state each flow reached, for plan's what-if. */
+static void text_classes(FILE *out, const struct watch_state *st)
+{
+	bool any_open = false;
+
+	fprintf(out, "  by class     %-16s %8s %9s %7s %7s %12s\n", "(state reached)", "flows/s",
+		"timed out", "closed", "open", "mean life");
+	for (int c = 0; c < NL_FC_CLASSES; c++) {
+		double life = watch_class_life_s(st, c, NL_END_KINDS);
+		bool lower = watch_class_is_lower_bound(st, c);
+		char buf[32];
+
+		if (watch_class_flows(st, c) == 0)
+			continue;
+		any_open |= lower;
+		snprintf(buf, sizeof(buf), "%s%.1fs", lower ? ">=" : "", life);
+		fprintf(out, "               %-16s %8.2f %9llu %7llu %7llu %12s\n",
+			nl_events_fclass_name(c), watch_class_per_s(st, c),
+			(unsigned long long)st->events.flows[c][NL_END_TIMEOUT].n,
+			(unsigned long long)st->events.flows[c][NL_END_CLOSED].n,
+			(unsigned long long)st->events.flows[c][NL_END_OPEN].n, buf);
+	}
+	if (any_open)
+		fputs("  lower bound  \">=\": flows still open at the end count with their age so "
+		      "far;\n               watch longer to see them end\n",
+		      out);
+}
+
 static void text_events(FILE *out, const struct watch_state *st)
 {
 	fputs("  new flows/s ", out);
@@ -148,6 +177,7 @@ static void text_events(FILE *out, const struct watch_state *st)
 	fprintf(out, "\n  event loss   %llu ENOBUFS, %llu flows untracked%s\n",
 		(unsigned long long)st->events.enobufs, (unsigned long long)st->events.untracked,
 		st->events.enobufs ? " (rates are lower bounds)" : "");
+	text_classes(out, st);
 }
 
 static void text_counters(FILE *out, const struct watch_state *st)
@@ -177,9 +207,15 @@ static void text_summary(FILE *out, const struct watch_state *st, const struct r
 		(unsigned long long)s->max);
 	fprintf(out, "  mean        %.1f entries, last %llu\n", rates_mean_count(s),
 		(unsigned long long)s->last_count);
+	fputs("  note        peak/fill count expired entries the GC has not reaped yet\n", out);
 	fprintf(out, "  growth      %+.0f entries/hour; ", rates_growth_per_hour(s));
 	if (hours < 0)
 		fputs("not growing toward the limit\n", out);
+	else if (!rules_watch_can_project(s))
+		fprintf(out,
+			"no projection from a watch under %.0f minutes (a burst, not a trend): "
+			"watch longer\n",
+			RULES_WATCH_GROWTH_MIN_S / 60);
 	else
 		fprintf(out, "full in %.1f hours at that rate\n", hours);
 	fputs("  occupancy   ", out);
@@ -188,6 +224,37 @@ static void text_summary(FILE *out, const struct watch_state *st, const struct r
 	if (st->has_events)
 		text_events(out, st);
 	render_text_findings(out, rep, color);
+}
+
+static json_t *json_life(const struct nl_events_life *l)
+{
+	return json_pack("{s:I, s:o}", "n", (json_int_t)l->n, "mean_lifetime_s",
+			 l->n ? json_real(l->sum_s / (double)l->n) : json_null());
+}
+
+static json_t *json_classes(const struct watch_state *st)
+{
+	json_t *o = json_object();
+
+	for (int c = 0; c < NL_FC_CLASSES; c++) {
+		double life = watch_class_life_s(st, c, NL_END_KINDS);
+		json_t *k = json_object();
+
+		json_object_set_new(k, "knob", json_string(nl_events_fclass_knob(c)));
+		json_object_set_new(k, "timeout_s",
+				    st->timeout_s[c] >= 0 ? json_integer(st->timeout_s[c])
+							  : json_null());
+		json_object_set_new(k, "flows", json_integer((json_int_t)watch_class_flows(st, c)));
+		json_object_set_new(k, "new_per_s", json_real(watch_class_per_s(st, c)));
+		for (int e = 0; e < NL_END_KINDS; e++)
+			json_object_set_new(k, nl_events_end_name(e),
+					    json_life(&st->events.flows[c][e]));
+		json_object_set_new(k, "mean_lifetime_s", life < 0 ? json_null() : json_real(life));
+		json_object_set_new(k, "lower_bound",
+				    json_boolean(watch_class_is_lower_bound(st, c)));
+		json_object_set_new(o, nl_events_fclass_name(c), k);
+	}
+	return o;
 }
 
 static json_t *json_events(const struct watch_state *st)
@@ -211,6 +278,7 @@ static json_t *json_events(const struct watch_state *st)
 	json_object_set_new(o, "mean_lifetime_s", l);
 	json_object_set_new(o, "enobufs", json_integer((json_int_t)st->events.enobufs));
 	json_object_set_new(o, "untracked", json_integer((json_int_t)st->events.untracked));
+	json_object_set_new(o, "classes", json_classes(st));
 	return o;
 }
 
@@ -235,7 +303,8 @@ static json_t *json_summary(const struct watch_state *st, const struct rules_rep
 	json_t *o = json_object();
 
 	json_object_set_new(o, "type", json_string("summary"));
-	json_object_set_new(o, "schema", json_integer(1));
+	/* 2: events.classes (lifetimes by the state reached) */
+	json_object_set_new(o, "schema", json_integer(2));
 	json_object_set_new(o, "netns", json_string(st->netns));
 	json_object_set_new(o, "status",
 			    json_string(rep->is_unknown ? "unknown" : rules_sev_name(rep->worst)));
@@ -247,7 +316,11 @@ static json_t *json_summary(const struct watch_state *st, const struct rules_rep
 	json_object_set_new(o, "mean_count", json_real(rates_mean_count(s)));
 	json_object_set_new(o, "last_count", json_integer((json_int_t)s->last_count));
 	json_object_set_new(o, "growth_per_hour", json_real(rates_growth_per_hour(s)));
-	json_object_set_new(o, "hours_to_full", hours < 0 ? json_null() : json_real(hours));
+	/* null, like the findings, when not growing or the watch is too short */
+	json_object_set_new(o, "hours_to_full",
+			    hours < 0 || !rules_watch_can_project(s) ? json_null()
+								     : json_real(hours));
+	json_object_set_new(o, "count_includes_expired", json_true());
 	json_object_set_new(o, "counters", json_counters(s));
 	json_object_set_new(o, "events", st->has_events ? json_events(st) : json_null());
 	json_object_set_new(o, "findings", render_json_findings(rep));

@@ -10,6 +10,8 @@ void watch_state_init(struct watch_state *st, const struct watch_args *a)
 	st->stride = 1;
 	st->interval_ms = a->interval_ms;
 	st->has_events = a->events;
+	for (int c = 0; c < NL_FC_CLASSES; c++)
+		st->timeout_s[c] = -1;
 	if (a->netns != NULL)
 		snprintf(st->netns, sizeof(st->netns), "%s", a->netns);
 }
@@ -66,4 +68,38 @@ double watch_mean_lifetime_s(const struct watch_state *st, enum nl_events_class 
 	if (st->events.lifetimes[c] == 0)
 		return -1;
 	return st->events.lifetime_sum_s[c] / (double)st->events.lifetimes[c];
+}
+
+uint64_t watch_class_flows(const struct watch_state *st, enum nl_events_fclass c)
+{
+	uint64_t n = 0;
+
+	for (int e = 0; e < NL_END_KINDS; e++)
+		n += st->events.flows[c][e].n;
+	return n;
+}
+
+double watch_class_per_s(const struct watch_state *st, enum nl_events_fclass c)
+{
+	return rates_per_second(watch_class_flows(st, c), st->sum.last_ms - st->sum.first_ms);
+}
+
+double watch_class_life_s(const struct watch_state *st, enum nl_events_fclass c,
+			  enum nl_events_end end)
+{
+	uint64_t n = 0;
+	double sum = 0;
+
+	for (int e = 0; e < NL_END_KINDS; e++) {
+		if (end != NL_END_KINDS && (int)end != e)
+			continue;
+		n += st->events.flows[c][e].n;
+		sum += st->events.flows[c][e].sum_s;
+	}
+	return n ? sum / (double)n : -1;
+}
+
+bool watch_class_is_lower_bound(const struct watch_state *st, enum nl_events_fclass c)
+{
+	return st->events.flows[c][NL_END_OPEN].n > 0;
 }

@@ -40,6 +40,8 @@ struct watch_state {
 	double new_per_s;              /* between the last two samples */
 	char netns[128];
 	uint64_t interval_ms;
+	/* Each flow class's timeout during the watch (seconds), -1 unknown. */
+	int64_t timeout_s[NL_FC_CLASSES];
 };
 
 void watch_state_init(struct watch_state *st, const struct watch_args *a);
@@ -50,5 +52,16 @@ void watch_state_add(struct watch_state *st, const struct rates_sample *prev,
 double watch_new_per_s(const struct watch_state *st, enum nl_events_class c);
 /* Mean lifetime of a class's flows whose start was seen; -1 when none. */
 double watch_mean_lifetime_s(const struct watch_state *st, enum nl_events_class c);
+
+/* Per flow class (the state reached), over flows whose NEW was seen: */
+uint64_t watch_class_flows(const struct watch_state *st, enum nl_events_fclass c);
+/* those flows per second of watch */
+double watch_class_per_s(const struct watch_state *st, enum nl_events_fclass c);
+/* mean lifetime of the flows of one end kind, or of all (end ==
+ * NL_END_KINDS); open flows count with their age so far; -1 when none */
+double watch_class_life_s(const struct watch_state *st, enum nl_events_fclass c,
+			  enum nl_events_end end);
+/* Whether open (censored) flows make a class's mean a lower bound. */
+bool watch_class_is_lower_bound(const struct watch_state *st, enum nl_events_fclass c);
 
 #endif

@@ -423,19 +423,40 @@ static int check_changes(const struct plan_timeout *chg, size_t n_chg, struct pl
 	return 0;
 }
 
-/* Lifetime of class c after the changes: capped by the smallest new timeout
- * of its knob. */
-static double capped_lifetime(const struct plan_class *c, const struct plan_timeout *chg,
-			      size_t n_chg)
+/* The smallest new timeout of class c's knob, or 0 when unchanged. */
+static double new_timeout(const struct plan_class *c, const struct plan_timeout *chg, size_t n_chg)
 {
-	double life = c->lifetime_s;
+	double t = 0;
 
 	if (c->timeout_knob == NULL)
-		return life;
+		return 0;
 	for (size_t j = 0; j < n_chg; j++)
-		if (strcmp(chg[j].knob, c->timeout_knob) == 0 && chg[j].timeout_s < life)
-			life = chg[j].timeout_s;
-	return life;
+		if (strcmp(chg[j].knob, c->timeout_knob) == 0 && (t == 0 || chg[j].timeout_s < t))
+			t = chg[j].timeout_s;
+	return t;
+}
+
+/* Lifetime of class c after the changes (the model in plan.h). */
+static double lifetime_after(const struct plan_class *c, const struct plan_timeout *chg,
+			     size_t n_chg)
+{
+	double t = new_timeout(c, chg, n_chg);
+	double idle = c->idle_share * c->idle_lifetime_s, rest_share = 1 - c->idle_share;
+	double rest = rest_share > 1e-12 ? fmax(0, (c->lifetime_s - idle) / rest_share) : 0;
+	double idle_after;
+
+	if (t == 0)
+		return c->lifetime_s;
+	if (c->timeout_s > 0 && c->idle_lifetime_s >= c->timeout_s)
+		idle_after = c->idle_lifetime_s - c->timeout_s + t;
+	else
+		idle_after = fmin(c->idle_lifetime_s, t);
+	return c->idle_share * idle_after + (rest_share > 1e-12 ? rest_share * fmin(rest, t) : 0);
+}
+
+static bool is_bad(double v)
+{
+	return !isfinite(v) || v < 0;
 }
 
 static int check_class(const struct plan_class *c, size_t i, struct plan_error *err)
@@ -446,6 +467,14 @@ static int check_class(const struct plan_class *c, size_t i, struct plan_error *
 		return fail_at(err, -EINVAL, "new_per_s", "must be a finite number >= 0", i);
 	if (plan_little(c->new_per_s, c->lifetime_s, &unused) < 0)
 		return fail_at(err, -EINVAL, "lifetime_s", "must be a finite number >= 0", i);
+	if (is_bad(c->timeout_s))
+		return fail_at(err, -EINVAL, "timeout_s", "must be a finite number >= 0", i);
+	if (is_bad(c->idle_share) || c->idle_share > 1)
+		return fail_at(err, -EINVAL, "idle_share", "must be a fraction 0..1", i);
+	if (is_bad(c->idle_lifetime_s) ||
+	    c->idle_share * c->idle_lifetime_s > c->lifetime_s * (1 + 1e-9) + 1e-9)
+		return fail_at(err, -EINVAL, "idle_lifetime_s",
+			       "must be >= 0, and its share at most the class's lifetime", i);
 	return 0;
 }
 
@@ -477,14 +506,18 @@ int plan_whatif(const struct plan_class *cls, size_t n, const struct plan_timeou
 		if (rc < 0)
 			return rc;
 		w.before[i] = cls[i].new_per_s * cls[i].lifetime_s;
-		w.lifetime_after_s[i] = capped_lifetime(&cls[i], chg, n_chg);
-		w.is_capped[i] = w.lifetime_after_s[i] < cls[i].lifetime_s;
-		w.n_capped += w.is_capped[i];
+		w.lifetime_after_s[i] = lifetime_after(&cls[i], chg, n_chg);
+		w.is_changed[i] = fabs(w.lifetime_after_s[i] - cls[i].lifetime_s) >
+				  1e-9 * fmax(1.0, cls[i].lifetime_s);
+		if (!w.is_changed[i])
+			w.lifetime_after_s[i] = cls[i].lifetime_s;
+		w.n_changed += w.is_changed[i];
 		w.after[i] = cls[i].new_per_s * w.lifetime_after_s[i];
 		w.before_total += w.before[i];
 		w.after_total += w.after[i];
 	}
-	if (!(w.before_total <= 9007199254740992.0)) /* 2^53; also catches inf */
+	if (!(w.before_total <= 9007199254740992.0) || /* 2^53; also catches inf */
+	    !(w.after_total <= 9007199254740992.0))
 		return fail_at(err, -ERANGE, "new_per_s", "projected entries beyond 2^53", 0);
 	w.n = n;
 	w.after_entries = ceil_tolerant(w.after_total);

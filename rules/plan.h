@@ -141,18 +141,30 @@ void plan_kube_proxy(unsigned cpus, int64_t cur_buckets, uint64_t page_bytes,
 		     struct plan_sizing *out);
 
 /* Little's law. A class is one protocol/state; its entries in steady state
- * are new flows per second x mean lifetime in the table. A timeout change
- * caps the lifetime of every class whose timeout_knob names it:
- * lifetime_after = min(lifetime_s, timeout_s). This is deliberately simple:
- * it treats the mean as if all flows lived that long, and a raised timeout
- * never lengthens a lifetime (nothing observed says how long flows that idled
- * out would have lived), so raising one projects no change. */
+ * are new flows per second x mean lifetime in the table. A change to the
+ * timeout a class's timeout_knob names (the smallest, if several) moves its
+ * lifetime, in two parts:
+ *  - flows that ended by that timeout (idle_share of them, mean lifetime
+ *    idle_lifetime_s) lived active + old timeout, so they live
+ *      idle_lifetime_s - timeout_s + new            (raising lengthens them)
+ *    when timeout_s (the old value) is known and idle_lifetime_s >= it,
+ *    else min(idle_lifetime_s, new);
+ *  - every other flow (closed, or still open at the end of the watch) is
+ *    capped: min(rest lifetime, new), as if idle all along: an upper bound
+ *    on the effect of a lower timeout, and a raised one never lengthens it.
+ * The mean of each part stands for its flows ("~"); a class with
+ * idle_share 0 is simply capped. is_lower_bound only travels to the
+ * report: lifetimes that include open flows' ages are lower bounds. */
 #define PLAN_MAX_CLASSES 32
 struct plan_class {
-	const char *name;         /* borrowed, e.g. "tcp/ESTABLISHED" */
+	const char *name;         /* borrowed, e.g. "tcp_established" */
 	const char *timeout_knob; /* sysctl that ends this class's idle flows, or NULL */
 	double new_per_s;         /* finite, >= 0 */
-	double lifetime_s;        /* finite, >= 0 */
+	double lifetime_s;        /* finite, >= 0: mean over all its flows */
+	double timeout_s;         /* the knob's value when observed; 0 unknown */
+	double idle_share;        /* 0..1: share of flows that ended by the timeout */
+	double idle_lifetime_s;   /* their mean; idle_share x it <= lifetime_s */
+	bool is_lower_bound;
 };
 
 struct plan_timeout {
@@ -165,11 +177,11 @@ struct plan_whatif {
 	double before[PLAN_MAX_CLASSES]; /* entries per class */
 	double after[PLAN_MAX_CLASSES];
 	double lifetime_after_s[PLAN_MAX_CLASSES];
-	bool is_capped[PLAN_MAX_CLASSES];
+	bool is_changed[PLAN_MAX_CLASSES];
 	double before_total;
 	double after_total;
 	uint64_t after_entries; /* ceil(after_total): usable as a plan target */
-	size_t n_capped;
+	size_t n_changed;
 };
 
 /* 0 and *entries = new_per_s x lifetime_s; -EINVAL if either is negative,

@@ -97,13 +97,17 @@ static void rule_invalid_now(const struct rates_summary *sum, struct rules_repor
 	command(f, "ctadvisor watch --invalid --duration 60s");
 }
 
+bool rules_watch_can_project(const struct rates_summary *sum)
+{
+	return seconds(sum) >= RULES_WATCH_GROWTH_MIN_S;
+}
+
 static void rule_growth(const struct rates_summary *sum, struct rules_report *rep)
 {
 	double hours = rates_hours_to_full(sum);
 	struct rules_finding *f;
 
-	if (hours < 0 || hours >= RULES_WATCH_FULL_WARN_HOURS ||
-	    seconds(sum) < RULES_WATCH_GROWTH_MIN_S)
+	if (hours < 0 || hours >= RULES_WATCH_FULL_WARN_HOURS || !rules_watch_can_project(sum))
 		return;
 	f = add(rep, "growth-to-full",
 		hours < RULES_WATCH_FULL_CRIT_HOURS ? RULES_SEV_CRITICAL : RULES_SEV_WARNING,

@@ -3,6 +3,8 @@
 #ifndef CTADVISOR_RULES_WATCH_H
 #define CTADVISOR_RULES_WATCH_H
 
+#include <stdbool.h>
+
 #include "rates.h"
 #include "rules.h"
 
@@ -12,6 +14,9 @@
 #define RULES_WATCH_FULL_CRIT_HOURS    1.0
 /* A shorter watch sees a burst, not a trend: no projection from it. */
 #define RULES_WATCH_GROWTH_MIN_S 300.0
+
+/* Whether the watch is long enough for a time-to-full projection. */
+bool rules_watch_can_project(const struct rates_summary *sum);
 
 /* Evaluate the watch rules over a finished summary; the report is reset. */
 void rules_evaluate_watch(const struct rates_summary *sum, const struct rules_opts *opts,

@@ -3,14 +3,19 @@
 # kernel's own figures: the recommendation for an explicit target (tidy
 # rounding, buckets a multiple of page/8 = 512), memory with the slab size
 # from /sys/kernel/slab/nf_conntrack/slab_size, the demand taken from a
-# watch summary's peak (a lab namespace holding N TCP flows), bad inputs
-# rejected with exit 3 and a one-line error naming the option, and the
-# --save plan file that apply reads.
+# watch summary's peak (a lab namespace holding N TCP flows), a Little's-law
+# what-if from a 'watch --events' summary (M unreplied UDP flows that timed
+# out) whose --set changes the projected entries by the model's own
+# arithmetic, bad inputs rejected with exit 3 and a one-line error naming the
+# option, and the --save plan file that apply reads (apply --from-plan
+# --dry-run in the host namespace: read-only).
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016,SC2317
 source "$(dirname "$0")/lib.sh"
 
 N=30
+M=25
 TCP_PORT=5041
+UDP_PORT=5241
 SLAB_FILE=/sys/kernel/slab/nf_conntrack/slab_size
 [[ -r "$SLAB_FILE" ]] || die "$SLAB_FILE unreadable (nf_conntrack not loaded, or not SLUB)"
 SLAB=$(cat "$SLAB_FILE")
@@ -111,6 +116,60 @@ assert_eq "what-if without events: exit status" 0 "$PLAN_RC"
 assert_eq "what-if without events: no projection" null "$(pj .little)"
 assert_eq "what-if without events: the note names watch --events --save" true \
 	"$(pj '.note | contains("watch --events --save")')"
+# A what-if from event figures: M unreplied UDP flows into SRV, whose own
+# udp_timeout is 2 s, seen NEW and DESTROY by 'watch --events'.
+in_ns "$SRV" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2 || die "cannot set udp_timeout in $SRV"
+timeout -k 10 600 "$CTADVISOR" watch --netns "$SRV" --events --interval 200ms --duration 600s \
+	--format json --save "$LAB_TMP/we.json" >"$LAB_TMP/watch.out" 2>"$LAB_TMP/watch.err" &
+LAB_PIDS+=($!)
+LAB_PID_OF[watch]=$!
+wait_line watch '{"type":"sample"'
+sent=$(in_ns "$CLI" "$TOOLS/udp_send" flows 10.213.41.2 "$UDP_PORT" "$M" 21000 "$M") ||
+	die "udp_send failed: $sent"
+assert_eq "udp_send (lab sanity)" "sent $M" "$sent"
+udp_gone()
+{
+	in_ns "$SRV" conntrack -L >/dev/null 2>&1 # evicts expired entries: DESTROY events
+	(($(in_ns "$SRV" conntrack -C) == N))
+}
+wait_for "the $M UDP flows gone from $SRV" udp_gone
+kill -INT "${LAB_PID_OF[watch]}"
+wrc=0
+wait "${LAB_PID_OF[watch]}" || wrc=$?
+((wrc <= 2)) || die "watch --events exited $wrc: $(head -c 1000 "$LAB_TMP/watch.err")"
+assert_eq "events summary: udp class flows (lab sanity)" "$M" "$(jq .events.classes.udp.flows "$LAB_TMP/we.json")"
+assert_eq "events summary: all timed out" "$M" "$(jq .events.classes.udp.timed_out.n "$LAB_TMP/we.json")"
+assert_eq "events summary: udp timeout during the watch" 2 "$(jq .events.classes.udp.timeout_s "$LAB_TMP/we.json")"
+# Without --set: the table of classes, nothing changed.
+run_plan --from "$LAB_TMP/we.json" --format json
+assert_eq "little without --set: exit status" 0 "$PLAN_RC"
+assert_eq "little without --set: udp entries = new/s x lifetime (of the summary)" true \
+	"$(jq --slurpfile w "$LAB_TMP/we.json" '.little.classes[] | select(.class == "udp")
+		| (.entries - $w[0].events.classes.udp.new_per_s * $w[0].events.classes.udp.mean_lifetime_s)
+		| fabs < 1e-6' "$LAB_TMP/plan.out")"
+# udp_timeout 2 -> 1: flows that timed out live (lifetime - 2 + 1), or
+# min(lifetime, 1) if they were seen for less than 2 s; so fewer entries.
+run_plan --from "$LAB_TMP/we.json" --set udp_timeout=1 --format json
+assert_eq "what-if udp_timeout=1: exit status" 0 "$PLAN_RC"
+assert_eq "what-if udp_timeout=1: the udp class changed" true \
+	"$(pj '.little.classes[] | select(.class == "udp") | .changed')"
+assert_eq "what-if udp_timeout=1: fewer entries" true "$(pj '.little.entries_after < .little.entries')"
+assert_eq "what-if udp_timeout=1: udp lifetime after, by the stated model" true \
+	"$(jq --slurpfile w "$LAB_TMP/we.json" '.little.classes[] | select(.class == "udp")
+		| $w[0].events.classes.udp.timed_out.mean_lifetime_s as $l
+		| (if $l >= 2 then $l - 2 + 1 elif $l < 1 then $l else 1 end) as $want
+		| (.lifetime_after_s - $want) | fabs < 1e-6' "$LAB_TMP/plan.out")"
+assert_eq "what-if udp_timeout=1: a knob of another class leaves it alone" false \
+	"$(jq '.little.classes[] | select(.class == "udp") | .changed' < <(
+		"$CTADVISOR" plan --from "$LAB_TMP/we.json" --set udp_timeout_stream=1 --format json))"
+run_plan --from "$LAB_TMP/we.json" --set udp_timeout=1
+assert_eq "what-if text: exit status" 0 "$PLAN_RC"
+line=$(grep -E '^  -> [0-9]+ entries instead of [0-9]+ ' "$LAB_TMP/plan.out") ||
+	die "no what-if line in the text plan: $(head -c 3000 "$LAB_TMP/plan.out")"
+read -r _ after _ _ _ before _ <<<"$line"
+assert_eq "what-if text: fewer entries after ($line)" 1 "$((after < before ? 1 : 0))"
+assert_eq "what-if text: states the model" 1 "$(grep -c '^  model: a flow that timed out' "$LAB_TMP/plan.out")"
+
 # Current count in the lab namespace (no --from): the held flows.
 run_plan --netns "$SRV" --growth 2 --format json
 assert_eq "current: demand source" current "$(pj .demand.source)"
@@ -159,5 +218,27 @@ assert_eq "saved budget" $((2 << 30)) "$(jq .inputs.budget_bytes "$LAB_TMP/plan.
 assert_eq "saved over_budget agrees with used_bytes > budget" true \
 	"$(jq '(.memory.used_bytes > .inputs.budget_bytes) == .memory.over_budget' "$LAB_TMP/plan.json")"
 assert_eq "no temp files left beside the plan" 1 "$(find "$LAB_TMP" -maxdepth 1 -name 'plan.json*' | wc -l)"
+
+# 5. The round trip: apply reads the saved plan. --dry-run in the host
+# namespace only reads (the knobs are global, read-only in a lab namespace).
+read_knobs()
+{
+	sysctl -n net.netfilter.nf_conntrack_max net.netfilter.nf_conntrack_buckets | tr '\n' ' '
+}
+before=$(read_knobs)
+arc=0
+"$CTADVISOR" apply --from-plan "$LAB_TMP/plan.json" --dry-run >"$LAB_TMP/apply.out" 2>"$LAB_TMP/apply.err" || arc=$?
+assert_eq "apply --from-plan --dry-run: exit status ($(head -c 500 "$LAB_TMP/apply.err"))" 0 "$arc"
+assert_eq "apply --dry-run: nothing written" "$before" "$(read_knobs)"
+for knob in nf_conntrack_max nf_conntrack_buckets; do
+	want=$(jq -r ".recommendation[\"net.netfilter.$knob\"]" "$LAB_TMP/plan.json")
+	if [[ " $before " == *" $want "* ]]; then
+		continue # already the value: apply lists no change for it
+	fi
+	assert_eq "apply --dry-run shows $knob -> the plan's $want" 1 \
+		"$(grep -cE "^  net\.netfilter\.$knob +[0-9]+ -> $want +\(from plan " "$LAB_TMP/apply.out")"
+done
+assert_eq "apply --dry-run: says nothing was written" 1 \
+	"$(grep -cE '^dry run: nothing written|^nothing to do' "$LAB_TMP/apply.out")"
 
 lab_finish

@@ -23,7 +23,7 @@ struct fixture {
 	struct plan_result res;
 	struct owners_report owners;
 	struct plan_class cls[2];
-	struct plan_timeout chg[1];
+	struct plan_timeout chg[2];
 	struct plan_whatif w;
 	struct render_plan p;
 };
@@ -71,12 +71,23 @@ static void make_full(struct fixture *f)
 	f->owners.items[1] = (struct owners_item){
 	    OWNERS_PROCESS, "pid 42", 0, "kube-proxy", "--conntrack-min=\x1b[31m", false};
 	f->owners.n_dropped = 1;
-	f->cls[0] = (struct plan_class){"tcp", "net.netfilter.nf_conntrack_tcp_timeout_established",
-					100, 5000};
-	f->cls[1] = (struct plan_class){"udp", "net.netfilter.nf_conntrack_udp_timeout*", 50, 30};
+	/* TCP still open at the end (a lower bound), capped at 3600 s; UDP
+	 * that timed out under 30 s: 35 - 30 + 10 = 15 s. */
+	f->cls[0] = (struct plan_class){"tcp_established",
+					"net.netfilter.nf_conntrack_tcp_timeout_established",
+					100,
+					5000,
+					432000,
+					0,
+					0,
+					true};
+	f->cls[1] = (struct plan_class){
+	    "udp", "net.netfilter.nf_conntrack_udp_timeout", 50, 35, 30, 1, 35, false};
 	f->chg[0] =
 	    (struct plan_timeout){"net.netfilter.nf_conntrack_tcp_timeout_established", 3600};
-	assert_int_equal(plan_whatif(f->cls, 2, f->chg, 1, &f->w, NULL), 0);
+	f->chg[1] = (struct plan_timeout){"net.netfilter.nf_conntrack_udp_timeout", 10};
+	assert_int_equal(plan_whatif(f->cls, 2, f->chg, 2, &f->w, NULL), 0);
+	assert_true(f->w.after_total == 100 * 3600 + 50 * 15);
 	f->p = (struct render_plan){.in = &f->in,
 				    .res = &f->res,
 				    .from_file = "/var/tmp/watch.json",
@@ -87,8 +98,8 @@ static void make_full(struct fixture *f)
 				    .classes = f->cls,
 				    .whatif = &f->w,
 				    .changes = f->chg,
-				    .n_changes = 1,
-				    .whatif_note = "No icmp flow ended during the watch."};
+				    .n_changes = 2,
+				    .whatif_note = "The watch lost events 2 times (ENOBUFS)."};
 }
 
 /* An explicit target within budget, slab size assumed, owners not scanned. */
