@@ -1,47 +1,89 @@
-/* apply_persist.c: sysctl.d / modprobe.d files for `apply --persist`, and
- * the other owners of the same knobs.
+/* apply_persist.c: sysctl.d / modprobe.d / modules-load.d files for `apply
+ * --persist`, and the other owners of the same knobs (owners.c).
  *
  * The boot order decides what persists: systemd-sysctl reads every *.conf
  * of /etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d
  * (a name in an earlier directory hides the same name in a later one),
  * sorted by file name, the last setting of a knob winning; Debian's
- * 99-sysctl.conf link applies /etc/sysctl.conf last. It runs before a
- * modular nf_conntrack is loaded, so the hash size of a module goes to
- * modprobe.d ("options nf_conntrack hashsize=N"); a built-in nf_conntrack
- * exists at that point and takes the buckets sysctl. */
+ * 99-sysctl.conf link applies /etc/sysctl.conf last. It runs after
+ * systemd-modules-load but before anything else loads a modular
+ * nf_conntrack, whose net.netfilter.* sysctls do not exist until then: so
+ * for a module we add a modules-load.d entry, and the hash size goes to
+ * modprobe.d ("options nf_conntrack hashsize=N", which also makes the
+ * default nf_conntrack_max 8 x hashsize instead of the bucket count). A
+ * built-in nf_conntrack exists at that point and takes the buckets sysctl. */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "apply_persist.h"
+#include "escape.h"
 #include "fileio.h"
+#include "owners.h"
+#include "root.h"
 #include "../sysctl/persist.h"
 
 #define BUCKETS  "net.netfilter.nf_conntrack_buckets"
 #define HASHSIZE "module.nf_conntrack.hashsize"
+#define MAX_KNOB "net.netfilter.nf_conntrack_max"
 #define MAX_KEPT 64
 
-static const char *const sysctl_dirs[] = {"/etc/sysctl.d", "/run/sysctl.d",
-					  "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d"};
-#define N_SYSCTL_DIRS (sizeof(sysctl_dirs) / sizeof(sysctl_dirs[0]))
+/* ROOT + path (root.h's seam). */
+static void rooted(char *buf, size_t len, const char *path)
+{
+	const char *root = root_dir();
+
+	snprintf(buf, len, "%s%s", root ? root : "", path);
+}
+
+static bool exists(const char *path)
+{
+	char buf[4096];
+	struct stat st;
+
+	rooted(buf, sizeof(buf), path);
+	return stat(buf, &st) == 0;
+}
+
+/* Whether modules.builtin of the running kernel lists nf_conntrack.ko;
+ * false when it cannot be read. */
+static bool listed_builtin(void)
+{
+	char rel[256] = "", path[512], full[4096], *text = NULL, *osrel = NULL;
+	struct utsname u;
+	size_t len;
+	bool found = false;
+
+	rooted(full, sizeof(full), "/proc/sys/kernel/osrelease");
+	if (fileio_read_all(full, &osrel, &len) == 0) {
+		snprintf(rel, sizeof(rel), "%s", osrel);
+		rel[strcspn(rel, "\n")] = '\0';
+	} else if (uname(&u) == 0) {
+		snprintf(rel, sizeof(rel), "%s", u.release);
+	}
+	free(osrel);
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin", rel);
+	rooted(full, sizeof(full), path);
+	if (rel[0] == '\0' || fileio_read_all(full, &text, &len) < 0)
+		return false;
+	found = strstr(text, "/nf_conntrack.ko\n") != NULL ||
+		strncmp(text, "nf_conntrack.ko\n", 16) == 0;
+	free(text);
+	return found;
+}
 
 bool apply_ct_is_module(void)
 {
-	char *text = NULL;
-	size_t len;
-	bool found;
-
-	if (access("/sys/module/nf_conntrack/initstate", F_OK) == 0)
+	if (exists("/sys/module/nf_conntrack/initstate"))
 		return true;
-	if (fileio_read_all("/proc/modules", &text, &len) < 0)
-		return false;
-	found = strncmp(text, "nf_conntrack ", 13) == 0 || strstr(text, "\nnf_conntrack ") != NULL;
-	free(text);
-	return found;
+	if (exists("/sys/module/nf_conntrack"))
+		return false; /* loaded and built in: sysfs has no initstate */
+	return !listed_builtin();
 }
 
 /* One "key = value" line of a sysctl.d file: key in dotted form (a '/'
@@ -119,25 +161,30 @@ static void keep_line(const char *path, const char *key, const char *value, void
 }
 
 /* The sysctl.d set: kept knobs, then ours; the hash size as buckets when
- * nf_conntrack is built in, left out (modprobe.d) when it is a module. */
-static size_t sysctl_set(const struct sysctl_change *ch, size_t n, bool is_module, const char *file,
-			 struct sysctl_change *out)
+ * nf_conntrack is built in, left out (modprobe.d) when it is a module.
+ * -EINVAL: one of ours cannot be held (a newline in the value). */
+static int sysctl_set(const struct sysctl_change *ch, size_t n, bool is_module, const char *file,
+		      struct sysctl_change *out, size_t *n_out)
 {
 	struct kept k = {.ours = ch, .n_ours = n, .out = out};
 
 	conf_foreach(file, keep_line, &k);
 	for (size_t i = 0; i < n; i++) {
 		const char *name = ch[i].name;
+		int rc;
 
 		if (strcmp(name, HASHSIZE) == 0 || strcmp(name, BUCKETS) == 0) {
 			if (is_module || has_knob(out, k.n_out, BUCKETS))
 				continue;
 			name = BUCKETS;
 		}
-		if (sysctl_change_init(&out[k.n_out], name, ch[i].new_value) == 0)
-			k.n_out++;
+		rc = sysctl_change_init(&out[k.n_out], name, ch[i].new_value);
+		if (rc < 0)
+			return rc;
+		k.n_out++;
 	}
-	return k.n_out;
+	*n_out = k.n_out;
+	return 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -146,52 +193,61 @@ static int by_name(const void *a, const void *b)
 		      ((const struct sysctl_change *)b)->name);
 }
 
-/* Write dir/name unless it already holds exactly data. */
-static int write_if_changed(const char *dir, const char *name, const char *data, size_t len)
+/* Add dir/name with data (copied) to the plan, noting whether it changes. */
+static int plan_add(struct apply_persist_plan *p, const char *dir, const char *name,
+		    const char *data, size_t len)
 {
-	char path[4096], *old = NULL;
+	struct apply_persist_file *f = &p->files[p->n];
+	char path[4096 + 64], *old = NULL;
 	size_t old_len = 0;
-	bool same;
-	int rc;
 
+	if (p->n >= APPLY_PERSIST_FILES_MAX)
+		return -EOVERFLOW;
+	if (snprintf(f->dir, sizeof(f->dir), "%s", dir) >= (int)sizeof(f->dir) ||
+	    snprintf(f->name, sizeof(f->name), "%s", name) >= (int)sizeof(f->name))
+		return -ENAMETOOLONG;
+	f->data = malloc(len + 1);
+	if (f->data == NULL)
+		return -ENOMEM;
+	memcpy(f->data, data, len);
+	f->data[len] = '\0';
+	f->len = len;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	same = fileio_read_all(path, &old, &old_len) == 0 && old_len == len &&
-	       memcmp(old, data, len) == 0;
+	f->is_changed = !(fileio_read_all(path, &old, &old_len) == 0 && old_len == len &&
+			  memcmp(old, data, len) == 0);
 	free(old);
-	if (same) {
-		printf("already persisted: %s\n", path);
-		return 0;
-	}
-	rc = persist_write_file(dir, name, data, len, PERSIST_FILE_MODE, true);
-	if (rc < 0)
-		fprintf(stderr, "ctadvisor apply: cannot write %s: %s\n", path, strerror(-rc));
-	else
-		printf("persisted: %s\n", path);
-	return rc;
+	p->n++;
+	return 0;
 }
 
-static int persist_sysctl_file(const struct sysctl_change *ch, size_t n, bool is_module,
-			       const char *dir)
+static int plan_sysctl(const struct sysctl_change *ch, size_t n, const char *dir,
+		       struct apply_persist_plan *p)
 {
 	struct sysctl_change *set = calloc(MAX_KEPT + n, sizeof(*set));
-	char name[32], path[4096], *buf = NULL;
-	size_t m, len = 0, cap;
+	char name[32], path[4096 + 32], *buf = NULL;
+	size_t m = 0, len = 0, cap;
 	int rc = -ENOMEM;
 
 	snprintf(name, sizeof(name), PERSIST_SYSCTL_FMT, APPLY_PERSIST_PRIO);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (set == NULL)
 		return rc;
-	m = sysctl_set(ch, n, is_module, path, set);
+	if ((rc = sysctl_set(ch, n, p->is_module, path, set, &m)) < 0) {
+		free(set);
+		return rc;
+	}
 	/* By name: the same wanted values give the same file, whatever the
 	 * write order of this run was. */
 	qsort(set, m, sizeof(*set), by_name);
+	p->has_max = has_knob(set, m, MAX_KNOB);
 	cap = 1024 + m * (SYSCTL_NAME_LEN + SYSCTL_VALUE_LEN + 4);
 	buf = malloc(cap);
 	if (m == 0)
 		rc = 0;
-	else if (buf != NULL && (rc = persist_sysctl_render(set, m, buf, cap, &len)) == 0)
-		rc = write_if_changed(dir, name, buf, len);
+	else if (buf == NULL)
+		rc = -ENOMEM;
+	else if ((rc = persist_sysctl_render(set, m, buf, cap, &len)) == 0)
+		rc = plan_add(p, dir, name, buf, len);
 	free(buf);
 	free(set);
 	return rc;
@@ -205,140 +261,242 @@ static const char *hash_value(const struct sysctl_change *ch, size_t n)
 	return NULL;
 }
 
-static int persist_hash(const char *value, const char *dir)
+int apply_persist_prepare(const struct sysctl_change *changes, size_t n,
+			  const struct apply_persist_dirs *dirs, struct apply_persist_plan *plan)
 {
 	char buf[512];
 	size_t len;
-	int rc = persist_modprobe_render(strtoull(value, NULL, 10), buf, sizeof(buf), &len);
+	int rc;
 
-	if (rc < 0) {
-		fprintf(stderr, "ctadvisor apply: hash size %s cannot be persisted: %s\n", value,
-			strerror(-rc));
-		return rc;
+	memset(plan, 0, sizeof(*plan));
+	plan->is_module = apply_ct_is_module();
+	plan->hash = hash_value(changes, n);
+	rc = plan_sysctl(changes, n, dirs->sysctl_dir, plan);
+	if (rc == 0 && plan->hash != NULL && plan->is_module) {
+		rc =
+		    persist_modprobe_render(strtoull(plan->hash, NULL, 10), buf, sizeof(buf), &len);
+		if (rc == 0)
+			rc = plan_add(plan, dirs->modprobe_dir, PERSIST_MODPROBE_NAME, buf, len);
 	}
-	return write_if_changed(dir, PERSIST_MODPROBE_NAME, buf, len);
-}
-
-int apply_persist(const struct sysctl_change *changes, size_t n, const char *sysctl_dir,
-		  const char *modprobe_dir)
-{
-	bool is_module = apply_ct_is_module();
-	const char *hash = hash_value(changes, n);
-	int rc = persist_sysctl_file(changes, n, is_module, sysctl_dir);
-
-	if (rc == 0 && hash != NULL && is_module)
-		rc = persist_hash(hash, modprobe_dir);
-	if (hash != NULL && !is_module)
-		printf("note: nf_conntrack is built into this kernel, so no modprobe.d file: the "
-		       "sysctl.d buckets value resizes the table early at boot (or boot with "
-		       "nf_conntrack.hashsize=%s on the kernel command line)\n",
-		       hash);
-	if (hash != NULL && is_module)
-		printf("note: nf_conntrack is a module: its hash size is set when it loads, from "
-		       "modprobe.d (systemd-sysctl runs before the module is loaded)\n");
+	/* The sysctl.d file holds net.netfilter.* values only when it exists. */
+	if (rc == 0 && plan->is_module && plan->n > 0 &&
+	    strcmp(plan->files[0].name, PERSIST_MODPROBE_NAME) != 0) {
+		rc = persist_modules_load_render(buf, sizeof(buf), &len);
+		if (rc == 0)
+			rc = plan_add(plan, dirs->modules_load_dir, PERSIST_MODULES_LOAD_NAME, buf,
+				      len);
+	}
+	if (rc < 0)
+		apply_persist_free(plan);
 	return rc;
 }
 
-struct owner_scan {
-	const struct sysctl_change *ch;
-	size_t n;
-};
-
-static void warn_line(const char *path, const char *key, const char *value, void *arg)
+void apply_persist_free(struct apply_persist_plan *plan)
 {
-	const struct owner_scan *s = arg;
-
-	if (has_knob(s->ch, s->n, key))
-		printf("warning: %s sets %s = %s and is applied after %02u-ctadvisor.conf: at "
-		       "boot its value wins\n",
-		       path, key, value, APPLY_PERSIST_PRIO);
+	for (size_t i = 0; i < plan->n; i++)
+		free(plan->files[i].data);
+	plan->n = 0;
 }
 
-/* A name in an earlier directory hides the same name in dir i. */
-static bool is_shadowed(size_t i, const char *name)
+size_t apply_persist_changed(const struct apply_persist_plan *plan)
 {
-	char path[4096];
+	size_t k = 0;
 
-	for (size_t j = 0; j < i; j++) {
-		snprintf(path, sizeof(path), "%s/%s", sysctl_dirs[j], name);
-		if (access(path, F_OK) == 0)
-			return true;
+	for (size_t i = 0; i < plan->n; i++)
+		k += plan->files[i].is_changed;
+	return k;
+}
+
+/* The absolute path undo will write back: dir may be relative. */
+static int abs_path(const struct apply_persist_file *f, char *buf, size_t len)
+{
+	char cwd[4096];
+
+	if (f->dir[0] == '/')
+		return snprintf(buf, len, "%s/%s", f->dir, f->name) < (int)len ? 0 : -ENAMETOOLONG;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return -errno;
+	return snprintf(buf, len, "%s/%s/%s", cwd, f->dir, f->name) < (int)len ? 0 : -ENAMETOOLONG;
+}
+
+int apply_persist_record(const struct apply_persist_plan *plan, struct undo_record *rec)
+{
+	char path[UNDO_PATH_LEN];
+	int rc = 0;
+
+	for (size_t i = 0; i < plan->n && rc == 0; i++) {
+		if (!plan->files[i].is_changed)
+			continue;
+		rc = abs_path(&plan->files[i], path, sizeof(path));
+		if (rc == 0)
+			rc = undo_record_add_file_now(rec, path);
 	}
-	return false;
+	return rc;
 }
 
-static void scan_dir(const char *dir, size_t idx, struct owner_scan *s)
+int apply_persist_write(const struct apply_persist_plan *plan)
 {
-	char ours[32], path[4096];
-	struct dirent *de;
-	DIR *d = opendir(dir);
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct apply_persist_file *f = &plan->files[i];
+		int rc;
 
-	if (d == NULL)
-		return;
-	snprintf(ours, sizeof(ours), PERSIST_SYSCTL_FMT, APPLY_PERSIST_PRIO);
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-
-		if (len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0 ||
-		    strcmp(de->d_name, ours) <= 0 || is_shadowed(idx, de->d_name))
+		if (!f->is_changed) {
+			printf("already persisted: %s/%s\n", f->dir, f->name);
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		conf_foreach(path, warn_line, s);
-	}
-	closedir(d);
-}
-
-static const struct {
-	const char *comm, *what;
-} owners[] = {
-    {"kube-proxy", "sets nf_conntrack_max, the hash size and TCP timeouts on every start"},
-    {"tuned", "applies its profile's [sysctl] and nf_conntrack_hashsize settings"},
-    {"calico-node", "sets nf_conntrack_max=1000000 when it starts"},
-};
-
-static void scan_processes(void)
-{
-	char path[64], comm[64];
-	struct dirent *de;
-	DIR *d = opendir("/proc");
-	bool seen[sizeof(owners) / sizeof(owners[0])] = {false};
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		FILE *f;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%.32s/comm", de->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		if (fgets(comm, sizeof(comm), f) == NULL)
-			comm[0] = '\0';
-		fclose(f);
-		comm[strcspn(comm, "\n")] = '\0';
-		for (size_t i = 0; i < sizeof(owners) / sizeof(owners[0]); i++) {
-			if (seen[i] || strcmp(comm, owners[i].comm) != 0)
-				continue;
-			seen[i] = true;
-			printf("warning: %s is running (pid %s): it %s, overwriting values set "
-			       "here\n",
-			       owners[i].comm, de->d_name, owners[i].what);
 		}
+		rc = persist_write_file(f->dir, f->name, f->data, f->len, PERSIST_FILE_MODE, true);
+		if (rc < 0) {
+			fprintf(stderr, "ctadvisor apply: cannot write %s/%s: %s\n", f->dir,
+				f->name, strerror(-rc));
+			return rc;
+		}
+		printf("persisted: %s/%s\n", f->dir, f->name);
 	}
-	closedir(d);
+	if (plan->is_module && plan->n > 0)
+		printf("note: nf_conntrack is a module: its net.netfilter.* sysctls exist only "
+		       "once it is loaded, so the modules-load.d entry loads it before "
+		       "systemd-sysctl applies %02u-ctadvisor.conf%s\n",
+		       APPLY_PERSIST_PRIO,
+		       plan->hash != NULL ? "; the hash size is a module option (modprobe.d)" : "");
+	if (plan->hash != NULL && plan->is_module && !plan->has_max)
+		printf("note: with hashsize=%s given at load, nf_conntrack_max defaults to 8 x "
+		       "hashsize at boot, not to the bucket count; to keep a value, persist it "
+		       "too: --set nf_conntrack_max=N --persist\n",
+		       plan->hash);
+	if (plan->hash != NULL && !plan->is_module)
+		printf("note: nf_conntrack is built into this kernel, so no modprobe.d file: the "
+		       "sysctl.d buckets value resizes the table early at boot (or boot with "
+		       "nf_conntrack.hashsize=%s on the kernel command line)\n",
+		       plan->hash);
+	return 0;
 }
 
-void apply_warn_owners(const struct sysctl_change *changes, size_t n, const char *extra_dir)
-{
-	struct owner_scan s = {.ch = changes, .n = n};
+/* ---- other owners ---- */
 
-	for (size_t i = 0; i < N_SYSCTL_DIRS; i++)
-		scan_dir(sysctl_dirs[i], i, &s);
-	if (extra_dir != NULL && strcmp(extra_dir, sysctl_dirs[0]) != 0)
-		scan_dir(extra_dir, N_SYSCTL_DIRS, &s);
-	/* Debian links it as 99-sysctl.conf, already read above. */
-	if (access("/etc/sysctl.d/99-sysctl.conf", F_OK) != 0)
-		conf_foreach("/etc/sysctl.conf", warn_line, &s);
-	scan_processes();
+/* path relative to what owners report (host paths): dir/name. */
+static bool is_ours(const struct owners_item *it, const struct apply_persist_dirs *dirs)
+{
+	char path[4096 + 64];
+
+	snprintf(path, sizeof(path), "%s/" PERSIST_SYSCTL_FMT, dirs->sysctl_dir,
+		 APPLY_PERSIST_PRIO);
+	if (strcmp(it->source, path) == 0)
+		return true;
+	snprintf(path, sizeof(path), "%s/%s", dirs->modprobe_dir, PERSIST_MODPROBE_NAME);
+	return strcmp(it->source, path) == 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* A sysctl.d line that matters: without --persist every one (it sets the
+ * knob at boot), with it those applied after ours. */
+static bool sysctl_wins(const struct owners_item *it, bool persist)
+{
+	char ours[32];
+
+	if (!persist)
+		return true;
+	if (strcmp(it->source, "/etc/sysctl.conf") == 0)
+		return true;
+	snprintf(ours, sizeof(ours), PERSIST_SYSCTL_FMT, APPLY_PERSIST_PRIO);
+	return strcmp(base_name(it->source), ours) > 0;
+}
+
+static void warn_item(const struct owners_item *it, bool persist)
+{
+	bool after = sysctl_wins(it, true);
+	char src[OWNERS_PATH_LEN * 4], key[OWNERS_KEY_LEN * 4], val[OWNERS_VALUE_LEN * 4];
+	char ours[32];
+
+	render_escape(src, sizeof(src), it->source, RENDER_ESC_TEXT);
+	render_escape(key, sizeof(key), it->key, RENDER_ESC_TEXT);
+	render_escape(val, sizeof(val), it->value, RENDER_ESC_TEXT);
+	snprintf(ours, sizeof(ours), PERSIST_SYSCTL_FMT, APPLY_PERSIST_PRIO);
+	switch (it->kind) {
+	case OWNERS_SYSCTL_FILE:
+		if (persist)
+			printf("warning: %s:%u sets %s = %s and is applied after %s: at boot its "
+			       "value wins; change or remove that line\n",
+			       src, it->line, key, val, ours);
+		else if (after)
+			printf(
+			    "warning: %s:%u sets %s = %s at every boot, undoing this change, and "
+			    "is applied after %s, so even --persist would not win: edit that "
+			    "line\n",
+			    src, it->line, key, val, ours);
+		else
+			printf("warning: %s:%u sets %s = %s at every boot, undoing this change; "
+			       "add --persist (our %s is applied after it) or edit that line\n",
+			       src, it->line, key, val, ours);
+		break;
+	case OWNERS_MODPROBE:
+		printf("warning: %s:%u also sets the hash size (%s=%s) when nf_conntrack loads; "
+		       "modprobe applies every options line and the last wins: remove it or make "
+		       "it agree\n",
+		       src, it->line, key, val);
+		break;
+	case OWNERS_CMDLINE:
+		printf("warning: the kernel command line has nf_conntrack.hashsize=%s: it sizes "
+		       "the table at every boot; change it in the boot loader configuration\n",
+		       val);
+		break;
+	case OWNERS_TUNED:
+		printf("warning: tuned profile %s:%u sets %s = %s whenever tuned applies it "
+		       "(start, profile switch); change it in the profile\n",
+		       src, it->line, key, val);
+		break;
+	case OWNERS_PROCESS:
+		printf("warning: %s is running (%s%s%s): it %s, overwriting values set here; "
+		       "configure it instead\n",
+		       key, src, val[0] ? ", " : "", val,
+		       strcmp(it->key, "kube-proxy") == 0
+			   ? "sets nf_conntrack_max, the hash size and TCP timeouts on every start "
+			     "(its --conntrack-* flags or config)"
+		       : strcmp(it->key, "tuned") == 0
+			   ? "applies its active profile's settings for these knobs"
+			   : "(Calico's felix) manages netfilter settings of its own");
+		break;
+	}
+}
+
+size_t apply_warn_owners(const struct sysctl_change *changes, size_t n,
+			 const struct apply_persist_dirs *dirs, bool persist)
+{
+	static struct owners_report r; /* large: not on the stack */
+	const char *knobs[64];
+	char proc[4096];
+	const char *root = root_dir();
+	size_t k = 0, warned = 0;
+
+	for (size_t i = 0; i < n && k < 64; i++)
+		if (changes[i].state == SYSCTL_CHANGE_PENDING)
+			knobs[k++] = changes[i].name;
+	if (k == 0 && persist)
+		for (size_t i = 0; i < n && k < 64; i++)
+			knobs[k++] = changes[i].name;
+	if (k == 0 || root_proc(proc, sizeof(proc)) < 0)
+		return 0;
+	owners_init(&r);
+	if (owners_scan_knobs(root ? root : "/", proc, knobs, k, &r) < 0) {
+		fprintf(stderr, "ctadvisor apply: out of memory looking for other owners of these "
+				"knobs\n");
+		return 0;
+	}
+	for (size_t i = 0; i < r.n; i++) {
+		const struct owners_item *it = &r.items[i];
+
+		if (it->is_shadowed || is_ours(it, dirs) ||
+		    (it->kind == OWNERS_SYSCTL_FILE && !sysctl_wins(it, persist)))
+			continue;
+		warn_item(it, persist);
+		warned++;
+	}
+	if (r.n_dropped > 0)
+		printf("warning: %zu more lines set these knobs (not shown)\n", r.n_dropped);
+	return warned;
 }

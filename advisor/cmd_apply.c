@@ -36,7 +36,8 @@ enum { APPLY_OK = 0, APPLY_REFUSED = 1, APPLY_FAILED = 2, APPLY_USAGE = 3 };
 static const char apply_usage[] =
     "Usage: ctadvisor apply [--set KNOB=VALUE ...] [--from-plan FILE] [--enable-acct]\n"
     "                       [--enable-timestamp] [--dry-run] [--yes] [--persist]\n"
-    "                       [--sysctl-dir DIR] [--modprobe-dir DIR] [--flush]\n"
+    "                       [--sysctl-dir DIR] [--modprobe-dir DIR]\n"
+    "                       [--modules-load-dir DIR] [--flush]\n"
     "                       [--netns NS]\n"
     "\n"
     "Writes conntrack settings safely: shows each change (knob, current -> new, why),\n"
@@ -58,9 +59,13 @@ static const char apply_usage[] =
     "  -y, --yes             do not ask (required when stdin is not a terminal)\n"
     "      --persist         also write DIR/90-ctadvisor.conf (sysctl.d) and, when\n"
     "                        nf_conntrack is a module, the hash size to\n"
-    "                        DIR/ctadvisor-nf_conntrack.conf (modprobe.d); host only\n"
+    "                        DIR/ctadvisor-nf_conntrack.conf (modprobe.d) and a\n"
+    "                        modules-load.d entry that loads it before sysctl.d is\n"
+    "                        applied; host only. The undo record keeps each file's\n"
+    "                        content before, so undo restores it too\n"
     "      --sysctl-dir DIR  where --persist writes (default /etc/sysctl.d)\n"
     "      --modprobe-dir DIR  (default /etc/modprobe.d)\n"
+    "      --modules-load-dir DIR  (default /etc/modules-load.d)\n"
     "      --flush           after enabling acct/timestamps, delete the flows created\n"
     "                        before (they never get counters); otherwise the command\n"
     "                        doing it is printed. Never automatic\n"
@@ -89,6 +94,7 @@ enum {
 	OPT_PERSIST,
 	OPT_SYSCTL_DIR,
 	OPT_MODPROBE_DIR,
+	OPT_MODULES_LOAD_DIR,
 	OPT_FLUSH
 };
 
@@ -102,6 +108,7 @@ static const struct option apply_options[] = {
     {"persist", no_argument, NULL, OPT_PERSIST},
     {"sysctl-dir", required_argument, NULL, OPT_SYSCTL_DIR},
     {"modprobe-dir", required_argument, NULL, OPT_MODPROBE_DIR},
+    {"modules-load-dir", required_argument, NULL, OPT_MODULES_LOAD_DIR},
     {"flush", no_argument, NULL, OPT_FLUSH},
     {"netns", required_argument, NULL, 'n'},
     {"help", no_argument, NULL, 'h'},
@@ -113,7 +120,8 @@ struct apply_args {
 	char why[APPLY_MAX][WHY_LEN];
 	size_t n;
 	const char *plan, *netns;
-	const char *sysctl_dir, *modprobe_dir;
+	struct apply_persist_dirs dirs;
+	struct apply_persist_plan files; /* with persist: the files, computed before the record */
 	bool dry_run, yes, persist, flush;
 };
 
@@ -263,11 +271,14 @@ static int take_option(struct apply_args *a, int opt, const char *val)
 		a->persist = true;
 		return 0;
 	case OPT_SYSCTL_DIR:
-		a->sysctl_dir = val;
+		a->dirs.sysctl_dir = val;
 		return need_value("--sysctl-dir", val);
 	case OPT_MODPROBE_DIR:
-		a->modprobe_dir = val;
+		a->dirs.modprobe_dir = val;
 		return need_value("--modprobe-dir", val);
+	case OPT_MODULES_LOAD_DIR:
+		a->dirs.modules_load_dir = val;
+		return need_value("--modules-load-dir", val);
 	case OPT_FLUSH:
 		a->flush = true;
 		return 0;
@@ -285,8 +296,9 @@ static int parse_apply_args(int argc, char **argv, struct apply_args *a)
 	int opt;
 
 	memset(a, 0, sizeof(*a));
-	a->sysctl_dir = "/etc/sysctl.d";
-	a->modprobe_dir = "/etc/modprobe.d";
+	a->dirs.sysctl_dir = "/etc/sysctl.d";
+	a->dirs.modprobe_dir = "/etc/modprobe.d";
+	a->dirs.modules_load_dir = "/etc/modules-load.d";
 	opterr = 0;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "+s:yn:h", apply_options, NULL)) != -1) {
@@ -408,6 +420,9 @@ static int save_undo(const struct apply_args *a, const struct sysctl_change *w, 
 		rec = undo_record_new(&info);
 		rc = rec == NULL ? -ENOMEM : undo_record_add_changes(rec, w, n);
 	}
+	/* The files --persist will write, with their content now. */
+	if (rc == 0 && a->persist)
+		rc = apply_persist_record(&a->files, rec);
 	if (rc == 0)
 		rc = undo_save(dir, rec, file, file_len);
 	undo_record_free(rec);
@@ -474,13 +489,15 @@ static int report_failure(const struct sysctl_change *w, size_t n, const char *d
 }
 
 /* The extension filter for flows that a just-enabled acct/timestamp does
- * not reach, or NULL. */
+ * not reach, or NULL. Only knobs this run changes (applied, or pending in a
+ * dry run) count: acct already 1 leaves no flow without counters. */
 static const char *ext_filter(const struct sysctl_change *w, size_t n)
 {
 	const char *f = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(w[i].new_value, "1") != 0)
+		if (strcmp(w[i].new_value, "1") != 0 ||
+		    (w[i].state != SYSCTL_CHANGE_APPLIED && w[i].state != SYSCTL_CHANGE_PENDING))
 			continue;
 		if (strcmp(w[i].name, ACCT) == 0)
 			return "no-acct";
@@ -518,20 +535,38 @@ static int offer_flush(const struct apply_args *a, const struct sysctl_change *w
 	return cmd_flush(argv[2] ? 3 : 2, argv);
 }
 
-/* After the knobs: persist, owners, the flows a new extension misses. */
+/* After the knobs: persist, the flows a new extension misses. */
 static int finish(const struct apply_args *a, const struct sysctl_change *w, size_t n)
 {
 	if (a->dry_run) {
-		if (a->persist)
-			printf("dry run: would persist to %s\n", a->sysctl_dir);
+		for (size_t i = 0; a->persist && i < a->files.n; i++)
+			printf("dry run: would %s %s/%s\n",
+			       a->files.files[i].is_changed ? "write" : "keep (already so)",
+			       a->files.files[i].dir, a->files.files[i].name);
 		return APPLY_OK;
 	}
-	if (a->persist && apply_persist(w, n, a->sysctl_dir, a->modprobe_dir) < 0) {
-		fprintf(stderr, "ctadvisor apply: the running values are set but not persisted\n");
+	if (a->persist && apply_persist_write(&a->files) < 0) {
+		fprintf(stderr,
+			"ctadvisor apply: the running values are set but not persisted; the undo "
+			"record restores the running values and the files (ctadvisor undo)\n");
 		return APPLY_USAGE;
 	}
-	apply_warn_owners(w, n, a->persist ? a->sysctl_dir : NULL);
 	return offer_flush(a, w, n);
+}
+
+/* Only the boot files change: their own undo record, then write them. */
+static int persist_only(struct apply_args *a, const struct sysctl_change *w, size_t n)
+{
+	char dir[4096], file[UNDO_FILE_LEN];
+
+	if (a->dry_run || !a->persist || apply_persist_changed(&a->files) == 0)
+		return finish(a, w, n);
+	if (!cmd_confirm("apply", "Write these boot configuration files?", "apply", a->yes))
+		return APPLY_REFUSED;
+	if (save_undo(a, w, n, dir, sizeof(dir), file, sizeof(file)) < 0)
+		return APPLY_USAGE;
+	printf("undo record: %s/%s (ctadvisor undo restores the files)\n", dir, file);
+	return finish(a, w, n);
 }
 
 static size_t count_pending(const struct sysctl_change *w, size_t n)
@@ -648,7 +683,7 @@ static int write_guarded(const struct apply_args *a, const struct sysctl_ctx *ct
 	return unblock_signals(&old, rc);
 }
 
-static int run_apply(const struct apply_args *a, struct sysctl_change *w, size_t n)
+static int run_apply(struct apply_args *a, struct sysctl_change *w, size_t n)
 {
 	char dir[4096], file[UNDO_FILE_LEN];
 	struct sysctl_ctx ctx;
@@ -666,9 +701,18 @@ static int run_apply(const struct apply_args *a, struct sysctl_change *w, size_t
 			"persist a container's settings in its own runtime configuration\n");
 		return APPLY_USAGE;
 	}
+	if (a->persist && (rc = apply_persist_prepare(w, n, &a->dirs, &a->files)) < 0) {
+		fprintf(stderr,
+			"ctadvisor apply: cannot prepare the --persist files: %s; nothing "
+			"was written\n",
+			strerror(-rc));
+		return APPLY_USAGE;
+	}
+	/* Before asking: who else will overwrite these values. */
+	apply_warn_owners(w, n, &a->dirs, a->persist);
 	if (count_pending(w, n) == 0) {
 		printf("nothing to do: every knob already has the wanted value\n");
-		return finish(a, w, n);
+		return persist_only(a, w, n);
 	}
 	if (count_read_only(&ctx, w, n, a->netns) > 0)
 		return APPLY_REFUSED;
@@ -715,6 +759,7 @@ int cmd_apply(int argc, char **argv)
 	memcpy(w, a->changes, a->n * sizeof(w[0]));
 	rc = run_apply(a, w, a->n);
 	netns_leave(&sw);
+	apply_persist_free(&a->files);
 	free(a);
 	return rc;
 }

@@ -2,10 +2,13 @@
  * flows, check that deleting them breaks nothing, confirm, delete, report.
  * Filtering and the kernel side are flush.c / flush_nl.c. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -48,8 +51,10 @@ static const char flush_usage[] =
     "  -n, --netns NS        act in network namespace NS (name, path, or PID)\n"
     "      --dry-run         count and show, delete nothing\n"
     "  -y, --yes             do not ask (required when stdin is not a terminal)\n"
-    "      --force           also delete established TCP flows when\n"
-    "                        nf_conntrack_tcp_loose=0 (those connections break)\n"
+    "      --force           also delete TCP flows past the handshake when\n"
+    "                        nf_conntrack_tcp_loose=0 and a rule drops ct state\n"
+    "                        invalid, or the ruleset cannot be read (those\n"
+    "                        connections break)\n"
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: 0 deleted (or nothing matched, or --dry-run), 1 refused or\n"
@@ -202,9 +207,98 @@ static void show_scan(const struct flush_scan *s)
 		       (unsigned long long)s->bad);
 }
 
-/* Whether deleting an established TCP flow here breaks its connection:
- * the kernel will not pick it up again mid-stream (tcp_loose=0). */
-static bool tcp_delete_breaks(void)
+#define RULESET_OUT_MAX ((size_t)16 * 1024 * 1024)
+
+/* Run argv (searched in PATH) in this namespace and capture its stdout,
+ * stderr to /dev/null; as nat_collect.c does for the NAT rules. -ENOENT
+ * when it is not installed or exits non-zero, -ENOMEM. */
+static int run_capture(char *const argv[], char **text, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	int fds[2], status = 0;
+	pid_t pid;
+
+	if (buf == NULL || pipe2(fds, O_CLOEXEC) < 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(fds[1], STDOUT_FILENO);
+		if (devnull >= 0)
+			dup2(devnull, STDERR_FILENO);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	for (ssize_t r = 1; pid > 0 && r > 0;) {
+		if (n + 1 == cap && cap < RULESET_OUT_MAX) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (nb == NULL)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fds[0], buf + n, cap - n - 1);
+		if (r > 0)
+			n += (size_t)r;
+		else if (r < 0 && errno == EINTR)
+			r = 1;
+	}
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		free(buf);
+		return -ENOENT;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* Whether this namespace's ruleset drops ct state invalid packets: 1 (where
+ * names the rule), 0 no such rule in any ruleset read, -ENOENT none of nft,
+ * iptables-save, ip6tables-save could be run. */
+static int ruleset_drops_invalid(char *where, size_t where_len)
+{
+	char nft[] = "nft", j[] = "-j", list[] = "list", rs[] = "ruleset";
+	char ipt[] = "iptables-save", ip6t[] = "ip6tables-save";
+	char *nft_argv[] = {nft, j, list, rs, NULL}, *ipt_argv[] = {ipt, NULL},
+	     *ip6t_argv[] = {ip6t, NULL};
+	char *const *tools[] = {nft_argv, ipt_argv, ip6t_argv};
+	bool any = false;
+	int found = 0;
+
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]) && found == 0; i++) {
+		char *text = NULL;
+		size_t len = 0;
+		int rc;
+
+		if (run_capture(tools[i], &text, &len) < 0)
+			continue;
+		rc = i == 0 ? flush_ruleset_nft_drops_invalid(text, len, where, where_len)
+			    : flush_ruleset_ipt_drops_invalid(text, len, tools[i][0], where,
+							      where_len);
+		free(text);
+		any = any || rc >= 0;
+		if (rc > 0)
+			found = 1;
+	}
+	return found ? 1 : any ? 0 : -ENOENT;
+}
+
+/* Whether deleting these flows is safe for their TCP connections: they
+ * break only when nf_conntrack_tcp_loose=0 (no mid-stream pick-up) AND a
+ * rule drops the INVALID packets that follow; a ruleset that cannot be read
+ * counts as such a rule. */
+static int64_t tcp_loose_value(void)
 {
 	struct sysctl_ctx ctx;
 	int64_t loose = 1;
@@ -212,32 +306,61 @@ static bool tcp_delete_breaks(void)
 	sysctl_ctx_init(&ctx, NULL);
 	if (sysctl_read_i64(&ctx, "net.netfilter.nf_conntrack_tcp_loose", &loose) < 0)
 		loose = 1;
-	return loose == 0;
+	return loose;
 }
 
-/* Whether deleting these flows is safe for their TCP connections. */
+/* Whether deleting a TCP flow past the handshake breaks it here: the same
+ * test as tcp_safe(), for the flows that got there after the count. */
+static bool tcp_delete_breaks(void)
+{
+	char where[FLUSH_WHERE_LEN] = "";
+
+	return tcp_loose_value() == 0 && ruleset_drops_invalid(where, sizeof(where)) != 0;
+}
+
 static bool tcp_safe(const struct flush_scan *s, bool force)
 {
+	char where[FLUSH_WHERE_LEN] = "";
+	int drops;
+
 	if (s->established_tcp == 0)
 		return true;
-	if (!tcp_delete_breaks()) {
-		printf("note: %llu established TCP flows match; with nf_conntrack_tcp_loose=1 "
-		       "the next packet of each creates its entry again (as a new pick-up)\n",
+	if (tcp_loose_value() != 0) {
+		printf("note: %llu TCP flows past the handshake match; with "
+		       "nf_conntrack_tcp_loose=1 the next packet of each creates its entry "
+		       "again (as a new pick-up)\n",
+		       (unsigned long long)s->established_tcp);
+		return true;
+	}
+	drops = ruleset_drops_invalid(where, sizeof(where));
+	fflush(stdout);
+	if (drops == 0) {
+		printf("note: %llu TCP flows past the handshake match and "
+		       "nf_conntrack_tcp_loose=0: their next packets are INVALID, but no rule of "
+		       "this namespace's ruleset (nft, iptables-save) drops ct state invalid, so "
+		       "they pass untracked (a NATed connection among them loses its mapping)\n",
 		       (unsigned long long)s->established_tcp);
 		return true;
 	}
 	fprintf(stderr,
-		"ctadvisor flush: %llu of the matching flows are established TCP connections and "
+		"ctadvisor flush: %llu of the matching flows are TCP connections past the "
+		"handshake (ESTABLISHED, SYN_RECV, FIN_WAIT, CLOSE_WAIT, LAST_ACK) and "
 		"nf_conntrack_tcp_loose=0 here: the kernel will not pick a connection up again "
-		"mid-stream, so the next packet of each is INVALID (dropped by any 'ct state "
-		"invalid drop' rule) and those connections break.\n",
-		(unsigned long long)s->established_tcp);
+		"mid-stream, so the next packet of each is INVALID, and %s%s: those connections "
+		"break.\n",
+		(unsigned long long)s->established_tcp,
+		drops > 0 ? "a rule drops INVALID packets: "
+			  : "the ruleset could not be read "
+			    "(none of nft, iptables-save, "
+			    "ip6tables-save ran), so a rule "
+			    "dropping INVALID packets may exist",
+		drops > 0 ? where : "");
 	if (force) {
 		fprintf(stderr, "ctadvisor flush: --force given: deleting them anyway\n");
 		return true;
 	}
-	fprintf(stderr, "Narrow the filter (e.g. --proto udp, or --state TIME_WAIT), or add "
-			"--force to delete them anyway.\n");
+	fprintf(stderr, "Narrow the filter (e.g. --proto udp, or --state TIME_WAIT), set "
+			"nf_conntrack_tcp_loose=1 first, or add --force to delete them anyway.\n");
 	return false;
 }
 

@@ -27,7 +27,10 @@ static const char undo_usage[] =
     "Restores the original values saved by 'ctadvisor apply' (or by an interrupted\n"
     "'watch --invalid') before it wrote anything: the latest record, or RECORD (a\n"
     "file name from --list, or a path). Each value is written back, last changed\n"
-    "first, and read back; a restored record is marked done and no longer listed.\n"
+    "first, and read back; the boot files 'apply --persist' wrote get their content\n"
+    "from before back (atomically), or are removed when they did not exist; a\n"
+    "restored record is marked done and no longer listed. Without RECORD, the\n"
+    "newest record of this network namespace (or of --netns NS) is taken.\n"
     "Records live in $CTADVISOR_STATE_DIR/undo (default /var/lib/ctadvisor/undo).\n"
     "\n"
     "Options:\n"
@@ -122,6 +125,12 @@ static void show_record(const char *file, const struct undo_record *rec)
 
 		printf("    %-44s %s -> %s\n", k->name, k->old_value, k->new_value);
 	}
+	for (size_t i = 0; i < undo_record_file_count(rec); i++) {
+		const struct undo_file *f = undo_record_file(rec, i);
+
+		printf("    file %s (%s)\n", f->path,
+		       f->existed ? "written over by --persist" : "created by --persist");
+	}
 }
 
 static int list_records(const char *dir)
@@ -153,6 +162,39 @@ static int list_records(const char *dir)
 	return UNDO_OK;
 }
 
+/* The index of the newest record made in the network namespace this
+ * process is in (entered with --netns first), or 0 (the newest of all,
+ * which restore() then refuses with a reason) when none is. Corrupt
+ * records are passed over here; named, undo reports them. */
+static size_t newest_here(const char *dir, const struct undo_entry *list, size_t n)
+{
+	char path[4096 + 320];
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct undo_record *rec = NULL;
+		struct undo_error err;
+		bool here;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, list[i].file);
+		if (undo_load(path, &rec, &err) < 0)
+			continue;
+		here = undo_record_info(rec)->netns_ino == (uint64_t)st.st_ino &&
+		       undo_record_info(rec)->netns_dev == (uint64_t)st.st_dev;
+		undo_record_free(rec);
+		if (here) {
+			if (i > 0)
+				printf("note: %zu newer record%s belong%s to other network "
+				       "namespaces; restoring the newest of this one\n",
+				       i, i == 1 ? "" : "s", i == 1 ? "s" : "");
+			return i;
+		}
+	}
+	return 0;
+}
+
 /* The record to restore: dir and file name. -1 after printing why. */
 static int pick_record(const struct undo_args *a, char *dir, size_t dir_len, char *file,
 		       size_t file_len)
@@ -180,7 +222,7 @@ static int pick_record(const struct undo_args *a, char *dir, size_t dir_len, cha
 		free(list);
 		return rc < 0 ? -1 : 1;
 	}
-	snprintf(file, file_len, "%s", list[0].file);
+	snprintf(file, file_len, "%s", list[newest_here(dir, list, n)].file);
 	free(list);
 	return 0;
 }
@@ -232,11 +274,27 @@ static size_t show_plan(const struct sysctl_ctx *ctx, const struct undo_record *
 			differ++;
 		}
 	}
+	for (size_t i = 0; i < undo_record_file_count(rec); i++) {
+		const struct undo_file *f = undo_record_file(rec, i);
+
+		if (!undo_file_differs(f)) {
+			printf("  file %s: already as before\n", f->path);
+			continue;
+		}
+		printf("  file %s: %s\n", f->path,
+		       f->existed ? "put back its content from before --persist"
+				  : "remove (it did not exist before --persist)");
+		differ++;
+	}
 	return differ;
 }
 
 static int report_restore(struct undo_record *rec, const char *dir, const char *file, int rc)
 {
+	int frc = undo_restore_files(rec);
+
+	if (rc == 0)
+		rc = frc;
 	for (size_t i = 0; i < undo_record_count(rec); i++) {
 		const struct sysctl_change *k = undo_record_knob(rec, i);
 
@@ -245,6 +303,16 @@ static int report_restore(struct undo_record *rec, const char *dir, const char *
 		if (k->state != SYSCTL_CHANGE_ROLLED_BACK)
 			printf(": %s%s%s", strerror(-k->rc), k->got[0] ? ", reads " : "", k->got);
 		putchar('\n');
+	}
+	for (size_t i = 0; i < undo_record_file_count(rec); i++) {
+		const struct undo_file *f = undo_record_file(rec, i);
+
+		if (f->restored)
+			printf("  file %s %s\n", f->path,
+			       f->existed ? "restored (atomically: temp file, fsync, rename)"
+					  : "removed (it did not exist before)");
+		else
+			printf("  file %s NOT RESTORED: %s\n", f->path, strerror(-f->rc));
 	}
 	if (rc < 0) {
 		fprintf(stderr,
@@ -310,15 +378,16 @@ int cmd_undo(int argc, char **argv)
 	}
 	if (a.list)
 		return list_records(dir);
-	rc = pick_record(&a, dir, sizeof(dir), file, sizeof(file));
-	if (rc != 0)
-		return rc > 0 ? UNDO_OK : UNDO_USAGE;
 	if (a.netns != NULL && (rc = netns_enter(a.netns, &sw)) < 0) {
 		fprintf(stderr, "ctadvisor undo: cannot enter network namespace '%s': %s\n",
 			a.netns, strerror(-rc));
 		return UNDO_USAGE;
 	}
-	rc = restore(&a, dir, file);
+	rc = pick_record(&a, dir, sizeof(dir), file, sizeof(file));
+	if (rc == 0)
+		rc = restore(&a, dir, file);
+	else
+		rc = rc > 0 ? UNDO_OK : UNDO_USAGE;
 	netns_leave(&sw);
 	return rc;
 }

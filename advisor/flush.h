@@ -75,8 +75,28 @@ int flush_filter_finish(struct flush_filter *f);
 bool flush_filter_is_empty(const struct flush_filter *f);
 bool flush_filter_match(const struct flush_filter *f, const struct flush_entry *e);
 
-/* An entry the kernel cannot pick up again mid-stream when tcp_loose=0. */
+/* A TCP entry the kernel cannot pick up again when nf_conntrack_tcp_loose=0
+ * once deleted: every state past the client's SYN that still carries
+ * packets (SYN_RECV, ESTABLISHED, FIN_WAIT, CLOSE_WAIT, LAST_ACK); with
+ * loose=0 only a SYN creates an entry, so the next packet of such a flow is
+ * INVALID. SYN_SENT (the SYN is retransmitted), TIME_WAIT and CLOSE are
+ * not. The name is kept from when it meant ESTABLISHED only. */
 bool flush_entry_is_established_tcp(const struct flush_entry *e);
+
+/* Where a rule dropping or rejecting ct state INVALID packets was found. */
+#define FLUSH_WHERE_LEN 96
+
+/* Whether an `nft -j list ruleset` output has a rule that drops (or
+ * rejects) packets of ct state invalid: "ct state invalid drop", "ct state
+ * { invalid, new } drop", or a "ct state vmap { invalid : drop }". A negated
+ * match ("!= invalid") does not count. 1 found (where: "nft inet filter
+ * input handle 4"), 0 none, -EINVAL not nft JSON. Pure. */
+int flush_ruleset_nft_drops_invalid(const char *json, size_t len, char *where, size_t where_len);
+/* The same for `iptables-save` / `ip6tables-save` text: a rule with
+ * "--ctstate" or "--state" listing INVALID (not negated) and "-j DROP" or
+ * "-j REJECT". 1 found (where: "iptables-save line 12"), 0 none. Pure. */
+int flush_ruleset_ipt_drops_invalid(const char *text, size_t len, const char *tool, char *where,
+				    size_t where_len);
 /* Decode one IPCTNL_MSG_CT_NEW message. -EBADMSG not one, or no original
  * tuple; -EOVERFLOW the tuple exceeds FLUSH_TUPLE_MAX. */
 int flush_decode(const struct nlmsghdr *nlh, struct flush_entry *e);

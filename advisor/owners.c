@@ -44,7 +44,69 @@ struct scan {
 	struct seen files;
 	const char *active; /* tuned: the active_profile text */
 	const char *profile;
+	const char *const
+	    *knobs; /* owners_scan_knobs(): what to look for; NULL: the sizing knobs */
+	size_t n_knobs;
 };
+
+#define HASHSIZE_KNOB "module.nf_conntrack.hashsize"
+#define BUCKETS_KNOB  "net.netfilter.nf_conntrack_buckets"
+
+/* A key as written to its canonical knob name (see owners_item.knob). */
+static void canonical(const char *key, char *out, size_t len)
+{
+	char buf[OWNERS_KEY_LEN];
+	size_t k = 0;
+
+	if (*key == '-')
+		key++;
+	for (; *key && k + 1 < sizeof(buf); key++)
+		buf[k++] = *key == '/' ? '.' : *key;
+	buf[k] = '\0';
+	if (strcmp(buf, "net.nf_conntrack_max") == 0)
+		snprintf(out, len, "net.netfilter.nf_conntrack_max");
+	else if (strcmp(buf, "nf_conntrack_hashsize") == 0 ||
+		 strcmp(buf, "nf_conntrack.hashsize") == 0 ||
+		 strcmp(buf, "nf-conntrack.hashsize") == 0)
+		snprintf(out, len, HASHSIZE_KNOB);
+	else
+		snprintf(out, len, "%s", buf);
+}
+
+static bool same_knob(const char *a, const char *b)
+{
+	bool ha = strcmp(a, HASHSIZE_KNOB) == 0 || strcmp(a, BUCKETS_KNOB) == 0;
+	bool hb = strcmp(b, HASHSIZE_KNOB) == 0 || strcmp(b, BUCKETS_KNOB) == 0;
+
+	return ha || hb ? ha && hb : strcmp(a, b) == 0;
+}
+
+/* Whether the scan reports a line for this canonical knob. */
+static bool wanted(const struct scan *sc, const char *knob)
+{
+	for (size_t i = 0; i < sc->n_knobs; i++)
+		if (same_knob(sc->knobs[i], knob))
+			return true;
+	return false;
+}
+
+void owners_item_knob(const struct owners_item *it, char *buf, size_t len)
+{
+	if (it->kind == OWNERS_PROCESS)
+		snprintf(buf, len, "%s", "");
+	else if (it->kind == OWNERS_MODPROBE || it->kind == OWNERS_CMDLINE)
+		snprintf(buf, len, HASHSIZE_KNOB);
+	else
+		canonical(it->key, buf, len);
+}
+
+bool owners_item_sets(const struct owners_item *it, const char *knob)
+{
+	char k[OWNERS_KEY_LEN];
+
+	owners_item_knob(it, k, sizeof(k));
+	return k[0] != '\0' && same_knob(k, knob);
+}
 
 typedef void (*line_fn)(struct scan *sc, const char *src, unsigned line, char *text);
 
@@ -213,7 +275,7 @@ static int scan_dir(struct scan *sc, const char *const *dirs, size_t i, line_fn 
 
 static void sysctl_line(struct scan *sc, const char *src, unsigned no, char *text)
 {
-	char *p = trim(text), *eq;
+	char *p = trim(text), *eq, knob[OWNERS_KEY_LEN];
 
 	if (*p == '#' || *p == ';' || *p == '\0')
 		return;
@@ -222,9 +284,25 @@ static void sysctl_line(struct scan *sc, const char *src, unsigned no, char *tex
 		return;
 	*eq = '\0';
 	p = trim(p);
-	if (strstr(p, "nf_conntrack_max") || strstr(p, "nf_conntrack_buckets") ||
-	    strstr(p, "hashsize"))
+	canonical(p, knob, sizeof(knob));
+	if (sc->knobs != NULL ? wanted(sc, knob)
+			      : strstr(p, "nf_conntrack_max") ||
+				    strstr(p, "nf_conntrack_buckets") || strstr(p, "hashsize"))
 		add(sc->r, sc->kind, src, no, p, trim(eq + 1), sc->is_shadowed);
+}
+
+static int scan_sysctl(struct scan *sc)
+{
+	char path[OWNERS_PATH_LEN * 2];
+	size_t n = sizeof(sysctl_dirs) / sizeof(sysctl_dirs[0]);
+	int rc = 0;
+
+	sc->kind = OWNERS_SYSCTL_FILE;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = scan_dir(sc, sysctl_dirs, i, sysctl_line);
+	host_path(path, sizeof(path), sc->root, "/etc/sysctl.conf");
+	sc->is_shadowed = false;
+	return rc < 0 ? rc : scan_file(sc, path, "/etc/sysctl.conf", sysctl_line);
 }
 
 int owners_scan_sysctl(const char *root, struct owners_report *r)
@@ -252,20 +330,28 @@ static void modprobe_line(struct scan *sc, const char *src, unsigned no, char *t
 	if (tok == NULL || (strcmp(tok, "nf_conntrack") != 0 && strcmp(tok, "nf-conntrack") != 0))
 		return;
 	while ((tok = strtok_r(NULL, " \t", &save)) != NULL)
-		if (strncmp(tok, "hashsize=", 9) == 0)
+		if (strncmp(tok, "hashsize=", 9) == 0 &&
+		    (sc->knobs == NULL || wanted(sc, HASHSIZE_KNOB)))
 			add(sc->r, OWNERS_MODPROBE, src, no, "options nf_conntrack hashsize",
 			    trim(tok + 9), sc->is_shadowed);
+}
+
+static int scan_modprobe(struct scan *sc)
+{
+	size_t n = sizeof(modprobe_dirs) / sizeof(modprobe_dirs[0]);
+	int rc = 0;
+
+	sc->kind = OWNERS_MODPROBE;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = scan_dir(sc, modprobe_dirs, i, modprobe_line);
+	return rc;
 }
 
 int owners_scan_modprobe(const char *root, struct owners_report *r)
 {
 	struct scan sc = {.root = root, .r = r, .kind = OWNERS_MODPROBE};
-	size_t n = sizeof(modprobe_dirs) / sizeof(modprobe_dirs[0]);
-	int rc = 0;
 
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = scan_dir(&sc, modprobe_dirs, i, modprobe_line);
-	return rc;
+	return scan_modprobe(&sc);
 }
 
 /* A profile is active when active_profile lists its name (tuned allows
@@ -289,7 +375,7 @@ static bool is_active_profile(const char *active, const char *name)
 
 static void tuned_line(struct scan *sc, const char *src, unsigned no, char *text)
 {
-	char *p = trim(text), *eq;
+	char *p = trim(text), *eq, knob[OWNERS_KEY_LEN];
 
 	if (*p == '#' || *p == '\0')
 		return;
@@ -298,8 +384,11 @@ static void tuned_line(struct scan *sc, const char *src, unsigned no, char *text
 		return;
 	*eq = '\0';
 	p = trim(p);
-	if (strstr(p, "nf_conntrack_hashsize") || strstr(p, "nf_conntrack_max") ||
-	    strstr(p, "nf_conntrack_buckets"))
+	canonical(p, knob, sizeof(knob));
+	if (sc->knobs != NULL
+		? wanted(sc, knob)
+		: strstr(p, "nf_conntrack_hashsize") || strstr(p, "nf_conntrack_max") ||
+		      strstr(p, "nf_conntrack_buckets"))
 		add(sc->r, OWNERS_TUNED, src, no, p, trim(eq + 1),
 		    !is_active_profile(sc->active, sc->profile));
 }
@@ -325,21 +414,29 @@ static int scan_tuned_dir(struct scan *sc, const char *dir_on_host)
 	return rc;
 }
 
-int owners_scan_tuned(const char *root, struct owners_report *r)
+static int scan_tuned(struct scan *sc)
 {
-	struct scan sc = {.root = root, .r = r, .kind = OWNERS_TUNED};
 	char path[OWNERS_PATH_LEN * 2], *active = NULL;
 	size_t len, n = sizeof(tuned_dirs) / sizeof(tuned_dirs[0]);
 	int rc = 0;
 
-	host_path(path, sizeof(path), root, "/etc/tuned/active_profile");
+	sc->kind = OWNERS_TUNED;
+	host_path(path, sizeof(path), sc->root, "/etc/tuned/active_profile");
 	if (fileio_read_all(path, &active, &len) == -ENOMEM)
 		return -ENOMEM;
-	sc.active = active;
+	sc->active = active;
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = scan_tuned_dir(&sc, tuned_dirs[i]);
+		rc = scan_tuned_dir(sc, tuned_dirs[i]);
+	sc->active = NULL;
 	free(active);
 	return rc;
+}
+
+int owners_scan_tuned(const char *root, struct owners_report *r)
+{
+	struct scan sc = {.root = root, .r = r, .kind = OWNERS_TUNED};
+
+	return scan_tuned(&sc);
 }
 
 /* The daemon name a process runs as: its comm, or the base name of one of
@@ -460,5 +557,65 @@ int owners_scan_all(const char *root, const char *proc_root, struct owners_repor
 		rc = owners_scan_tuned(root, r);
 	if (rc == 0)
 		rc = owners_scan_procs(proc_root, r);
+	return rc;
+}
+
+/* What kube-proxy writes (pkg/proxy/conntrack: max from --conntrack-max-*,
+ * the hash size as max/4, the TCP timeouts, UDP timeouts and
+ * tcp_be_liberal in newer versions). */
+static const char *const kube_proxy_knobs[] = {
+    "net.netfilter.nf_conntrack_max",
+    HASHSIZE_KNOB,
+    "net.netfilter.nf_conntrack_tcp_timeout_established",
+    "net.netfilter.nf_conntrack_tcp_timeout_close_wait",
+    "net.netfilter.nf_conntrack_udp_timeout",
+    "net.netfilter.nf_conntrack_udp_timeout_stream",
+    "net.netfilter.nf_conntrack_tcp_be_liberal",
+};
+
+/* Whether a process item matters for the asked knobs. */
+static bool process_relevant(const struct scan *sc, const struct owners_item *it, bool tuned_hit)
+{
+	size_t nk = sizeof(kube_proxy_knobs) / sizeof(kube_proxy_knobs[0]);
+
+	if (strcmp(it->key, "tuned") == 0)
+		return tuned_hit;
+	if (strcmp(it->key, "kube-proxy") != 0)
+		return true; /* Calico: felix manages netfilter settings of its own */
+	for (size_t i = 0; i < nk; i++)
+		if (wanted(sc, kube_proxy_knobs[i]))
+			return true;
+	return false;
+}
+
+int owners_scan_knobs(const char *root, const char *proc_root, const char *const *knobs, size_t n,
+		      struct owners_report *r)
+{
+	struct scan sc = {.root = root, .r = r, .knobs = knobs, .n_knobs = n};
+	size_t first_proc, keep;
+	bool tuned_hit = false;
+	int rc = scan_sysctl(&sc);
+
+	if (rc == 0)
+		rc = scan_modprobe(&sc);
+	if (rc == 0)
+		rc = scan_tuned(&sc);
+	for (size_t i = 0; i < r->n; i++)
+		tuned_hit =
+		    tuned_hit || (r->items[i].kind == OWNERS_TUNED && !r->items[i].is_shadowed);
+	first_proc = r->n;
+	if (rc == 0)
+		rc = owners_scan_procs(proc_root, r);
+	/* Keep the command line only for the size, processes that matter. */
+	keep = first_proc;
+	for (size_t i = first_proc; i < r->n; i++) {
+		const struct owners_item *it = &r->items[i];
+		bool ok = it->kind == OWNERS_CMDLINE ? wanted(&sc, HASHSIZE_KNOB)
+						     : process_relevant(&sc, it, tuned_hit);
+
+		if (ok)
+			r->items[keep++] = *it;
+	}
+	r->n = keep;
 	return rc;
 }

@@ -55,6 +55,26 @@ int owners_scan_procs(const char *proc_root, struct owners_report *r);
 /* All of the above: files under root, processes under proc_root. */
 int owners_scan_all(const char *root, const char *proc_root, struct owners_report *r);
 
+/* The owners of the given knobs (as apply names them:
+ * "net.netfilter.nf_conntrack_X", "module.nf_conntrack.hashsize"; buckets
+ * and hashsize count as one), in every place the scans above look, files
+ * under root, processes and the kernel command line under proc_root: any
+ * sysctl.d / sysctl.conf line setting one of them, by any spelling (slash
+ * form, leading '-', the old net.nf_conntrack_max); modprobe.d hashsize
+ * lines, nf_conntrack.hashsize= and tuned's nf_conntrack_hashsize for the
+ * size; tuned profile [sysctl] lines; kube-proxy when it writes one of them
+ * (max, the size, its TCP/UDP timeouts, tcp_be_liberal), Calico's felix for
+ * any, and a running tuned when an active profile sets one. 0 or -ENOMEM. */
+int owners_scan_knobs(const char *root, const char *proc_root, const char *const *knobs, size_t n,
+		      struct owners_report *r);
+/* The knob an item sets, canonical: "net.netfilter.nf_conntrack_X" (the
+ * old "net.nf_conntrack_max" alias and the slash form too),
+ * "module.nf_conntrack.hashsize" for the hash size (modprobe.d, cmdline,
+ * tuned's [net] nf_conntrack_hashsize); "" for a process. */
+void owners_item_knob(const struct owners_item *it, char *buf, size_t len);
+/* Whether the item sets knob (buckets and hashsize count as one). */
+bool owners_item_sets(const struct owners_item *it, const char *knob);
+
 /* "sysctl.d", "modprobe.d", "kernel cmdline", "process", "tuned". */
 const char *owners_kind_name(enum owners_kind k);
 

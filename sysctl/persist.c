@@ -198,3 +198,17 @@ int persist_modprobe(const char *dir, uint64_t hashsize, char *path, size_t path
 		rc = set_path(path, path_len, dir, PERSIST_MODPROBE_NAME);
 	return rc;
 }
+
+int persist_modules_load_render(char *buf, size_t len, size_t *out_len)
+{
+	int k = snprintf(buf, len,
+			 "# Written by ctadvisor apply --persist. Loads nf_conntrack before\n"
+			 "# systemd-sysctl runs, so the net.netfilter.* values of sysctl.d apply.\n"
+			 "nf_conntrack\n");
+
+	if (k < 0 || (size_t)k >= len)
+		return -EOVERFLOW;
+	if (out_len != NULL)
+		*out_len = (size_t)k;
+	return 0;
+}

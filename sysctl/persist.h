@@ -16,9 +16,10 @@
 
 #include "sysctl_write.h"
 
-#define PERSIST_SYSCTL_FMT    "%02u-ctadvisor.conf" /* with the priority 0..99 */
-#define PERSIST_MODPROBE_NAME "ctadvisor-nf_conntrack.conf"
-#define PERSIST_FILE_MODE     0644
+#define PERSIST_SYSCTL_FMT        "%02u-ctadvisor.conf" /* with the priority 0..99 */
+#define PERSIST_MODPROBE_NAME     "ctadvisor-nf_conntrack.conf"
+#define PERSIST_MODULES_LOAD_NAME "ctadvisor-nf_conntrack.conf" /* modules-load.d */
+#define PERSIST_FILE_MODE         0644
 
 /* Write len bytes of data as dir/name with mode. replace: an existing file
  * is replaced (rename); otherwise -EEXIST and nothing changes (link, so two
@@ -44,6 +45,11 @@ int persist_sysctl(const char *dir, unsigned int prio, const struct sysctl_chang
 /* The modprobe.d text: a header comment and the options line. -EINVAL for
  * 0 or above UINT32_MAX (the parameter is a uint), -EOVERFLOW. */
 int persist_modprobe_render(uint64_t hashsize, char *buf, size_t len, size_t *out_len);
+
+/* The modules-load.d text: a header comment and "nf_conntrack", so that
+ * systemd-modules-load loads the module before systemd-sysctl applies the
+ * net.netfilter.* values (it is ordered before it). -EOVERFLOW. */
+int persist_modules_load_render(char *buf, size_t len, size_t *out_len);
 
 /* Render and write dir/ctadvisor-nf_conntrack.conf. */
 int persist_modprobe(const char *dir, uint64_t hashsize, char *path, size_t path_len);

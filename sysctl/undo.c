@@ -22,6 +22,8 @@ struct undo_record {
 	struct undo_info info;
 	struct sysctl_change *knobs;
 	size_t n, cap;
+	struct undo_file *files;
+	size_t n_files;
 };
 
 static const char *const command_names[] = {
@@ -64,6 +66,9 @@ void undo_record_free(struct undo_record *rec)
 	if (rec == NULL)
 		return;
 	free(rec->knobs);
+	for (size_t i = 0; i < rec->n_files; i++)
+		free(rec->files[i].original);
+	free(rec->files);
 	free(rec);
 }
 
@@ -129,6 +134,183 @@ int undo_record_add_changes(struct undo_record *rec, const struct sysctl_change 
 	return 0;
 }
 
+/* Absolute, no "." or ".." component, and a base name of ours:
+ * "*ctadvisor*.conf" without odd characters. */
+static bool file_path_allowed(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t blen;
+
+	if (path[0] != '/' || strstr(path, "/../") != NULL || strstr(path, "/./") != NULL ||
+	    strstr(path, "//") != NULL || base == NULL)
+		return false;
+	base++;
+	blen = strlen(base);
+	if (blen < 6 || strcmp(base + blen - 5, ".conf") != 0 || strstr(base, "ctadvisor") == NULL)
+		return false;
+	for (const char *p = base; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
+			return false;
+	return true;
+}
+
+int undo_record_add_file(struct undo_record *rec, const char *path, const char *original,
+			 size_t len)
+{
+	struct undo_file *grown, *f;
+	size_t plen = strlen(path);
+
+	if (plen >= UNDO_PATH_LEN)
+		return -ENAMETOOLONG;
+	if (!file_path_allowed(path) || (original != NULL && memchr(original, '\0', len) != NULL))
+		return -EINVAL;
+	if (original != NULL && len > UNDO_FILE_MAX_BYTES)
+		return -EFBIG;
+	if (original != NULL) {
+		json_t *utf8 = json_stringn(original, len);
+
+		if (utf8 == NULL)
+			return -EILSEQ; /* not UTF-8: a JSON string cannot hold it */
+		json_decref(utf8);
+	}
+	for (size_t i = 0; i < rec->n_files; i++)
+		if (strcmp(rec->files[i].path, path) == 0)
+			return -EEXIST;
+	grown = realloc(rec->files, (rec->n_files + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return -ENOMEM;
+	rec->files = grown;
+	f = &rec->files[rec->n_files];
+	memset(f, 0, sizeof(*f));
+	memcpy(f->path, path, plen + 1);
+	if (original != NULL) {
+		f->original = malloc(len + 1);
+		if (f->original == NULL)
+			return -ENOMEM;
+		memcpy(f->original, original, len);
+		f->original[len] = '\0';
+		f->len = len;
+		f->existed = true;
+	}
+	rec->n_files++;
+	return 0;
+}
+
+/* The whole file into a malloc'd NUL-terminated buffer; at most
+ * UNDO_FILE_MAX_BYTES + 1 bytes are read (the caller sees -EFBIG). */
+static int read_text(const char *path, char **out, size_t *out_len)
+{
+	size_t cap = UNDO_FILE_MAX_BYTES + 2, n = 0;
+	char *buf;
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL)
+		return -errno;
+	buf = malloc(cap);
+	if (buf == NULL) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(buf, 1, cap - 1, f);
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return -EIO;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	*out_len = n;
+	return 0;
+}
+
+int undo_record_add_file_now(struct undo_record *rec, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = read_text(path, &text, &len);
+
+	if (rc == -ENOENT)
+		return undo_record_add_file(rec, path, NULL, 0);
+	if (rc < 0)
+		return rc;
+	rc = undo_record_add_file(rec, path, text, len);
+	free(text);
+	return rc;
+}
+
+size_t undo_record_file_count(const struct undo_record *rec)
+{
+	return rec->n_files;
+}
+
+const struct undo_file *undo_record_file(const struct undo_record *rec, size_t i)
+{
+	return i < rec->n_files ? &rec->files[i] : NULL;
+}
+
+bool undo_file_differs(const struct undo_file *f)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = read_text(f->path, &text, &len);
+	bool differs;
+
+	if (rc == -ENOENT)
+		return f->existed;
+	if (rc < 0)
+		return true;
+	differs = !f->existed || len != f->len || memcmp(text, f->original, len) != 0;
+	free(text);
+	return differs;
+}
+
+static int fsync_parent(const char *path)
+{
+	char dir[UNDO_PATH_LEN];
+	const char *slash = strrchr(path, '/');
+	int fd, rc = 0;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+static int restore_file(const struct undo_file *f)
+{
+	char dir[UNDO_PATH_LEN];
+	const char *slash = strrchr(f->path, '/');
+
+	if (!f->existed) {
+		if (unlink(f->path) < 0 && errno != ENOENT)
+			return -errno;
+		return fsync_parent(f->path);
+	}
+	snprintf(dir, sizeof(dir), "%.*s", slash == f->path ? 1 : (int)(slash - f->path), f->path);
+	return persist_write_file(dir, slash + 1, f->original, f->len, PERSIST_FILE_MODE, true);
+}
+
+int undo_restore_files(struct undo_record *rec)
+{
+	int first = 0;
+
+	for (size_t i = rec->n_files; i-- > 0;) {
+		struct undo_file *f = &rec->files[i];
+
+		f->rc = restore_file(f);
+		f->restored = f->rc == 0;
+		if (f->rc < 0 && first == 0)
+			first = f->rc;
+	}
+	return first;
+}
+
 const struct undo_info *undo_record_info(const struct undo_record *rec)
 {
 	return &rec->info;
@@ -148,7 +330,7 @@ const struct sysctl_change *undo_record_knob(const struct undo_record *rec, size
 static json_t *record_to_json(const struct undo_record *rec)
 {
 	const struct undo_info *in = &rec->info;
-	json_t *knobs = json_array();
+	json_t *knobs = json_array(), *root, *files;
 
 	if (knobs == NULL)
 		return NULL;
@@ -163,10 +345,29 @@ static json_t *record_to_json(const struct undo_record *rec)
 		}
 	}
 	/* "o" steals knobs, also when json_pack fails. */
-	return json_pack("{s:i, s:I, s:s, s:{s:s, s:I, s:I}, s:o}", "version", UNDO_VERSION, "time",
+	root = json_pack("{s:i, s:I, s:s, s:{s:s, s:I, s:I}, s:o}", "version", UNDO_VERSION, "time",
 			 (json_int_t)in->time_s, "command", undo_command_name(in->command), "netns",
 			 "name", in->netns_name, "inode", (json_int_t)in->netns_ino, "dev",
 			 (json_int_t)in->netns_dev, "knobs", knobs);
+	if (root == NULL || rec->n_files == 0)
+		return root;
+	files = json_array();
+	for (size_t i = 0; files != NULL && i < rec->n_files; i++) {
+		const struct undo_file *f = &rec->files[i];
+		json_t *orig = f->existed ? json_stringn(f->original, f->len) : json_null();
+
+		/* NULL orig: not UTF-8; "o" then fails and the save with it. */
+		if (json_array_append_new(
+			files, json_pack("{s:s, s:o}", "path", f->path, "original", orig)) < 0) {
+			json_decref(files);
+			files = NULL;
+		}
+	}
+	if (files == NULL || json_object_set_new(root, "files", files) < 0) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
 }
 
 /* Indented JSON ending with a newline, as text files do; NULL on ENOMEM. */
@@ -213,7 +414,7 @@ int undo_save(const char *dir, const struct undo_record *rec, char *file, size_t
 	/* Checked first: a saved record whose name we cannot return is lost. */
 	if (len < sizeof("undo-00000000000000000000-000.json"))
 		return -ENAMETOOLONG;
-	if (rec->n == 0 || in->time_s < 0 ||
+	if ((rec->n == 0 && rec->n_files == 0) || in->time_s < 0 ||
 	    (size_t)in->command >= sizeof(command_names) / sizeof(command_names[0]))
 		return -EINVAL;
 	if (in->netns_ino > INT64_MAX || in->netns_dev > INT64_MAX)
@@ -353,7 +554,8 @@ static int check_fields(json_t *obj, const struct field *f, size_t n, const char
 	check_fields(obj, f, sizeof(f) / sizeof((f)[0]), where, err)
 
 /* Top level, strictly: exactly these fields, these types. */
-static int parse_top(json_t *root, struct undo_info *in, json_t **knobs, struct undo_error *err)
+static int parse_top(json_t *root, bool has_files, struct undo_info *in, json_t **knobs,
+		     struct undo_error *err)
 {
 	json_int_t t, ino, dev;
 	const char *cmd, *ns;
@@ -381,7 +583,7 @@ static int parse_top(json_t *root, struct undo_info *in, json_t **knobs, struct 
 	ns_len = strlen(ns);
 	if (ns_len >= sizeof(in->netns_name))
 		return set_err(err, -EINVAL, 0, 0, "netns.name: too long");
-	if (!json_is_array(k) || json_array_size(k) == 0)
+	if (!json_is_array(k) || (json_array_size(k) == 0 && !has_files))
 		return set_err(err, -EINVAL, 0, 0, "knobs: expected a non-empty array");
 	memcpy(in->netns_name, ns, ns_len + 1);
 	in->time_s = t;
@@ -419,10 +621,57 @@ static int parse_knobs(json_t *knobs, struct undo_record *rec, struct undo_error
 	return 0;
 }
 
+static const struct field file_fields[] = {{"path", JSON_STRING}};
+
+/* "files": [{"path": "/abs/NAME.conf", "original": "text" or null}]. */
+static int parse_files(json_t *files, struct undo_record *rec, struct undo_error *err)
+{
+	if (files == NULL)
+		return 0;
+	if (!json_is_array(files) || json_array_size(files) == 0)
+		return set_err(err, -EINVAL, 0, 0, "files: expected a non-empty array");
+	for (size_t i = 0; i < json_array_size(files); i++) {
+		json_t *f = json_array_get(files, i), *orig = json_object_get(f, "original");
+		char where[32];
+		int rc;
+
+		snprintf(where, sizeof(where), "files[%zu]", i);
+		if (json_is_object(f) && orig != NULL && json_object_size(f) == 2) {
+			/* path checked below; original: string or null */
+			json_incref(orig);
+			json_object_del(f, "original");
+			rc = CHECK_FIELDS(f, file_fields, where, err);
+			json_object_set_new(f, "original", orig);
+		} else {
+			rc = set_err(
+			    err, -EINVAL, 0, 0,
+			    "%s: expected {\"path\": string, \"original\": string or null}", where);
+		}
+		if (rc < 0)
+			return rc;
+		if (!json_is_string(orig) && !json_is_null(orig))
+			return set_err(err, -EINVAL, 0, 0, "%s.original: expected string or null",
+				       where);
+		rc = undo_record_add_file(rec, json_string_value(json_object_get(f, "path")),
+					  json_string_value(orig),
+					  json_is_string(orig) ? json_string_length(orig) : 0);
+		if (rc == -ENOMEM)
+			return set_err(err, rc, 0, 0, "out of memory");
+		if (rc < 0)
+			return set_err(
+			    err, -EINVAL, 0, 0,
+			    "%s: \"%.64s\" is not a ctadvisor configuration file (an "
+			    "absolute path to *ctadvisor*.conf), is listed twice, or its "
+			    "content is too large or holds a NUL byte",
+			    where, json_string_value(json_object_get(f, "path")));
+	}
+	return 0;
+}
+
 int undo_load(const char *path, struct undo_record **out, struct undo_error *err)
 {
 	struct undo_record *rec = NULL;
-	json_t *knobs = NULL;
+	json_t *knobs = NULL, *files = NULL;
 	struct undo_info info;
 	json_t *root = NULL;
 	int rc;
@@ -430,12 +679,20 @@ int undo_load(const char *path, struct undo_record **out, struct undo_error *err
 	rc = read_json(path, &root, err);
 	if (rc == 0)
 		rc = check_version(root, err);
+	/* Optional, so taken out before the strict check of the rest. */
+	if (rc == 0 && json_is_object(root) && (files = json_object_get(root, "files")) != NULL) {
+		json_incref(files);
+		json_object_del(root, "files");
+	}
 	if (rc == 0)
-		rc = parse_top(root, &info, &knobs, err);
+		rc = parse_top(root, files != NULL, &info, &knobs, err);
 	if (rc == 0 && (rec = undo_record_new(&info)) == NULL)
 		rc = set_err(err, -ENOMEM, 0, 0, "out of memory");
 	if (rc == 0)
 		rc = parse_knobs(knobs, rec, err);
+	if (rc == 0)
+		rc = parse_files(files, rec, err);
+	json_decref(files);
 	json_decref(root);
 	if (rc < 0) {
 		undo_record_free(rec);

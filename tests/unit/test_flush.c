@@ -261,6 +261,137 @@ static void test_established(void **state)
 	assert_false(flush_entry_is_established_tcp(&e[4]));
 }
 
+/* Every TCP state: those past the handshake break when deleted with
+ * tcp_loose=0, the others do not; a UDP entry never does. */
+static void test_established_states(void **state)
+{
+	static const struct {
+		int st;
+		bool breaks;
+	} cases[] = {
+	    {TCP_CONNTRACK_NONE, false},    {TCP_CONNTRACK_SYN_SENT, false},
+	    {TCP_CONNTRACK_SYN_RECV, true}, {TCP_CONNTRACK_ESTABLISHED, true},
+	    {TCP_CONNTRACK_FIN_WAIT, true}, {TCP_CONNTRACK_CLOSE_WAIT, true},
+	    {TCP_CONNTRACK_LAST_ACK, true}, {TCP_CONNTRACK_TIME_WAIT, false},
+	    {TCP_CONNTRACK_CLOSE, false},   {TCP_CONNTRACK_SYN_SENT2, false},
+	};
+	struct flush_entry e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		e.proto = IPPROTO_TCP;
+		e.tcp_state = cases[i].st;
+		if (flush_entry_is_established_tcp(&e) != cases[i].breaks)
+			fail_msg("TCP state %d: breaks %d, expected %d", cases[i].st,
+				 !cases[i].breaks, cases[i].breaks);
+		e.proto = IPPROTO_UDP;
+		assert_false(flush_entry_is_established_tcp(&e));
+	}
+}
+
+/* ---- rules that drop ct state invalid ---- */
+
+#define NFT_HEAD                                                                                   \
+	"{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\", \"json_schema_version\": 1}}, "   \
+	"{\"table\": {\"family\": \"inet\", \"name\": \"f\", \"handle\": 1}}"
+#define NFT_RULE(h, expr)                                                                          \
+	", {\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"i\", \"handle\": " #h  \
+	", \"expr\": [" expr "]}}"
+#define CT_STATE(op, right)                                                                        \
+	"{\"match\": {\"op\": \"" op                                                               \
+	"\", \"left\": {\"ct\": {\"key\": \"state\"}}, \"right\": " right "}}"
+
+static void test_ruleset_nft(void **state)
+{
+	/* As nft 1.0.6 lists them (nft -j list ruleset). */
+	static const struct {
+		const char *json;
+		int rc;
+		const char *where;
+	} cases[] = {
+	    {NFT_HEAD "]}", 0, ""},
+	    {NFT_HEAD NFT_RULE(2, CT_STATE("in", "\"invalid\"") ", {\"drop\": null}") "]}", 1,
+	     "nft inet f i handle 2"},
+	    {NFT_HEAD NFT_RULE(
+		 3,
+		 CT_STATE(
+		     "==",
+		     "{\"set\": [\"invalid\", \"new\"]}") ", "
+							  "{\"counter\": {\"packets\": 0, \"bytes\": 0}}, "
+							  "{\"reject\": null}") "]}",
+	     1, "nft inet f i handle 3"},
+	    {NFT_HEAD NFT_RULE(4, "{\"vmap\": {\"key\": {\"ct\": {\"key\": \"state\"}}, \"data\": "
+				  "{\"set\": [[\"established\", {\"accept\": null}], "
+				  "[\"invalid\", {\"drop\": null}]]}}}") "]}",
+	     1, "nft inet f i handle 4"},
+	    /* accepted, negated, or another state: no */
+	    {NFT_HEAD NFT_RULE(
+		 5, CT_STATE("in", "[\"established\", \"related\"]") ", "
+								     "{\"accept\": null}")
+		 NFT_RULE(6, CT_STATE("!=", "\"invalid\"") ", {\"drop\": null}")
+		     NFT_RULE(7, CT_STATE("in", "\"invalid\"") ", {\"accept\": null}") NFT_RULE(
+			 8, "{\"vmap\": {\"key\": {\"ct\": {\"key\": \"state\"}}, \"data\": "
+			    "{\"set\": [[\"invalid\", {\"accept\": null}]]}}}") "]}",
+	     0, ""},
+	    /* the first that drops is named */
+	    {NFT_HEAD NFT_RULE(5, CT_STATE("in", "\"established\"") ", {\"accept\": null}")
+		 NFT_RULE(9, CT_STATE("in", "\"invalid\"") ", {\"drop\": null}") "]}",
+	     1, "nft inet f i handle 9"},
+	    {"not json", -EINVAL, ""},
+	    {"{\"other\": []}", -EINVAL, ""},
+	};
+	char where[FLUSH_WHERE_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+
+		where[0] = '\0';
+		rc = flush_ruleset_nft_drops_invalid(cases[i].json, strlen(cases[i].json), where,
+						     sizeof(where));
+		if (rc != cases[i].rc || strcmp(where, cases[i].where) != 0)
+			fail_msg("case %zu: rc %d where '%s', expected %d '%s'", i, rc, where,
+				 cases[i].rc, cases[i].where);
+	}
+}
+
+static void test_ruleset_iptables(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		const char *where;
+	} cases[] = {
+	    {"*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate "
+	     "RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -m conntrack --ctstate INVALID -j DROP\n"
+	     "COMMIT\n",
+	     1, "iptables-save line 4"},
+	    {"*filter\n-A FORWARD -m state --state NEW,INVALID -j REJECT --reject-with "
+	     "icmp-port-unreachable\nCOMMIT\n",
+	     1, "iptables-save line 2"},
+	    {"*filter\n-A INPUT -m conntrack ! --ctstate INVALID -j DROP\n"
+	     "-A INPUT -m conntrack --ctstate INVALID -j ACCEPT\n"
+	     "-A INPUT -m conntrack --ctstate INVALIDATED -j DROP\n"
+	     "# -A INPUT -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n",
+	     0, ""},
+	    {"", 0, ""},
+	};
+	char where[FLUSH_WHERE_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+
+		where[0] = '\0';
+		rc = flush_ruleset_ipt_drops_invalid(cases[i].text, strlen(cases[i].text),
+						     "iptables-save", where, sizeof(where));
+		if (rc != cases[i].rc || strcmp(where, cases[i].where) != 0)
+			fail_msg("case %zu: rc %d where '%s', expected %d '%s'", i, rc, where,
+				 cases[i].rc, cases[i].where);
+	}
+}
+
 /* ---- decode ---- */
 
 static void put_tuple(struct nlmsghdr *nlh, uint16_t type, const char *src, const char *dst,
@@ -399,6 +530,9 @@ int main(void)
 	    cmocka_unit_test(test_twice_and_state_implies_tcp),
 	    cmocka_unit_test(test_match_table),
 	    cmocka_unit_test(test_established),
+	    cmocka_unit_test(test_established_states),
+	    cmocka_unit_test(test_ruleset_nft),
+	    cmocka_unit_test(test_ruleset_iptables),
 	    cmocka_unit_test(test_decode),
 	    cmocka_unit_test(test_decode_rejects),
 	};

@@ -182,6 +182,82 @@ static void test_capacity(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* owners_scan_knobs() on tests/fixtures/owners/apply: every knob apply
+ * changes, by any spelling, in every place; the kernel command line only
+ * for the size; kube-proxy only for what it writes; tuned only when an
+ * active profile sets one of them. */
+static void test_knobs(void **state)
+{
+	static const struct want w[] = {
+	    {OWNERS_SYSCTL_FILE, "/etc/sysctl.d/10-early.conf", 2,
+	     "net.netfilter.nf_conntrack_acct", "0", false},
+	    {OWNERS_SYSCTL_FILE, "/etc/sysctl.d/90-ctadvisor.conf", 2,
+	     "net.netfilter.nf_conntrack_acct", "1", false},
+	    {OWNERS_SYSCTL_FILE, "/etc/sysctl.d/95-late.conf", 1, "net.nf_conntrack_max", "65536",
+	     false},
+	    {OWNERS_SYSCTL_FILE, "/etc/sysctl.d/95-late.conf", 2,
+	     "-net/netfilter/nf_conntrack_timestamp", "0", false},
+	    {OWNERS_SYSCTL_FILE, "/etc/sysctl.d/95-late.conf", 3,
+	     "net.netfilter.nf_conntrack_tcp_timeout_established", "7200", false},
+	    {OWNERS_SYSCTL_FILE, "/run/sysctl.d/99-run.conf", 1,
+	     "net.netfilter.nf_conntrack_buckets", "16384", false},
+	    {OWNERS_SYSCTL_FILE, "/usr/lib/sysctl.d/50-default.conf", 1,
+	     "net.netfilter.nf_conntrack_max", "262144", false},
+	    {OWNERS_SYSCTL_FILE, "/usr/lib/sysctl.d/95-late.conf", 1,
+	     "net.netfilter.nf_conntrack_max", "1", true},
+	    {OWNERS_SYSCTL_FILE, "/etc/sysctl.conf", 2, "net.netfilter.nf_conntrack_timestamp", "0",
+	     false},
+	    {OWNERS_MODPROBE, "/etc/modprobe.d/ctadvisor-nf_conntrack.conf", 1,
+	     "options nf_conntrack hashsize", "131072", false},
+	    {OWNERS_MODPROBE, "/etc/modprobe.d/other.conf", 1, "options nf_conntrack hashsize",
+	     "4096", false},
+	    {OWNERS_TUNED, "/etc/tuned/custom/tuned.conf", 2,
+	     "net.netfilter.nf_conntrack_tcp_timeout_established", "3600", false},
+	    {OWNERS_TUNED, "/usr/lib/tuned/other/tuned.conf", 2, "net.netfilter.nf_conntrack_acct",
+	     "0", true},
+	    {OWNERS_CMDLINE, "/proc/cmdline", 1, "nf_conntrack.hashsize", "32768", false},
+	    {OWNERS_PROCESS, "pid 10", 0, "kube-proxy", "--conntrack-tcp-timeout-established=24h",
+	     false},
+	    {OWNERS_PROCESS, "pid 20", 0, "calico-felix", "", false},
+	    {OWNERS_PROCESS, "pid 30", 0, "tuned", "", false},
+	};
+	static const struct want acct_only[] = {
+	    {OWNERS_SYSCTL_FILE, "/etc/sysctl.d/10-early.conf", 2,
+	     "net.netfilter.nf_conntrack_acct", "0", false},
+	    {OWNERS_SYSCTL_FILE, "/etc/sysctl.d/90-ctadvisor.conf", 2,
+	     "net.netfilter.nf_conntrack_acct", "1", false},
+	    {OWNERS_TUNED, "/usr/lib/tuned/other/tuned.conf", 2, "net.netfilter.nf_conntrack_acct",
+	     "0", true},
+	    {OWNERS_PROCESS, "pid 20", 0, "calico-felix", "", false},
+	};
+	static const char *const knobs[] = {
+	    "net.netfilter.nf_conntrack_acct", "net.netfilter.nf_conntrack_timestamp",
+	    "net.netfilter.nf_conntrack_max", "module.nf_conntrack.hashsize",
+	    "net.netfilter.nf_conntrack_tcp_timeout_established"};
+	struct owners_report r;
+	char root[4096], proc[4096], k[OWNERS_KEY_LEN];
+
+	(void)state;
+	fixture(root, sizeof(root), "apply/root");
+	fixture(proc, sizeof(proc), "apply/root/proc");
+	owners_init(&r);
+	assert_int_equal(owners_scan_knobs(root, proc, knobs, 5, &r), 0);
+	expect_items(&r, w, sizeof(w) / sizeof(w[0]));
+	/* canonical names: the old alias, the slash form, buckets = hashsize */
+	owners_item_knob(&r.items[2], k, sizeof(k));
+	assert_string_equal(k, "net.netfilter.nf_conntrack_max");
+	owners_item_knob(&r.items[3], k, sizeof(k));
+	assert_string_equal(k, "net.netfilter.nf_conntrack_timestamp");
+	assert_true(owners_item_sets(&r.items[5], "module.nf_conntrack.hashsize"));
+	assert_true(owners_item_sets(&r.items[10], "net.netfilter.nf_conntrack_buckets"));
+	assert_false(owners_item_sets(&r.items[10], "net.netfilter.nf_conntrack_max"));
+	assert_false(owners_item_sets(&r.items[14], "net.netfilter.nf_conntrack_max"));
+
+	owners_init(&r);
+	assert_int_equal(owners_scan_knobs(root, proc, knobs, 1, &r), 0);
+	expect_items(&r, acct_only, sizeof(acct_only) / sizeof(acct_only[0]));
+}
+
 static void test_kind_names(void **state)
 {
 	(void)state;
@@ -198,7 +274,7 @@ int main(void)
 	    cmocka_unit_test(test_sysctl),          cmocka_unit_test(test_modprobe),
 	    cmocka_unit_test(test_tuned),           cmocka_unit_test(test_procs),
 	    cmocka_unit_test(test_all_and_missing), cmocka_unit_test(test_capacity),
-	    cmocka_unit_test(test_kind_names),
+	    cmocka_unit_test(test_knobs),           cmocka_unit_test(test_kind_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,6 +124,92 @@ static void test_round_trip(void **state)
 	undo_record_free(rec);
 }
 
+/* Persisted files: saved with their content before (or their absence),
+ * loaded back identical, restored by undo_restore_files() atomically or
+ * unlinked, and a record of files only is valid. */
+static void test_files_round_trip(void **state)
+{
+	struct tree *t = *state;
+	struct undo_info in = {.time_s = 1700000500, .command = UNDO_CMD_APPLY};
+	struct undo_record *rec = undo_record_new(&in), *back = NULL;
+	char sysd[256], modp[256], ours[300], mod[300], path[512], file[UNDO_FILE_LEN];
+	char *text = NULL;
+	struct undo_error err;
+	struct stat st;
+	FILE *f;
+
+	snprintf(sysd, sizeof(sysd), "%s/sysctl.d", t->root);
+	snprintf(modp, sizeof(modp), "%s/modules-load.d", t->root);
+	assert_int_equal(mkdir(sysd, 0755), 0);
+	assert_int_equal(mkdir(modp, 0755), 0);
+	snprintf(ours, sizeof(ours), "%s/90-ctadvisor.conf", sysd);
+	snprintf(mod, sizeof(mod), "%s/ctadvisor-nf_conntrack.conf", modp);
+	put_file(sysd, "90-ctadvisor.conf", "# earlier\nnet.netfilter.nf_conntrack_acct = 0\n");
+	assert_non_null(rec);
+	assert_int_equal(undo_record_add(rec, NF "nf_conntrack_acct", "0", "1"), 0);
+	assert_int_equal(undo_record_add_file_now(rec, ours), 0);
+	assert_int_equal(undo_record_add_file_now(rec, mod), 0); /* does not exist */
+	assert_int_equal(undo_record_add_file_now(rec, ours), -EEXIST);
+	assert_int_equal(undo_record_add_file(rec, "/etc/passwd", "x", 1), -EINVAL);
+	assert_int_equal(undo_record_add_file(rec, "relative/ctadvisor.conf", NULL, 0), -EINVAL);
+	assert_int_equal(undo_record_add_file(rec, "/x/ctadvisor.conf", "a\0b", 3), -EINVAL);
+	assert_int_equal(undo_record_add_file(rec, "/x/ctadvisor.conf", "\xff\xfe", 2), -EILSEQ);
+	assert_int_equal(undo_record_file_count(rec), 2);
+	assert_int_equal(undo_save(t->dir, rec, file, sizeof(file)), 0);
+	undo_record_free(rec);
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, file);
+	assert_int_equal(undo_load(path, &back, &err), 0);
+	assert_int_equal(undo_record_count(back), 1);
+	assert_int_equal(undo_record_file_count(back), 2);
+	assert_string_equal(undo_record_file(back, 0)->path, ours);
+	assert_true(undo_record_file(back, 0)->existed);
+	assert_string_equal(undo_record_file(back, 0)->original,
+			    "# earlier\nnet.netfilter.nf_conntrack_acct = 0\n");
+	assert_string_equal(undo_record_file(back, 1)->path, mod);
+	assert_false(undo_record_file(back, 1)->existed);
+	assert_null(undo_record_file(back, 2));
+	/* Nothing changed yet: the files are as recorded. */
+	assert_false(undo_file_differs(undo_record_file(back, 0)));
+	assert_false(undo_file_differs(undo_record_file(back, 1)));
+
+	/* What apply --persist then writes. */
+	put_file(sysd, "90-ctadvisor.conf", "net.netfilter.nf_conntrack_acct = 1\n");
+	put_file(modp, "ctadvisor-nf_conntrack.conf", "nf_conntrack\n");
+	assert_true(undo_file_differs(undo_record_file(back, 0)));
+	assert_true(undo_file_differs(undo_record_file(back, 1)));
+	assert_int_equal(undo_restore_files(back), 0);
+	assert_true(undo_record_file(back, 0)->restored);
+	assert_true(undo_record_file(back, 1)->restored);
+	assert_int_equal(stat(mod, &st), -1);
+	f = fopen(ours, "r");
+	assert_non_null(f);
+	text = calloc(1, 256);
+	assert_int_equal(fread(text, 1, 255, f) > 0, 1);
+	fclose(f);
+	assert_string_equal(text, "# earlier\nnet.netfilter.nf_conntrack_acct = 0\n");
+	free(text);
+	assert_int_equal(stat(ours, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	/* Again: already restored, the unlink of a missing file is no error. */
+	assert_int_equal(undo_restore_files(back), 0);
+	undo_record_free(back);
+
+	/* A record of files only, and the failure of one file reported. */
+	rec = undo_record_new(&in);
+	assert_int_equal(
+	    undo_record_add_file(rec, "/nonexistent-ctadv/dir/90-ctadvisor.conf", "x\n", 2), 0);
+	assert_int_equal(undo_save(t->dir, rec, file, sizeof(file)), 0);
+	snprintf(path, sizeof(path), "%s/%s", t->dir, file);
+	assert_int_equal(undo_load(path, &back, &err), 0);
+	assert_int_equal(undo_record_count(back), 0);
+	assert_int_not_equal(undo_restore_files(back), 0);
+	assert_false(undo_record_file(back, 0)->restored);
+	assert_int_equal(undo_record_file(back, 0)->rc, -ENOENT);
+	undo_record_free(back);
+	undo_record_free(rec);
+}
+
 static void test_list(void **state)
 {
 	static const int64_t times[] = {1700000000, 1700000100, 1700000000, 5};
@@ -237,6 +323,31 @@ static const struct {
     {"{\"version\": 1, \"time\": 0, \"command\": \"apply\", " NETNS ", \"knobs\": [" GOOD_KNOB
      "]} trailing",
      -EBADMSG, 1, "end of file expected"},
+    /* files */
+    {"{\"version\": 1, \"time\": 0, \"command\": \"apply\", " NETNS ", \"knobs\": [" GOOD_KNOB
+     "], \"files\": [{\"path\": \"/etc/passwd\", \"original\": \"x\"}]}",
+     -EINVAL, 0, "files[0]: \"/etc/passwd\" is not a ctadvisor configuration file"},
+    {"{\"version\": 1, \"time\": 0, \"command\": \"apply\", " NETNS ", \"knobs\": [" GOOD_KNOB
+     "], \"files\": [{\"path\": \"/etc/sysctl.d/../90-ctadvisor.conf\", \"original\": null}]}",
+     -EINVAL, 0, "files[0]"},
+    {"{\"version\": 1, \"time\": 0, \"command\": \"apply\", " NETNS ", \"knobs\": [" GOOD_KNOB
+     "], \"files\": [{\"path\": \"/etc/sysctl.d/90-ctadvisor.conf\", \"original\": 3}]}",
+     -EINVAL, 0, "files[0].original: expected string or null"},
+    {"{\"version\": 1, \"time\": 0, \"command\": \"apply\", " NETNS ", \"knobs\": [" GOOD_KNOB
+     "], \"files\": [{\"path\": \"/etc/sysctl.d/90-ctadvisor.conf\"}]}",
+     -EINVAL, 0, "files[0]: expected"},
+    {"{\"version\": 1, \"time\": 0, \"command\": \"apply\", " NETNS ", \"knobs\": [" GOOD_KNOB
+     "], \"files\": [{\"path\": \"/etc/sysctl.d/90-ctadvisor.conf\", \"original\": null, "
+     "\"mode\": 1}]}",
+     -EINVAL, 0, "files[0]: expected"},
+    /* 25 */
+    {"{\"version\": 1, \"time\": 0, \"command\": \"apply\", " NETNS ", \"knobs\": [], "
+     "\"files\": []}",
+     -EINVAL, 0, "files: expected a non-empty array"},
+    {"{\"version\": 1, \"time\": 0, \"command\": \"apply\", " NETNS ", \"knobs\": [" GOOD_KNOB
+     "], \"files\": [{\"path\": \"/a/90-ctadvisor.conf\", \"original\": null}, "
+     "{\"path\": \"/a/90-ctadvisor.conf\", \"original\": \"x\"}]}",
+     -EINVAL, 0, "files[1]"},
 };
 
 static void test_corrupt(void **state)
@@ -402,6 +513,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_files_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
