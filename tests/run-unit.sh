@@ -8,7 +8,7 @@ passed=0 failed=0 bad_bins=()
 for bin in "$@"; do
 	log=$(mktemp)
 	if [ "${VALGRIND:-0}" = 1 ]; then
-		valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+		valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect \
 			--errors-for-leak-kinds=definite,indirect "$bin" >"$log" 2>&1
 	else
 		"$bin" >"$log" 2>&1

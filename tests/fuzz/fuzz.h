@@ -72,4 +72,27 @@ static inline void *fuzz_nlmsg(const uint8_t *data, size_t size)
 	return buf;
 }
 
+/* The same message for the decoders that walk it with libmnl's
+ * mnl_attr_parse()/mnl_attr_for_each(): those stop at MNL_ALIGN(nlmsg_len),
+ * up to 3 bytes past an unaligned nlmsg_len, which the receive path always
+ * has readable (the message lies in a 256 KiB recv buffer) and the kernel
+ * never sends (its nlmsg_len is always aligned). So the buffer holds the
+ * aligned length, padding zeroed. nl_ct.c bounds its walk by nlmsg_len and
+ * needs no padding; a decoder that does the same could use fuzz_nlmsg(). */
+static inline void *fuzz_nlmsg_aligned(const uint8_t *data, size_t size)
+{
+	uint32_t len = (uint32_t)size;
+	size_t padded = (size + 3) & ~(size_t)3;
+	uint8_t *buf;
+
+	if (size < 16 || size > UINT32_MAX - 3)
+		return NULL;
+	buf = calloc(1, padded);
+	if (buf == NULL)
+		abort();
+	memcpy(buf, data, size);
+	memcpy(buf, &len, sizeof(len));
+	return buf;
+}
+
 #endif

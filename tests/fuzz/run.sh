@@ -18,7 +18,7 @@ OUT=${FUZZ_BUILD:-build-fuzz}
 CC=${FUZZ_CC:-clang}
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 -fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-function"
-PKG_CFLAGS=$(pkg-config --cflags libmnl jansson 2>/dev/null)
+PKG_CFLAGS=$(pkg-config --cflags libmnl jansson libnetfilter_log 2>/dev/null)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
@@ -33,12 +33,16 @@ target_srcs() {
 	procstat) echo advisor/procstat.c ;;
 	sysctl_parse) echo sysctl/sysctl.c ;;
 	undo) echo sysctl/undo.c sysctl/persist.c sysctl/sysctl_write.c sysctl/sysctl.c ;;
-	cli) echo advisor/cli.c ;;
+	cli) echo advisor/cli.c advisor/size.c advisor/range.c ;;
+	nl_nflog) echo advisor/nl_nflog.c "$LOGPARSE_SRCS" ;;
+	nl_events) echo advisor/nl_events.c ;;
+	flush) echo advisor/flush.c ;;
 	esac
 }
 target_libs() {
 	case $1 in
-	nl_ct | nl_stats_global | nl_stats_cpu) echo -lmnl ;;
+	nl_ct | nl_stats_global | nl_stats_cpu | nl_events | flush) echo -lmnl ;;
+	nl_nflog) echo -lmnl -lnetfilter_log ;;
 	undo) echo -ljansson ;;
 	cli) echo -lm ;;
 	esac

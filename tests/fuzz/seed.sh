@@ -28,11 +28,13 @@ record() {
 }
 
 LP=$(ls logparse/*.c)
+CLI="advisor/cli.c advisor/size.c advisor/range.c"
 record logparse_line test_logparse_line "-Dlogparse_line=seed_logparse_line" "$LP" ""
 record logparse_nflog test_logparse_nflog "-Dlogparse_nflog=seed_logparse_nflog" "$LP" ""
 record nl_ct test_nl_ct "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" "advisor/nl_ct.c advisor/walk_agg.c rules/snapshot.c" -lmnl
 record nl_ct test_nat "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" \
-	"$(ls advisor/nl_ct.c advisor/nat*.c advisor/walk_agg.c rules/*.c)" "-lmnl -ljansson"
+	"$(ls advisor/nl_ct.c advisor/nat*.c advisor/walk_agg.c advisor/fileio.c advisor/collect_walk.c \
+		advisor/nl_ct_dump.c rules/*.c)" "-lmnl -ljansson"
 record nl_stats test_nl_stats \
 	"-Dnl_stats_decode_global=seed_nl_stats_decode_global -Dnl_stats_decode_cpu=seed_nl_stats_decode_cpu" \
 	"advisor/nl_stats.c rules/snapshot.c" -lmnl
@@ -40,7 +42,12 @@ record procstat test_procstat "-Dprocstat_parse=seed_procstat_parse" advisor/pro
 record sysctl test_sysctl "-Dsysctl_parse_i64=seed_sysctl_parse_i64" \
 	"sysctl/sysctl.c sysctl/sysctl_write.c" ""
 record cli test_cli "$(for f in pct u64 format duration_ms log_proto color; do
-	printf -- '-Dcli_parse_%s=seed_cli_parse_%s ' $f $f; done)" advisor/cli.c ""
+	printf -- '-Dcli_parse_%s=seed_cli_parse_%s ' $f $f; done)" "$CLI" ""
+record cli test_size "-Dcli_parse_size=seed_cli_parse_size" "$CLI" ""
+record cli test_range "-Drange_parse=seed_range_parse" "$CLI" ""
+record nl_nflog test_nl_nflog "-Dnl_nflog_decode=seed_nl_nflog_decode" \
+	"advisor/nl_nflog.c $LP" "-lmnl -lnetfilter_log"
+record flush test_flush "-Dflush_decode=seed_flush_decode" advisor/flush.c -lmnl
 record undo test_undo "-Dundo_load=seed_undo_load" \
 	"sysctl/undo.c sysctl/persist.c sysctl/sysctl_write.c sysctl/sysctl.c" -ljansson
 
@@ -57,6 +64,15 @@ for f in tests/fixtures/logparse/*.log; do
 		{ printf '\003'; cat "$p"; } >"$p.k" && rm -f "$p"
 	done
 done
+
+# Events: the recorded dump messages as NEW and as DESTROY (with timestamps);
+# NFLOG messages around the recorded prefixes and packets (seed_nl.c).
+mkdir -p "$RAW/nl_events"
+$CC $CFLAGS -o "$OUT/seed_nl" tests/fuzz/seed_nl.c -lmnl &&
+	"$OUT/seed_nl" events "$RAW/nl_events" "$RAW"/nl_ct/* &&
+	"$OUT/seed_nl" nflog "$RAW/nl_nflog" "$RAW"/logparse_nflog/*
+# The flush decoder reads the same dump messages as nl_ct.
+cp "$RAW"/nl_ct/* "$RAW/flush/"
 
 # Seeds stay small (the unit tests' 1 MiB lines are beyond -max_len anyway).
 find "$RAW" -type f -size +4k -delete
@@ -83,3 +99,6 @@ merge procstat "$RAW/procstat"
 merge sysctl_parse "$RAW/sysctl"
 merge cli "$RAW/cli"
 merge undo "$RAW/undo"
+merge nl_nflog "$RAW/nl_nflog"
+merge nl_events "$RAW/nl_events"
+merge flush "$RAW/flush"

@@ -141,6 +141,47 @@ SEED_CLI_WRAP(cli_parse_log_proto, unsigned)
 SEED_CLI_WRAP(cli_parse_color, enum cli_color)
 #endif
 
+#ifdef SEED_CLI
+#include "../../advisor/range.h"
+#include "../../advisor/size.h"
+int seed_cli_parse_size(const char *s, uint64_t *bytes);
+int seed_cli_parse_size(const char *s, uint64_t *bytes)
+{
+	if (s != NULL)
+		seed_write(s, strlen(s), NULL, 0);
+	return cli_parse_size(s, bytes);
+}
+int seed_range_parse(const char *s, struct range *out);
+int seed_range_parse(const char *s, struct range *out)
+{
+	if (s != NULL)
+		seed_write(s, strlen(s), NULL, 0);
+	return range_parse(s, out);
+}
+#endif
+
+#ifdef SEED_NL_NFLOG
+#include "../../advisor/nl_nflog.h"
+int seed_nl_nflog_decode(const struct nlmsghdr *nlh, struct nl_nflog_msg *out);
+int seed_nl_nflog_decode(const struct nlmsghdr *nlh, struct nl_nflog_msg *out)
+{
+	if (nlh->nlmsg_len >= sizeof(*nlh))
+		seed_write(nlh, nlh->nlmsg_len, NULL, 0);
+	return nl_nflog_decode(nlh, out);
+}
+#endif
+
+#ifdef SEED_FLUSH
+#include "../../advisor/flush.h"
+int seed_flush_decode(const struct nlmsghdr *nlh, struct flush_entry *e);
+int seed_flush_decode(const struct nlmsghdr *nlh, struct flush_entry *e)
+{
+	if (nlh->nlmsg_len >= sizeof(*nlh))
+		seed_write(nlh, nlh->nlmsg_len, NULL, 0);
+	return flush_decode(nlh, e);
+}
+#endif
+
 #ifdef SEED_UNDO
 #include "../../sysctl/undo.h"
 int seed_undo_load(const char *path, struct undo_record **out, struct undo_error *err);

@@ -121,6 +121,12 @@ if jq -e -s --argjson n "$ENTRIES" 'length == 1 and (.[0] |
 else
 	fail "check json is a misleading OK: $(jq -c '{status, occupancy, walk, problems, f: [.findings[].id]}' "$LAB_TMP/check_json.out" 2>&1 | head -c 1500)"
 fi
+# The plugin status line itself says the OK is partial, with as many parts
+# as the JSON lists problems (a monitoring system shows only that line).
+n_problems=$(jq '.problems | length' "$LAB_TMP/check_json.out")
+[[ "$n_problems" =~ ^[1-9][0-9]*$ ]] || fail "check json: no problems listed ($n_problems)"
+assert_eq "check text: the status line says partial: $n_problems parts unread" 1 \
+	"$(head -n1 "$LAB_TMP/check.out" | grep -cE "^CONNTRACK OK - .*; partial: $n_problems parts? unread \(see below\) \|")"
 run_nobody inventory_json inventory --format json
 assert_eq "inventory json: exit" 1 "$RC"
 assert_eq "inventory json: the lab namespace is unreadable with EPERM (setns)" 1 \
