@@ -513,24 +513,36 @@ static void ev_add(struct rules_finding *f, const char *name, double v, const ch
 	f->ev[f->n_ev++] = (struct rules_evidence){.name = name, .value = v, .unit = unit};
 }
 
-static void finding_text(const struct nat_report *r, struct rules_finding *f)
+/* Keys of the report at or above warn_pct (rows are worst first). */
+static size_t nat_alerting(const struct nat_report *r, double warn_pct)
+{
+	size_t n = 0;
+
+	while (n < r->n_rows && r->rows[n].saturation_pct >= warn_pct)
+		n++;
+	return n;
+}
+
+static void finding_text(const struct nat_report *r, size_t n_alerting, struct rules_finding *f)
 {
 	const struct nat_row *w = &r->rows[0];
-	char nat[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	char nat[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], more[80] = "";
+	int n;
 
 	inet_ntop(w->family, w->nat_addr, nat, sizeof(nat));
 	inet_ntop(w->family, w->dst, dst, sizeof(dst));
-	int n;
-
+	if (n_alerting > 1)
+		snprintf(more, sizeof(more), "; %zu more destination%s alert%s", n_alerting - 1,
+			 n_alerting > 2 ? "s" : "", n_alerting > 2 ? "" : "s");
 	/* Truncation keeps the figures, which come first. */
 	n = snprintf(
 	    f->summary, sizeof(f->summary),
-	    "NAT address %s uses %llu of %u ports (%u-%u) toward %s %s/%u (%.0f%%); new "
+	    "NAT address %s uses %llu of %u ports (%u-%u) toward %s %s/%u (%.0f%%%s); new "
 	    "connections there fail once all are taken. More NAT addresses only help other "
-	    "clients (each is pinned to one): widen the range, use random-fully, reuse "
+	    "clients (each is pinned to one): widen the range, random-fully, reuse "
 	    "connections, shorten TIME_WAIT",
 	    nat, (unsigned long long)w->in_use, w->capacity, w->cap.port_lo, w->cap.port_hi, dst,
-	    proto_name(w->proto), w->dport, w->saturation_pct);
+	    proto_name(w->proto), w->dport, w->saturation_pct, more);
 	if (n < 0)
 		f->summary[0] = '\0';
 	snprintf(f->commands[0], sizeof(f->commands[0]),
@@ -544,6 +556,7 @@ void nat_finding(const struct nat_report *r, double warn_pct, double crit_pct,
 {
 	enum rules_sev sev = nat_severity(r, warn_pct, crit_pct);
 	const struct nat_row *w = &r->rows[0];
+	size_t n_alerting;
 
 	*fired = sev != RULES_SEV_OK;
 	if (!*fired)
@@ -551,7 +564,8 @@ void nat_finding(const struct nat_report *r, double warn_pct, double crit_pct,
 	memset(out, 0, sizeof(*out));
 	out->id = "nat-port-saturation";
 	out->sev = sev;
-	finding_text(r, out);
+	n_alerting = nat_alerting(r, warn_pct);
+	finding_text(r, n_alerting, out);
 	ev_add(out, "saturation", w->saturation_pct, "%");
 	ev_add(out, "ports_in_use", (double)w->in_use, "ports");
 	ev_add(out, "port_capacity", (double)w->capacity, "ports");
@@ -561,4 +575,5 @@ void nat_finding(const struct nat_report *r, double warn_pct, double crit_pct,
 		ev_add(out, "insert_failed_per_s", nat_rate(r, NAT_CTR_INSERT_FAILED), "/s");
 		ev_add(out, "drop_per_s", nat_rate(r, NAT_CTR_DROP), "/s");
 	}
+	ev_add(out, "alerting_destinations", (double)n_alerting, "keys");
 }

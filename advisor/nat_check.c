@@ -10,8 +10,9 @@
 #include "nat_check.h"
 #include "nat_collect.h"
 
-/* check shows only the worst key; the report keeps a few for the finding. */
-#define NAT_CHECK_ROWS 1
+/* check shows only the worst key; the report keeps as many rows as it can
+ * so that the finding can say how many destinations alert. */
+#define NAT_CHECK_ROWS NAT_REPORT_ROWS
 
 int nat_check_walk(struct ct_snapshot *snap, struct nat_check *nc, double warn_pct, double crit_pct)
 {

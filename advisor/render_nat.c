@@ -256,8 +256,11 @@ int render_nat_json(FILE *out, const struct render_nat_in *in)
 	return rc < 0 || fflush(out) != 0 || ferror(out) ? -EIO : 0;
 }
 
-/* Prometheus: per destination gauges for the rows shown, the worst
- * saturation, the counter rates, and the status. */
+/* Prometheus (doc/check-output.md, "ctadvisor nat"): per destination
+ * gauges for the rows shown, one rate family per counter, the status. The
+ * worst saturation is check's family (ctadvisor_nat_worst_*): written here
+ * too, it would be a duplicate series when both files share a textfile
+ * directory; the worst is max() over ctadvisor_nat_port_saturation_ratio. */
 static void prom_family(FILE *out, const char *name, const char *help)
 {
 	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
@@ -283,34 +286,54 @@ static void prom_rows(FILE *out, const char *ns, const struct nat_report *r, int
 	}
 }
 
+/* One gauge family per counter: a rate of found and a rate of drop are two
+ * meanings (summing them means nothing), and the name says the unit. */
+static const char *const ctr_help[NAT_CTRS] = {
+    "Lookups that found an existing entry per second over the sampling interval "
+    "(NAT port probes colliding: the early warning).",
+    "Entries that could not be inserted per second over the sampling interval "
+    "(a connection that found no NAT port).",
+    "Packets dropped per second over the sampling interval."};
+
+static void prom_rates(FILE *out, const char *ns, const struct nat_report *r)
+{
+	char name[64];
+
+	prom_family(out, "ctadvisor_nat_sample_interval_seconds",
+		    "Length of the interval the counter rates are taken over.");
+	fprintf(out, "ctadvisor_nat_sample_interval_seconds{netns=\"%s\"} %.6g\n", ns,
+		(double)r->interval_ms / 1000.0);
+	for (size_t c = 0; c < NAT_CTRS; c++) {
+		snprintf(name, sizeof(name), "ctadvisor_nat_%s_per_second", ctr_name[c]);
+		prom_family(out, name, ctr_help[c]);
+		fprintf(out, "%s{netns=\"%s\"} %.6g\n", name, ns, nat_rate(r, (enum nat_ctr)c));
+	}
+}
+
 int render_nat_prom(FILE *out, const struct render_nat_in *in)
 {
 	const struct nat_report *r = in->rep;
 	char ns[1024];
 
 	render_escape(ns, sizeof(ns), in->netns != NULL ? in->netns : "", RENDER_ESC_PROM);
-	prom_family(
-	    out, "ctadvisor_nat_port_saturation_ratio",
-	    "Source NAT ports in use toward one destination divided by the range (0 to 1).");
-	prom_rows(out, ns, r, 0);
-	prom_family(out, "ctadvisor_nat_ports_in_use",
-		    "Source NAT ports in use toward one destination.");
-	prom_rows(out, ns, r, 1);
-	prom_family(out, "ctadvisor_nat_port_capacity",
-		    "Source NAT ports the rules allow toward one destination.");
-	prom_rows(out, ns, r, 2);
-	prom_family(out, "ctadvisor_nat_worst_saturation_ratio",
-		    "The highest source NAT port saturation of any destination (0 to 1).");
-	fprintf(out, "ctadvisor_nat_worst_saturation_ratio{netns=\"%s\"} %.6g\n", ns,
-		r->n_rows ? r->rows[0].saturation_pct / 100.0 : 0.0);
-	if (r->has_counters) {
-		prom_family(out, "ctadvisor_nat_counter_rate",
-			    "conntrack -S counters per second over the sampling interval.");
-		for (size_t c = 0; c < NAT_CTRS; c++)
-			fprintf(out,
-				"ctadvisor_nat_counter_rate{netns=\"%s\",counter=\"%s\"} %.6g\n",
-				ns, ctr_name[c], nat_rate(r, (enum nat_ctr)c));
+	if (r->n_rows > 0) {
+		prom_family(out, "ctadvisor_nat_port_saturation_ratio",
+			    "Source NAT ports in use toward one destination divided by the "
+			    "range (0 to 1).");
+		prom_rows(out, ns, r, 0);
+		prom_family(out, "ctadvisor_nat_ports_in_use",
+			    "Source NAT ports in use toward one destination.");
+		prom_rows(out, ns, r, 1);
+		prom_family(out, "ctadvisor_nat_port_capacity",
+			    "Source NAT ports the rules allow toward one destination.");
+		prom_rows(out, ns, r, 2);
 	}
+	prom_family(out, "ctadvisor_nat_source_nat_entries",
+		    "Source-NATed conntrack entries the table walk saw.");
+	fprintf(out, "ctadvisor_nat_source_nat_entries{netns=\"%s\"} %llu\n", ns,
+		(unsigned long long)r->snat_entries);
+	if (r->has_counters)
+		prom_rates(out, ns, r);
 	prom_family(out, "ctadvisor_nat_status", "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
 	fprintf(out, "ctadvisor_nat_status{netns=\"%s\"} %d\n", ns, rules_exit_code(in->findings));
 	return fflush(out) != 0 || ferror(out) ? -EIO : 0;

@@ -3,7 +3,13 @@
 # syntax, naming conventions, _total on counters, HELP on every family)
 # accepts real `check --format prometheus` output from a lab namespace with
 # TCP and UDP flows, both from stdout and from the --output file; and the
-# samples say what the kernel says.
+# samples say what the kernel says. The client masquerades its TCP into
+# ports 40000-40009, so `nat --netns CLI` and `check --netns CLI` have a NAT
+# key: their output and `inventory`'s pass promtool too, with samples equal
+# to the kernel's. Then the files as node_exporter's textfile collector
+# would merge them (check of both namespaces, nat, inventory): one family
+# keeps one HELP, one TYPE and one set of label names in every file, and no
+# series appears twice.
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016
 source "$(dirname "$0")/lib.sh"
 
@@ -16,6 +22,14 @@ lab_veth "$CLI" v0 "$SRV" v1
 lab_addr "$CLI" v0 10.213.52.1/24
 lab_addr "$SRV" v1 10.213.52.2/24
 lab_ct_enable "$SRV"
+in_ns "$CLI" nft -f - <<-EOF_NFT || die "cannot load the NAT table in $CLI"
+	table ip pnat {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			oifname "v0" meta l4proto tcp masquerade to :40000-40009
+		}
+	}
+EOF_NFT
 in_ns "$SRV" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3600 || die "cannot raise udp timeout"
 lab_bg "$SRV" tcpsrv "$TOOLS/tcp_hold" server 10.213.52.2 5001
 wait_line tcpsrv listening
@@ -53,5 +67,113 @@ assert_eq "ctadvisor_conntrack_walk_unreplied_entries" "$M" \
 	"$(sample ctadvisor_conntrack_walk_unreplied_entries)"
 assert_eq "insert counter summed vs conntrack -S" "$(truth_stat "$SRV" insert)" \
 	"$(awk '/^ctadvisor_conntrack_stat_insert_total\{/ { s += $2 } END { print s + 0 }' "$LAB_TMP/out.prom")"
+
+# promtool_clean NAME FILE: promtool check metrics accepts FILE, silently.
+promtool_clean()
+{
+	local rc=0
+	promtool check metrics <"$2" >"$LAB_TMP/promtool.out" 2>&1 || rc=$?
+	assert_eq "promtool check metrics ($1) exit status" 0 "$rc"
+	assert_eq "promtool check metrics ($1) complaints" "" "$(cat "$LAB_TMP/promtool.out")"
+}
+
+# nat in the client: one key, N of the masquerade's 10 ports.
+rc=0
+"$CTADVISOR" nat --netns "$CLI" --format prometheus --interval 200ms >"$LAB_TMP/nat.prom" \
+	2>"$LAB_TMP/nat.err" || rc=$?
+assert_eq "nat --format prometheus exit status ($N of 10 ports: OK)" 0 "$rc"
+promtool_clean nat "$LAB_TMP/nat.prom"
+nat_sample() { awk -v n="$1" 'index($1, n "{") == 1 && $1 ~ /dst="10\.213\.52\.2",dport="5001"/ { print $2 }' "$LAB_TMP/nat.prom"; }
+assert_eq "conntrack -L in $CLI: SNAT entries to 10.213.52.2:5001 (lab sanity)" "$N" \
+	"$(in_ns "$CLI" conntrack -L -p tcp --reply-src 10.213.52.2 --reply-port-src 5001 2>/dev/null | grep -c 'dport=4000[0-9] ')"
+assert_eq "ctadvisor_nat_ports_in_use vs conntrack -L" "$N" "$(nat_sample ctadvisor_nat_ports_in_use)"
+assert_eq "ctadvisor_nat_port_capacity" 10 "$(nat_sample ctadvisor_nat_port_capacity)"
+assert_eq "ctadvisor_nat_port_saturation_ratio" 0.5 "$(nat_sample ctadvisor_nat_port_saturation_ratio)"
+assert_eq "nat rate families (one per counter)" \
+	"ctadvisor_nat_drop_per_second ctadvisor_nat_found_per_second ctadvisor_nat_insert_failed_per_second" \
+	"$(awk '$1 == "#" && $2 == "TYPE" && $3 ~ /_per_second$/ { print $3 }' "$LAB_TMP/nat.prom" | sort | xargs)"
+
+run_check --netns "$CLI" --format prometheus
+cp "$LAB_TMP/check.out" "$LAB_TMP/check-cli.prom"
+promtool_clean "check --netns CLI, with the NAT view" "$LAB_TMP/check-cli.prom"
+assert_eq "check --netns CLI: ctadvisor_nat_worst_ports_in_use" "$N" \
+	"$(awk '/^ctadvisor_nat_worst_ports_in_use\{/ { print $2 }' "$LAB_TMP/check-cli.prom")"
+
+# inventory: every namespace of the host; exit 1 only when one could not be read.
+rc=0
+"$CTADVISOR" inventory --format prometheus >"$LAB_TMP/inv.prom" 2>"$LAB_TMP/inv.err" || rc=$?
+((rc <= 1)) || fail "inventory --format prometheus exited $rc: $(head -c 1000 "$LAB_TMP/inv.err")"
+promtool_clean inventory "$LAB_TMP/inv.prom"
+assert_eq "inventory: ctadvisor_netns_conntrack_entries of $SRV vs conntrack -C" \
+	"$(in_ns "$SRV" conntrack -C)" \
+	"$(awk -v ns="$SRV" 'index($1, "ctadvisor_netns_conntrack_entries{netns=\"" ns "\",") == 1 { print $2 }' "$LAB_TMP/inv.prom")"
+assert_eq "inventory: stat families (one per counter, _total)" \
+	"ctadvisor_netns_conntrack_stat_drop_total ctadvisor_netns_conntrack_stat_early_drop_total ctadvisor_netns_conntrack_stat_insert_failed_total ctadvisor_netns_conntrack_stat_invalid_total" \
+	"$(awk '$1 == "#" && $2 == "TYPE" && $3 ~ /_stat_/ && $4 == "counter" { print $3 }' "$LAB_TMP/inv.prom" | sort | xargs)"
+
+# As the textfile collector merges files: for each family the HELP, the
+# TYPE and the label names must agree across files, and a series (name and
+# label values) must come from one file only. Prints one line per conflict.
+textfile_conflicts()
+{
+	awk '
+	function labels(s, names, key,   rest, m) {
+		# s: the text between { and }; names: sorted label names
+		n = 0
+		rest = s
+		while (match(rest, /[a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*"/)) {
+			m = substr(rest, RSTART, RLENGTH)
+			names[++n] = substr(m, 1, index(m, "=") - 1)
+			rest = substr(rest, RSTART + RLENGTH)
+		}
+		for (i = 2; i <= n; i++)	# insertion sort: a handful of labels
+			for (j = i; j > 1 && names[j - 1] > names[j]; j--) {
+				t = names[j]; names[j] = names[j - 1]; names[j - 1] = t
+			}
+		key = ""
+		for (i = 1; i <= n; i++)
+			key = key (i > 1 ? "," : "") names[i]
+		return key
+	}
+	FNR == 1 { file = FILENAME }
+	$1 == "#" && ($2 == "HELP" || $2 == "TYPE") {
+		text = $0
+		sub(/^# (HELP|TYPE) [^ ]+ ?/, "", text)
+		k = $2 SUBSEP $3
+		if (k in first && first[k] != text)
+			print "family " $3 ": " $2 " \"" first[k] "\" (" firstf[k] ") vs \"" text "\" (" file ")"
+		else if (!(k in first)) { first[k] = text; firstf[k] = file }
+		next
+	}
+	/^#/ || NF == 0 { next }
+	{
+		series = $1
+		name = series; lab = ""
+		if ((b = index(series, "{")) > 0) {
+			name = substr(series, 1, b - 1)
+			lab = substr(series, b + 1, length(series) - b - 1)
+		}
+		delete ln
+		key = labels(lab, ln)
+		if (name in dims && dims[name] != key)
+			print "family " name ": labels {" dims[name] "} (" dimsf[name] ") vs {" key "} (" file ")"
+		else if (!(name in dims)) { dims[name] = key; dimsf[name] = file }
+		if (series in seen && seenf[series] != file)
+			print "series " series " in " seenf[series] " and " file
+		seen[series] = 1; seenf[series] = file
+	}' "$@"
+}
+for f in stdout.prom check-cli.prom nat.prom inv.prom; do
+	cp "$LAB_TMP/$f" "$LAB_TMP/textfile-$f"
+done
+assert_eq "textfile merge of check (2 namespaces), nat, inventory: conflicts" "" \
+	"$(cd "$LAB_TMP" && textfile_conflicts textfile-stdout.prom textfile-check-cli.prom textfile-nat.prom textfile-inv.prom)"
+# The checker itself finds what it must: a second HELP, other label names, a
+# series twice.
+printf '%s\n' '# HELP ctadvisor_conntrack_entries_limit other text' \
+	'# TYPE ctadvisor_conntrack_entries_limit gauge' 'ctadvisor_conntrack_entries_limit 5' \
+	"ctadvisor_check_status{netns=\"$SRV\"} 0" >"$LAB_TMP/textfile-bad.prom"
+assert_eq "textfile merge checker: conflicts it finds in a bad file" 3 \
+	"$(cd "$LAB_TMP" && textfile_conflicts textfile-stdout.prom textfile-bad.prom | wc -l)"
 
 lab_finish

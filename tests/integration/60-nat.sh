@@ -8,9 +8,15 @@
 # (100 %) for each destination, equal to conntrack -L grouped by reply tuple;
 # the failed connects' SYNs (2 or more each: tcp_syn_retries=1 in the client) show
 # as insert_failed and drop deltas equal to conntrack -S's over the run; the
-# exit status is 2 and the finding is nat-port-saturation. Then 5 connects
-# through the two-address SNAT rule: one key of capacity 100, the client
-# pinned to the one NAT address conntrack -L shows.
+# exit status is 2 and the finding is nat-port-saturation. Each saturated
+# key holds 10 ESTABLISHED entries, none in TIME_WAIT or later, all from the
+# one client. `check --netns RTR` exits 2 with a critical nat-port-saturation
+# finding naming one saturated destination and counting both, and its
+# perfdata and Prometheus output carry the worst saturation, 100 %. Then 5
+# connects through the two-address SNAT rule: one key of capacity 100, the
+# client pinned to the one NAT address conntrack -L shows.
+# NAT_FIXTURE_DIR=DIR (optional): at the end, record the router's table
+# dump and ruleset there (tests/fixtures/nat/README.md says how).
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016,SC2317
 source "$(dirname "$0")/lib.sh"
 
@@ -173,6 +179,81 @@ assert_eq "walk entries vs conntrack -C" "$(in_ns "$RTR" conntrack -C)" \
 	"$(jq -r '.walk.entries' "$LAB_TMP/nat1.json")"
 assert_eq "walk.interrupted" false "$(jq -r '.walk.interrupted' "$LAB_TMP/nat1.json")"
 
+# Each saturated key: the TCP state split and its one client, against the
+# kernel's states of the entries of that reply tuple.
+truth_states()
+{
+	in_ns "$RTR" conntrack -L -p tcp --reply-src "$1" --reply-port-src "$2" 2>/dev/null |
+		awk '{ s[$4]++ } END { for (k in s) print k, s[k] }' | sort | paste -sd' '
+}
+for dest in "$A_ADDR $A_PORT" "$B_ADDR $B_PORT"; do
+	read -r addr port <<<"$dest"
+	assert_eq "$addr:$port conntrack -L states (lab sanity)" "ESTABLISHED $HELD" \
+		"$(truth_states "$addr" "$port")"
+	sel='.destinations[] | select(.dst == $a and .dport == $p)'
+	assert_eq "$addr:$port established time_wait" "$HELD 0" \
+		"$(jq -r --arg a "$addr" --argjson p "$port" "$sel"' | "\(.established) \(.time_wait)"' \
+			"$LAB_TMP/nat1.json")"
+	assert_eq "$addr:$port clients[0] (addr count error nat_addr), clients" \
+		"10.213.1.1 $HELD 0 10.213.2.254 1" \
+		"$(jq -r --arg a "$addr" --argjson p "$port" "$sel"' | "\(.clients[0].addr) \(.clients[0].count) \(.clients[0].error) \(.clients[0].nat_addr) \(.clients | length)"' \
+			"$LAB_TMP/nat1.json")"
+done
+assert_eq "nat finding: alerting_destinations" 2 \
+	"$(jq -r '.findings[] | select(.id == "nat-port-saturation") | .evidence.alerting_destinations' \
+		"$LAB_TMP/nat1.json")"
+
+# check sees the same saturation on its one walk: exit 2, the finding names
+# one saturated destination and counts the other; JSON, perfdata and
+# Prometheus carry 100 %.
+saturated_named()
+{
+	# $1: a summary; prints which saturated destinations it names.
+	local d out=""
+	for d in "$A_ADDR tcp/$A_PORT" "$B_ADDR tcp/$B_PORT"; do
+		[[ "$1" == *"toward $d "* ]] && out+="[$d]"
+	done
+	echo "${out:-none}"
+}
+run_check --netns "$RTR" --format json
+require_json
+assert_eq "check exit status" 2 "$CHECK_RC"
+assert_eq "check: nat-port-saturation severity" critical \
+	"$(check_jq '.findings[] | select(.id == "nat-port-saturation") | .severity')"
+summary=$(check_jq '.findings[] | select(.id == "nat-port-saturation") | .summary')
+case $(saturated_named "$summary") in
+"[$A_ADDR tcp/$A_PORT]" | "[$B_ADDR tcp/$B_PORT]") echo "ok: check finding names one saturated destination" ;;
+*) fail "check finding names no saturated destination: $summary" ;;
+esac
+[[ "$summary" == *"$HELD of $HELD ports (40000-40009)"*"(100%; 1 more destination alerts)"*"shorten TIME_WAIT" ]] ||
+	fail "check finding summary lacks the figures and the other destination: $summary"
+assert_eq "check: nat-port-saturation evidence saturation ports alerting" "100 10 2" \
+	"$(check_jq '.findings[] | select(.id == "nat-port-saturation") | .evidence
+		| "\(.saturation) \(.ports_in_use) \(.alerting_destinations)"')"
+worst=$(check_jq '.nat.worst | "\(.dst):\(.dport)"')
+[[ "$worst" == "$A_ADDR:$A_PORT" || "$worst" == "$B_ADDR:$B_PORT" ]] ||
+	fail "check .nat.worst is $worst, not a saturated destination"
+[[ "$summary" == *"toward ${worst%:*} tcp/${worst#*:} "* ]] ||
+	fail "check finding names another destination than .nat.worst ($worst): $summary"
+assert_eq "check .nat.worst in_use capacity saturation_pct" "$HELD $HELD 100" \
+	"$(check_jq '.nat.worst | "\(.in_use) \(.capacity) \(.saturation_pct)"')"
+run_check --netns "$RTR"
+assert_eq "check (text) exit status" 2 "$CHECK_RC"
+assert_eq "check perfdata nat_saturation" "'nat_saturation'=100%;70;90;0;100" \
+	"$(head -1 "$LAB_TMP/check.out" | grep -o "'nat_saturation'=[^ ]*")"
+head -1 "$LAB_TMP/check.out" | grep -q "^CONNTRACK CRITICAL .*critical: [a-z, -]*nat-port-saturation" ||
+	fail "check first line is not CRITICAL naming nat-port-saturation: $(head -1 "$LAB_TMP/check.out")"
+run_check --netns "$RTR" --format prometheus
+assert_eq "check (prometheus) exit status" 2 "$CHECK_RC"
+assert_eq "check prometheus worst saturation, ports in use, capacity" "1 $HELD $HELD" \
+	"$(awk -v ns="$RTR" '$1 == "ctadvisor_nat_worst_saturation_ratio{netns=\"" ns "\"}" { r = $2 }
+		$1 == "ctadvisor_nat_worst_ports_in_use{netns=\"" ns "\"}" { u = $2 }
+		$1 == "ctadvisor_nat_worst_port_capacity{netns=\"" ns "\"}" { c = $2 }
+		END { print r, u, c }' "$LAB_TMP/check.out")"
+assert_eq "check prometheus finding sample" 1 \
+	"$(awk -v ns="$RTR" '$1 == "ctadvisor_finding{netns=\"" ns "\",id=\"nat-port-saturation\",severity=\"critical\"}" { print $2 }' \
+		"$LAB_TMP/check.out")"
+
 # Text and Prometheus name the same worst destination.
 run_nat_fmt()
 {
@@ -185,8 +266,13 @@ grep -q "nat-port-saturation" "$LAB_TMP/nat.fmt" || fail "text output names no n
 grep -qE "100\.0%  $HELD/$HELD  tcp 10\.213\.2\.254 -> " "$LAB_TMP/nat.fmt" ||
 	fail "text output shows no 100 % row: $(head -c 1000 "$LAB_TMP/nat.fmt")"
 assert_eq "prometheus exit status" 2 "$(run_nat_fmt --format prometheus)"
-assert_eq "prometheus worst saturation" 1 \
-	"$(awk '/^ctadvisor_nat_worst_saturation_ratio\{/ { print $2 }' "$LAB_TMP/nat.fmt")"
+# The worst is max() over the per-destination family (the worst's own
+# family is check's): both saturated destinations at 1.
+assert_eq "prometheus worst saturation, destinations at it" "1 2" \
+	"$(awk '/^ctadvisor_nat_port_saturation_ratio\{/ { if ($2 > m) { m = $2; n = 0 } if ($2 == m) n++ }
+		END { print m, n }' "$LAB_TMP/nat.fmt")"
+assert_eq "prometheus insert_failed rate family" 1 \
+	"$(grep -c '^# TYPE ctadvisor_nat_insert_failed_per_second gauge$' "$LAB_TMP/nat.fmt")"
 
 # Part 2: the two-address SNAT rule pins the client to one address.
 lab_bg "$CLI" cliP "$TOOLS/tcp_hold" client "$P_ADDR" "$P_PORT" "$PINNED"
@@ -207,5 +293,20 @@ assert_eq "$P_ADDR:$P_PORT top client, pinned" "10.213.1.1 $PINNED $pinned_to 0"
 	"$(jq -r "$row"' | .clients[0] | "\(.addr) \(.count) \(.nat_addr) \(.elsewhere)"' "$LAB_TMP/nat2.json")"
 assert_eq "rows worst first" "100 100 5" \
 	"$(jq -r '[.destinations[].saturation_pct] | map(tostring) | join(" ")' "$LAB_TMP/nat2.json")"
+
+# The closing note's evidence: nat's text next to conntrack -L by reply tuple.
+if [[ -n "${VERBOSE:-}" || -n "${NAT_FIXTURE_DIR:-}" ]]; then
+	echo "--- conntrack -L -p tcp in $RTR, grouped by reply tuple (src:sport/dst count) ---"
+	truth_keys "$RTR"
+	echo "--- ctadvisor nat --netns $RTR ---"
+	"$CTADVISOR" nat --netns "$RTR" --interval 100ms || true
+fi
+if [[ -n "${NAT_FIXTURE_DIR:-}" ]]; then
+	"$TOOLS/ct_capture" "$NAT_FIXTURE_DIR/lab60-dump.bin" "$RTR" ||
+		die "ct_capture failed in $RTR"
+	in_ns "$RTR" nft -j list ruleset >"$NAT_FIXTURE_DIR/lab60-ruleset.json" ||
+		die "nft -j list ruleset failed in $RTR"
+	echo "recorded $NAT_FIXTURE_DIR/lab60-dump.bin and lab60-ruleset.json"
+fi
 
 lab_finish

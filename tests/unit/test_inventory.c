@@ -434,9 +434,82 @@ static void test_render(void **state)
 	s = render_to_string(2, &inv, 0);
 	assert_non_null(strstr(s, "ctadvisor_netns_conntrack_entries{netns=\"a\",inode=\"1\","
 				  "pod=\"\",namespace=\"\"} 300\n"));
-	assert_non_null(strstr(s, "stat=\"drop\"} 7\n"));
+	assert_non_null(strstr(
+	    s,
+	    "\nctadvisor_netns_conntrack_stat_drop_total{netns=\"c\",inode=\"4\",pod=\"\",namespace=\"\"} 7\n"));
 	assert_non_null(strstr(s, "ctadvisor_conntrack_entries_all_netns 320\n"));
 	assert_null(strstr(s, "\x1b"));
+	free(s);
+	free(inv.ns);
+}
+
+/* A pod's namespace (found through its process only, so no pin name) next
+ * to a pinned one: the pod and its Kubernetes namespace are labels of every
+ * per-namespace sample, escaped (the quote), and the JSON owner says them. */
+static void test_render_pod(void **state)
+{
+	static const char *const families[] = {
+	    "ctadvisor_netns_conntrack_entries", "ctadvisor_netns_conntrack_stat_drop_total",
+	    "ctadvisor_netns_pinned_without_process", "ctadvisor_netns_up"};
+	struct inventory inv = {.cap = 2};
+	json_t *root, *pod, *ns;
+	json_error_t jerr;
+	char want[512];
+	char *s;
+
+	(void)state;
+	inv.ns = calloc(inv.cap, sizeof(inv.ns[0]));
+	assert_non_null(inv.ns);
+	add_ns(&inv, "blue", 1, 3, 0);
+	add_ns(&inv, "", 6, 5, 2);
+	inv.ns[1].pin = INV_PIN_NONE;
+	inv.ns[1].n_procs = 2;
+	inv.ns[1].pid = 4242;
+	inv.ns[1].has_pod = true;
+	snprintf(inv.ns[1].owner.pod_namespace, sizeof(inv.ns[1].owner.pod_namespace), "shop");
+	snprintf(inv.ns[1].owner.pod_name, sizeof(inv.ns[1].owner.pod_name), "cart-7d9\"x");
+	snprintf(inv.ns[1].owner.pod_uid, sizeof(inv.ns[1].owner.pod_uid), "%s", UID_WEB);
+	snprintf(inv.ns[1].owner.qos, sizeof(inv.ns[1].owner.qos), "burstable");
+	inventory_sort(&inv);
+	assert_int_equal(inv.ns[0].ino, 6);
+
+	s = render_to_string(2, &inv, 0);
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		snprintf(want, sizeof(want),
+			 "\n%s{netns=\"\",inode=\"6\",pod=\"cart-7d9\\\"x\",namespace=\"shop\"} ",
+			 families[i]);
+		if (strstr(s, want) == NULL)
+			fail_msg("no '%s' in:\n%s", want + 1, s);
+	}
+	assert_non_null(strstr(s, "\nctadvisor_netns_conntrack_entries{netns=\"\",inode=\"6\","
+				  "pod=\"cart-7d9\\\"x\",namespace=\"shop\"} 5\n"));
+	assert_non_null(strstr(s, "\nctadvisor_netns_pinned_without_process{netns=\"\",inode=\"6\","
+				  "pod=\"cart-7d9\\\"x\",namespace=\"shop\"} 0\n"));
+	/* the pinned one keeps empty pod labels */
+	assert_non_null(strstr(s, "\nctadvisor_netns_conntrack_entries{netns=\"blue\",inode=\"1\","
+				  "pod=\"\",namespace=\"\"} 3\n"));
+	free(s);
+
+	s = render_to_string(1, &inv, 0);
+	root = json_loads(s, 0, &jerr);
+	if (root == NULL)
+		fail_msg("JSON does not parse: %s: %s", jerr.text, s);
+	ns = json_array_get(json_object_get(root, "namespaces"), 0);
+	pod = json_object_get(json_object_get(ns, "owner"), "pod");
+	assert_non_null(pod);
+	assert_string_equal(json_string_value(json_object_get(pod, "namespace")), "shop");
+	assert_string_equal(json_string_value(json_object_get(pod, "name")), "cart-7d9\"x");
+	assert_string_equal(json_string_value(json_object_get(pod, "uid")), UID_WEB);
+	assert_string_equal(json_string_value(json_object_get(pod, "qos")), "burstable");
+	assert_int_equal(json_integer_value(json_object_get(ns, "count")), 5);
+	assert_true(json_is_null(json_object_get(
+	    json_object_get(json_array_get(json_object_get(root, "namespaces"), 1), "owner"),
+	    "pod")));
+	json_decref(root);
+	free(s);
+
+	s = render_to_string(0, &inv, 0);
+	assert_non_null(strstr(s, "pod shop/cart-7d9\"x"));
 	free(s);
 	free(inv.ns);
 }
@@ -481,7 +554,7 @@ int main(void)
 	    cmocka_unit_test(test_scan_require_nsfs), cmocka_unit_test(test_scan_missing_root),
 	    cmocka_unit_test(test_pod_lookup),        cmocka_unit_test(test_sort_worst_totals),
 	    cmocka_unit_test(test_totals_unknown),    cmocka_unit_test(test_render),
-	    cmocka_unit_test(test_owner_text),
+	    cmocka_unit_test(test_owner_text),        cmocka_unit_test(test_render_pod),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
