@@ -28,6 +28,10 @@ lab_ct_enable "$SRV"
 # Unreplied UDP entries must outlive the test (default timeout 30 s).
 in_ns "$SRV" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3600 ||
 	die "cannot raise nf_conntrack_udp_timeout in $SRV"
+# Accounting off in the lab (a namespace knob), whatever the module's
+# default: check must then recommend turning it on, in this namespace.
+in_ns "$SRV" sysctl -qw net.netfilter.nf_conntrack_acct=0 ||
+	die "cannot set nf_conntrack_acct=0 in $SRV"
 
 lab_bg "$SRV" tcpsrv "$TOOLS/tcp_hold" server 10.213.1.2 "$TCP_PORT"
 lab_bg "$SRV" echo "$TOOLS/udp_send" echo 10.213.1.2 "$UDP_ECHO"
@@ -97,5 +101,31 @@ if [[ -r "$hashsize" ]]; then
 fi
 assert_eq "settings nf_conntrack_udp_timeout (set by the lab)" 3600 \
 	"$(check_jq '.settings["net.netfilter.nf_conntrack_udp_timeout"].value')"
+
+# The findings feed apply: acct-off names the lab namespace, and every
+# `ctadvisor apply` command of the report, run as printed plus --dry-run,
+# is accepted (exit 0) and shows each knob it sets with its new value.
+assert_eq "acct-off command" \
+	"ctadvisor apply --netns $SRV --set net.netfilter.nf_conntrack_acct=1" \
+	"$(check_jq '.findings[] | select(.id == "acct-off") | .commands[0]')"
+n_apply=0
+while IFS= read -r cmd; do
+	n_apply=$((n_apply + 1))
+	rc=0
+	# The command is shell words (a namespace is quoted): eval them.
+	eval "\"\$CTADVISOR\" ${cmd#ctadvisor } --dry-run" </dev/null >"$LAB_TMP/apply.out" \
+		2>"$LAB_TMP/apply.err" || rc=$?
+	assert_eq "'$cmd --dry-run': exit status (stderr: $(head -c 300 "$LAB_TMP/apply.err"))" 0 "$rc"
+	mapfile -t kvs < <(grep -oE -- '--set [^ ]+' <<<"$cmd" | cut -d' ' -f2)
+	assert_ge "knobs in '$cmd'" 1 "${#kvs[@]}"
+	for kv in "${kvs[@]}"; do
+		knob=${kv%%=*}
+		assert_eq "'$cmd --dry-run' shows $knob -> ${kv#*=}" 1 \
+			"$(grep -cE "^  ${knob//./\\.} +[0-9]+ -> ${kv#*=}  " "$LAB_TMP/apply.out")"
+	done
+	assert_eq "'$cmd --dry-run' wrote nothing" 1 "$(grep -c '^dry run: nothing written' "$LAB_TMP/apply.out")"
+done < <(check_jq '.findings[].commands[] | select(startswith("ctadvisor apply "))')
+assert_ge "findings with a ctadvisor apply command" 1 "$n_apply"
+assert_eq "nf_conntrack_acct after the dry runs" 0 "$(in_ns "$SRV" sysctl -n net.netfilter.nf_conntrack_acct)"
 
 lab_finish

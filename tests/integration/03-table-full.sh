@@ -101,4 +101,24 @@ if [[ "$ev_early" != absent ]] || ((early_drop > 0)); then
 	assert_eq "table-full evidence.early_drop vs conntrack -S" "$early_drop" "$ev_early"
 fi
 
+# The recommendation is one apply command, run from the host (the max is
+# global), doubling the max in steps of 65536 (and the buckets to match when
+# fewer); run as printed plus --dry-run, apply takes it and writes nothing.
+buckets=$(sysctl -n net.netfilter.nf_conntrack_buckets) || die "cannot read nf_conntrack_buckets"
+want_max=$(((2 * orig_max + 65535) / 65536 * 65536))
+((want_max <= 2147418112)) || want_max=2147418112
+want="ctadvisor apply --set $MAX_KNOB=$want_max"
+if ((buckets < want_max)); then
+	want+=" --set net.netfilter.nf_conntrack_buckets=$(((want_max + 511) / 512 * 512))"
+fi
+cmd=$(check_jq '.findings[] | select(.id == "table-full") | .commands[0]')
+assert_eq "table-full command" "$want" "$cmd"
+rc=0
+eval "\"\$CTADVISOR\" ${cmd#ctadvisor } --dry-run" </dev/null >"$LAB_TMP/apply.out" \
+	2>"$LAB_TMP/apply.err" || rc=$?
+assert_eq "'$cmd --dry-run': exit status (stderr: $(head -c 300 "$LAB_TMP/apply.err"))" 0 "$rc"
+assert_eq "'$cmd --dry-run' shows $MAX_KNOB $orig_max -> $want_max" 1 \
+	"$(grep -cE "^  $MAX_KNOB +$orig_max -> $want_max  " "$LAB_TMP/apply.out")"
+assert_eq "$MAX_KNOB after the dry run" "$orig_max" "$(sysctl -n "$MAX_KNOB")"
+
 lab_finish

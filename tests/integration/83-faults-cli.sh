@@ -51,6 +51,8 @@ TABLE=(
 	'check|--critical|range' 'check|-c|range' 'check|--fill-warn|pct' 'check|--fill-crit|pct'
 	'check|--output|str' 'check|--nat-warn|pct' 'check|--nat-crit|pct'
 	'check|--unreplied-warn|pct' 'check|--invalid-warn|num' 'check|--color|enum'
+	'check|--unreplied-min|num' 'check|--load-warn|num' 'check|--mem-warn|pct'
+	'check|--mem-crit|pct'
 	'watch --duration 1s|--netns|str' 'watch --duration 1s|--interval|dur'
 	'watch --duration 1s|-i|dur' 'watch|--duration|dur' 'watch|-d|dur'
 	'watch --duration 1s|--format|enum' 'watch --duration 1s|--save|str'
@@ -131,6 +133,11 @@ done
 expect_usage check "--format" check --format
 expect_usage watch "--duration" watch --duration
 expect_usage check "stray" check stray
+# Values of the right kind but out of range, and thresholds that cross.
+expect_usage check "--load-warn (a number above 0, at most 100): '0'" check --load-warn 0
+expect_usage check "--load-warn (a number above 0, at most 100): '100.5'" check --load-warn 100.5
+expect_usage check "--mem-warn (30) is above --mem-crit (25)" check --mem-warn 30
+expect_usage check "--mem-warn (9) is above --mem-crit (8)" check --mem-crit 8 --mem-warn 9
 expect_usage inventory "stray" inventory stray
 
 for bad in bogus "" "-x" "$HUGE"; do
