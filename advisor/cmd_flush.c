@@ -202,18 +202,25 @@ static void show_scan(const struct flush_scan *s)
 		       (unsigned long long)s->bad);
 }
 
-/* Whether deleting these flows is safe for their TCP connections. */
-static bool tcp_safe(const struct flush_scan *s, bool force)
+/* Whether deleting an established TCP flow here breaks its connection:
+ * the kernel will not pick it up again mid-stream (tcp_loose=0). */
+static bool tcp_delete_breaks(void)
 {
 	struct sysctl_ctx ctx;
 	int64_t loose = 1;
 
-	if (s->established_tcp == 0)
-		return true;
 	sysctl_ctx_init(&ctx, NULL);
 	if (sysctl_read_i64(&ctx, "net.netfilter.nf_conntrack_tcp_loose", &loose) < 0)
 		loose = 1;
-	if (loose != 0) {
+	return loose == 0;
+}
+
+/* Whether deleting these flows is safe for their TCP connections. */
+static bool tcp_safe(const struct flush_scan *s, bool force)
+{
+	if (s->established_tcp == 0)
+		return true;
+	if (!tcp_delete_breaks()) {
 		printf("note: %llu established TCP flows match; with nf_conntrack_tcp_loose=1 "
 		       "the next packet of each creates its entry again (as a new pick-up)\n",
 		       (unsigned long long)s->established_tcp);
@@ -236,8 +243,12 @@ static bool tcp_safe(const struct flush_scan *s, bool force)
 
 static int do_delete(const struct flush_args *a, const struct flush_scan *s)
 {
+	/* Flows that became established TCP since the count are re-checked at
+	 * delete time and spared where deleting them would break them. */
+	bool spare = !a->force && tcp_delete_breaks();
 	struct flush_result r;
-	int rc = flush_delete_matches(&a->filter, (unsigned)(s->matched / FLUSH_BATCH) + 4, &r);
+	int rc =
+	    flush_delete_matches(&a->filter, (unsigned)(s->matched / FLUSH_BATCH) + 4, spare, &r);
 
 	if (rc < 0) {
 		fprintf(stderr, "ctadvisor flush: the table dump failed: %s\n", strerror(-rc));
@@ -245,6 +256,11 @@ static int do_delete(const struct flush_args *a, const struct flush_scan *s)
 	}
 	printf("deleted %llu flows; %llu vanished on their own meanwhile\n",
 	       (unsigned long long)r.deleted, (unsigned long long)r.vanished);
+	if (r.spared > 0)
+		printf("left %llu established TCP flows alone: they match but were established by "
+		       "the time of the delete, and nf_conntrack_tcp_loose=0 would break them; run "
+		       "the flush again to see them counted, or add --force to delete them\n",
+		       (unsigned long long)r.spared);
 	if (r.failed > 0) {
 		fprintf(stderr, "ctadvisor flush: %llu deletes failed: %s\n",
 			(unsigned long long)r.failed, strerror(-r.first_err));

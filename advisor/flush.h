@@ -15,7 +15,7 @@
 
 #define FLUSH_TUPLE_MAX 192 /* the CTA_TUPLE_ORIG attribute as dumped */
 #define FLUSH_EXAMPLES  5
-#define FLUSH_BATCH     4096 /* matches collected per dump before deleting */
+#define FLUSH_BATCH     32768 /* matches collected per dump before deleting */
 #define FLUSH_LINE_LEN  320
 
 struct flush_prefix {
@@ -98,15 +98,19 @@ struct flush_result {
 	uint64_t deleted;  /* the kernel deleted it on our request */
 	uint64_t vanished; /* gone (ENOENT) before the request arrived */
 	uint64_t failed;   /* another error; first_err tells which */
+	uint64_t spared;   /* matches left alone: established TCP at delete time */
 	int first_err;
 	unsigned rounds;
 };
 
 /* Delete every match: dump, collect up to FLUSH_BATCH, delete them by tuple
  * and id (an entry recreated with the same tuple is not touched), repeat
- * while a dump filled its batch, at most max_rounds times. 0 and *out
- * filled (failed may be non-zero); -errno when a dump failed. */
-int flush_delete_matches(const struct flush_filter *f, unsigned max_rounds,
+ * while a dump filled its batch, at most max_rounds times. With
+ * spare_established, a match that flush_entry_is_established_tcp() says is
+ * an established TCP flow when the delete pass sees it is left alone and
+ * counted in spared (as the last round saw them). 0 and *out filled
+ * (failed may be non-zero); -errno when a dump failed. */
+int flush_delete_matches(const struct flush_filter *f, unsigned max_rounds, bool spare_established,
 			 struct flush_result *out);
 
 #endif
