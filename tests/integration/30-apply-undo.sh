@@ -146,4 +146,66 @@ assert_eq "corrupt record: exit" 3 "$RC"
 assert_eq "corrupt record: says so" 1 "$(count 'nothing was changed' "$LAB_TMP/corrupt.err")"
 assert_eq "corrupt record: nothing restored" "1 0" "$(knobs)"
 
+# apply --flush: enabling acct deletes exactly the flows without counters.
+F1=5
+F2=3
+in_ns "$SRV" sysctl -qw net.netfilter.nf_conntrack_acct=0 || die "cannot reset acct in $SRV"
+in_ns "$SRV" conntrack -F >/dev/null 2>&1 || die "cannot empty the table of $SRV"
+in_ns "$CLI" "$TOOLS/udp_send" flows 10.213.30.2 7100 "$F1" 33000 "$F1" >/dev/null ||
+	die "udp_send (flows before --flush) failed"
+wait_for "$F1 UDP entries in $SRV" ct_has "$SRV" "^udp" "$F1"
+before=$(without_counters)
+assert_eq "apply --flush: flows without counters before (conntrack -L -o extended)" "$F1" "$before"
+run_ctad aflush apply --netns "$SRV" --enable-acct --flush --yes
+assert_eq "apply --flush: exit" 0 "$RC"
+assert_eq "apply --flush: deleted what conntrack -L -o extended showed" 1 \
+	"$(count "^deleted $before flows; 0 vanished" "$LAB_TMP/aflush.out")"
+assert_eq "apply --flush: no flow without counters left" 0 "$(without_counters)"
+
+# Only a knob that changes counts for the offer: acct is already 1 here,
+# timestamps are new, so the flush offered is --no-tstamp. Both --set forms.
+in_ns "$CLI" "$TOOLS/udp_send" flows 10.213.30.2 7200 "$F2" 34000 "$F2" >/dev/null ||
+	die "udp_send (flows before timestamps) failed"
+wait_for "$F2 UDP entries in $SRV" ct_has "$SRV" "^udp" "$F2"
+run_ctad tsonly apply --netns "$SRV" --set nf_conntrack_acct=1 \
+	--set net.netfilter.nf_conntrack_timestamp=1 --yes
+assert_eq "acct unchanged, timestamps new: exit" 0 "$RC"
+assert_eq "acct unchanged, timestamps new: knobs" "1 1" "$(knobs)"
+assert_eq "acct unchanged, timestamps new: offers --no-tstamp" 1 \
+	"$(count "ctadvisor flush --no-tstamp --netns $SRV --yes" "$LAB_TMP/tsonly.out")"
+assert_eq "acct unchanged, timestamps new: does not offer --no-acct" 0 \
+	"$(count "--no-acct" "$LAB_TMP/tsonly.out")"
+assert_eq "acct unchanged, timestamps new: counts the flows without timestamps" 1 \
+	"$(count " $F2 existing flows lack them" "$LAB_TMP/tsonly.out")"
+
+# undo takes the newest record of ITS namespace, not a newer one of another.
+in_ns "$CLI" sysctl -qw net.netfilter.nf_conntrack_acct=0 || die "cannot reset acct in $CLI"
+run_ctad cliapply apply --netns "$CLI" --enable-acct --yes
+assert_eq "apply in the other namespace: exit" 0 "$RC"
+run_ctad undosrv undo --netns "$SRV" --yes
+assert_eq "undo --netns SRV with a newer record of CLI: exit" 0 "$RC"
+assert_eq "undo --netns SRV: restored SRV's newest record (timestamps off again)" "1 0" "$(knobs)"
+assert_eq "undo --netns SRV: says it passed over the other namespace's record" 1 \
+	"$(count 'newer record belongs to other network namespaces' "$LAB_TMP/undosrv.out")"
+assert_eq "undo --netns SRV: CLI untouched" 1 "$(in_ns "$CLI" sysctl -n net.netfilter.nf_conntrack_acct)"
+run_ctad undocli undo --netns "$CLI" --yes
+assert_eq "undo --netns CLI: exit" 0 "$RC"
+assert_eq "undo --netns CLI: restored" 0 "$(in_ns "$CLI" sysctl -n net.netfilter.nf_conntrack_acct)"
+
+# undo --force: a record of SRV restored in CLI only when forced.
+run_ctad srvts apply --netns "$SRV" --enable-timestamp --yes
+assert_eq "apply (for --force): exit" 0 "$RC"
+rec=$(sed -n 's|^undo record: .*/\(undo-[0-9-]*\.json\) .*|\1|p' "$LAB_TMP/srvts.out")
+[[ -n "$rec" ]] || fail "apply did not name its undo record"
+in_ns "$CLI" sysctl -qw net.netfilter.nf_conntrack_timestamp=1 || die "cannot set timestamps in $CLI"
+run_ctad noforce undo --netns "$CLI" --yes "$rec"
+assert_eq "undo of another namespace's record without --force: exit" 1 "$RC"
+assert_eq "undo without --force: CLI unchanged" 1 "$(in_ns "$CLI" sysctl -n net.netfilter.nf_conntrack_timestamp)"
+run_ctad force undo --netns "$CLI" --force --yes "$rec"
+assert_eq "undo --force: exit" 0 "$RC"
+assert_eq "undo --force: says so" 1 "$(count 'force given, restoring here anyway' "$LAB_TMP/force.err")"
+assert_eq "undo --force: the record's original written in CLI" 0 \
+	"$(in_ns "$CLI" sysctl -n net.netfilter.nf_conntrack_timestamp)"
+assert_eq "undo --force: SRV untouched" "1 1" "$(knobs)"
+
 lab_finish

@@ -13,7 +13,13 @@ source "$(dirname "$0")/lib.sh"
 export CTADVISOR_STATE_DIR="$LAB_TMP/state"
 SYSCTL_DIR="$LAB_TMP/sysctl.d"
 MODPROBE_DIR="$LAB_TMP/modprobe.d"
-mkdir -p "$SYSCTL_DIR" "$MODPROBE_DIR"
+MODLOAD_DIR="$LAB_TMP/modules-load.d"
+mkdir -p "$SYSCTL_DIR" "$MODPROBE_DIR" "$MODLOAD_DIR"
+# What an earlier apply --persist left: kept by the merge, and exactly this
+# content back after undo.
+conf="$SYSCTL_DIR/90-ctadvisor.conf"
+printf '# an earlier apply\nnet.netfilter.nf_conntrack_tcp_timeout_close_wait = 60\n' >"$conf"
+cp "$conf" "$LAB_TMP/conf.before"
 
 RC=0
 run_ctad()
@@ -56,7 +62,8 @@ run_ctad dry apply --set nf_conntrack_max=$new_max --set net.netfilter.nf_conntr
 	--persist --sysctl-dir "$SYSCTL_DIR" --modprobe-dir "$MODPROBE_DIR" --dry-run
 assert_eq "dry run: exit" 0 "$RC"
 assert_eq "dry run: values unchanged" "$orig" "$(values)"
-assert_eq "dry run: no file written" 0 "$(find "$SYSCTL_DIR" "$MODPROBE_DIR" -type f | wc -l)"
+assert_eq "dry run: no file written" 1 "$(find "$SYSCTL_DIR" "$MODPROBE_DIR" -type f | wc -l)"
+assert_eq "dry run: the earlier file untouched" "" "$(cmp "$conf" "$LAB_TMP/conf.before" 2>&1)"
 
 run_ctad apply apply --set nf_conntrack_max=$new_max --set net.netfilter.nf_conntrack_buckets=$new_buckets \
 	--persist --sysctl-dir "$SYSCTL_DIR" --modprobe-dir "$MODPROBE_DIR" --yes
@@ -64,9 +71,13 @@ assert_eq "apply: exit" 0 "$RC"
 assert_eq "apply: values" "$new_max $new_buckets" "$(values)"
 assert_eq "apply: buckets written before max when growing" 1 \
 	"$(awk '/applied/ { print $1 }' "$LAB_TMP/apply.out" | xargs | grep -c 'buckets net.netfilter.nf_conntrack_max')"
-conf="$SYSCTL_DIR/90-ctadvisor.conf"
 [[ -f "$conf" ]] || fail "no $conf written"
 assert_eq "persist: max in sysctl.d" 1 "$(count "^net.netfilter.nf_conntrack_max = $new_max$" "$conf")"
+assert_eq "persist: the earlier apply's knob kept" 1 \
+	"$(count "^net.netfilter.nf_conntrack_tcp_timeout_close_wait = 60$" "$conf")"
+rec=$(find "$CTADVISOR_STATE_DIR/undo" -name 'undo-*.json' | head -1)
+assert_eq "persist: the undo record holds the file's content before" \
+	"$(cat "$LAB_TMP/conf.before")" "$(jq -r --arg p "$conf" '.files[] | select(.path == $p) | .original' "$rec")"
 if [[ -e /sys/module/nf_conntrack/initstate ]]; then
 	assert_eq "persist (module): hashsize in modprobe.d" 1 \
 		"$(count "^options nf_conntrack hashsize=$new_buckets$" "$MODPROBE_DIR/ctadvisor-nf_conntrack.conf")"
@@ -87,5 +98,34 @@ assert_eq "second apply: persisted file unchanged" 1 "$(count '^already persiste
 run_ctad undo undo --yes
 assert_eq "undo: exit" 0 "$RC"
 assert_eq "undo: originals back" "$orig" "$(values)"
+assert_eq "undo: the persisted file has its content from before" "" "$(cmp "$conf" "$LAB_TMP/conf.before" 2>&1)"
+assert_eq "undo: says the file was restored" 1 "$(count "file $conf restored (atomically" "$LAB_TMP/undo.out")"
+assert_eq "undo: no modprobe.d file left" 0 "$(find "$MODPROBE_DIR" -type f | wc -l)"
+
+# A modular nf_conntrack (a crafted /sys under CTADVISOR_ROOT, which apply
+# reads for the module check and the owners scan only): a modules-load.d
+# entry loads it before systemd-sysctl, the hash size goes to modprobe.d;
+# undo removes the files that did not exist.
+rm -f "$conf"
+mkdir -p "$LAB_TMP/modroot/sys/module/nf_conntrack"
+echo live >"$LAB_TMP/modroot/sys/module/nf_conntrack/initstate"
+CTADVISOR_ROOT="$LAB_TMP/modroot" run_ctad modapply apply --set nf_conntrack_max=$new_max \
+	--set hashsize=$new_buckets --persist --sysctl-dir "$SYSCTL_DIR" --modprobe-dir "$MODPROBE_DIR" \
+	--modules-load-dir "$MODLOAD_DIR" --yes
+assert_eq "module: exit" 0 "$RC"
+assert_eq "module: values" "$new_max $new_buckets" "$(values)"
+assert_eq "module: max in sysctl.d" 1 "$(count "^net.netfilter.nf_conntrack_max = $new_max$" "$conf")"
+assert_eq "module: no buckets in sysctl.d" 0 "$(count buckets "$conf")"
+assert_eq "module: hashsize in modprobe.d" 1 \
+	"$(count "^options nf_conntrack hashsize=$new_buckets$" "$MODPROBE_DIR/ctadvisor-nf_conntrack.conf")"
+assert_eq "module: modules-load.d loads nf_conntrack" 1 \
+	"$(count '^nf_conntrack$' "$MODLOAD_DIR/ctadvisor-nf_conntrack.conf")"
+assert_eq "module: explains the boot order" 1 "$(count 'before systemd-sysctl applies' "$LAB_TMP/modapply.out")"
+run_ctad modundo undo --yes
+assert_eq "module undo: exit" 0 "$RC"
+assert_eq "module undo: originals back" "$orig" "$(values)"
+assert_eq "module undo: every file it created removed" 0 \
+	"$(find "$SYSCTL_DIR" "$MODPROBE_DIR" "$MODLOAD_DIR" -type f | wc -l)"
+assert_eq "module undo: says so" 3 "$(count 'removed (it did not exist before)' "$LAB_TMP/modundo.out")"
 
 lab_finish
