@@ -11,6 +11,11 @@
 # Other namespaces on the host are listed too: one of another lab with more
 # than 150 entries alerts as well (checked against its conntrack -C), and
 # then the verdict must be the worst of all.
+# Last, netns-table-full from the counters: a NAT router (RTR, masquerade
+# to one port) whose second connect finds no port counts its SYNs in
+# insert_failed and drop; check --all-netns must list RTR with conntrack
+# -S's drop and insert_failed, raise the critical netns-table-full naming
+# RTR (or a namespace of another lab that dropped more), and exit 2.
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016,SC2317
 source "$(dirname "$0")/lib.sh"
 
@@ -135,5 +140,76 @@ run_check --netns "$CHK" -w "$W" -c "$C" --format json
 require_json
 assert_eq "without --all-netns" "null 0" "$(check_jq '"\(.all_netns) \(.exit_code)"')"
 assert_eq "without --all-netns: exit status" 0 "$CHECK_RC"
+
+# netns-table-full: drops in another namespace, from NAT clashes.
+lab_netns NCLI ncli
+lab_netns RTR rtr
+lab_netns NSRV nsrv
+lab_veth "$NCLI" v0 "$RTR" v1
+lab_veth "$RTR" v2 "$NSRV" v3
+lab_addr "$NCLI" v0 10.71.1.1/24
+lab_addr "$RTR" v1 10.71.1.254/24
+lab_addr "$RTR" v2 10.71.2.254/24
+lab_addr "$NSRV" v3 10.71.2.2/24
+ip -n "$NCLI" route add default via 10.71.1.254 || die "cannot route $NCLI"
+ip -n "$NSRV" route add default via 10.71.2.254 || die "cannot route $NSRV"
+in_ns "$RTR" sysctl -qw net.ipv4.ip_forward=1 || die "cannot enable forwarding in $RTR"
+in_ns "$NCLI" sysctl -qw net.ipv4.tcp_syn_retries=1 || die "cannot set tcp_syn_retries in $NCLI"
+in_ns "$RTR" nft -f - <<-EOF_NFT || die "cannot load the NAT table in $RTR"
+	table ip labnat {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			oifname "v2" meta l4proto tcp masquerade to :41000-41000
+		}
+	}
+EOF_NFT
+lab_ct_enable "$RTR"
+lab_bg "$NSRV" nsrv "$TOOLS/tcp_hold" server 10.71.2.2 5001
+wait_line nsrv listening
+lab_bg "$NCLI" ncli "$TOOLS/tcp_hold" client 10.71.2.2 5001 1
+wait_line ncli ready
+wait_for "the held connection in $RTR" ct_has "$RTR" ESTABLISHED 1
+if in_ns "$NCLI" timeout 20 bash -c 'exec 3<>/dev/tcp/10.71.2.2/5001' 2>/dev/null; then
+	die "lab sanity: a second connect through a one-port masquerade succeeded"
+fi
+r_drop=$(truth_stat "$RTR" drop)
+r_if=$(truth_stat "$RTR" insert_failed)
+assert_ge "conntrack -S drop in $RTR (lab sanity: >= 2 SYNs)" 2 "$r_drop"
+assert_ge "conntrack -S insert_failed in $RTR (lab sanity)" 2 "$r_if"
+run_check --netns "$CHK" --all-netns -w "$W" -c "$C" --format json
+require_json
+assert_eq "$RTR drop insert_failed early_drop vs conntrack -S" "$r_drop $r_if $(truth_stat "$RTR" early_drop)" \
+	"$(check_jq --arg n "$RTR" '.all_netns.namespaces[] | select(.name == $n) | "\(.drop) \(.insert_failed) \(.early_drop)"')"
+assert_eq "netns-table-full severity" critical \
+	"$(check_jq '.findings[] | select(.id == "netns-table-full") | .severity')"
+assert_eq "exit status with drops in another namespace" 2 "$CHECK_RC"
+r_ino=$(netns_inode "/run/netns/$RTR")
+w_drop=$(check_jq '.all_netns.worst.drop')
+if [[ "$w_drop" == "$r_ino" ]]; then
+	assert_eq "netns-table-full names $RTR with its drops" true \
+		"$(check_jq --arg n "$RTR" --arg d "dropped $r_drop packets" '.findings[] | select(.id == "netns-table-full")
+			| .summary | contains($n) and contains($d)')"
+	assert_eq "netns-table-full evidence drop" "$r_drop" \
+		"$(check_jq '.findings[] | select(.id == "netns-table-full") | .evidence.drop')"
+	assert_eq "netns-table-full command" "ctadvisor check --netns $RTR" \
+		"$(check_jq '.findings[] | select(.id == "netns-table-full") | .commands[0]')"
+else
+	echo "note: another namespace on this host dropped more: inode $w_drop"
+	assert_ge "worst drop of all (another lab's) >= $RTR's" "$r_drop" \
+		"$(check_jq --argjson i "$w_drop" '.all_netns.namespaces[] | select(.inode == $i) | .drop')"
+fi
+w_if=$(check_jq '.all_netns.worst.insert_failed')
+assert_ge "worst insert_failed of all >= $RTR's" "$r_if" \
+	"$(check_jq --argjson i "$w_if" '.all_netns.namespaces[] | select(.inode == $i) | .insert_failed')"
+run_check --netns "$CHK" --all-netns -w "$W" -c "$C" --format prometheus
+for c in drop insert_failed; do
+	want=$r_drop
+	[[ $c == insert_failed ]] && want=$r_if
+	assert_eq "prometheus $c of $RTR" "$want" \
+		"$(awk -v l="ctadvisor_other_netns_conntrack_stat_${c}_total{netns=\"$RTR\"," 'index($0, l) == 1 { print $2 }' \
+			"$LAB_TMP/check.out")"
+done
+grep -q '^ctadvisor_finding{netns="'"$CHK"'",id="netns-table-full",severity="critical"} 1$' "$LAB_TMP/check.out" ||
+	fail "prometheus: no netns-table-full finding sample"
 
 lab_finish
