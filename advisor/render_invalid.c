@@ -41,6 +41,17 @@ int render_invalid_exit_code(const struct logparse_agg_result *res)
 	return 0;
 }
 
+int render_invalid_status(const struct logparse_agg_result *res,
+			  const struct render_invalid_meta *meta)
+{
+	int code = render_invalid_exit_code(res);
+
+	if (meta->is_live && meta->is_counts_only && meta->kernel_invalid_delta != UINT64_MAX &&
+	    meta->kernel_invalid_delta > 0 && code < 1)
+		code = 1;
+	return code;
+}
+
 static const char *proto_name(unsigned proto, char *buf, size_t size)
 {
 	const char *name = snap_proto_name(proto);
@@ -107,10 +118,15 @@ static const char *ts_str(const struct logparse_time *t, char *buf, size_t size)
 static void text_live(struct tw *w, const struct render_invalid_meta *m)
 {
 	iw_line(w, "listened", "%.1f s", m->duration_s);
-	iw_line(w, "nflog",
-		"%" PRIu64 " packets received, %" PRIu64 " lost (%" PRIu64
-		" ENOBUFS errors), %" PRIu64 " not decodable",
-		m->nflog_packets, m->nflog_lost, m->enobufs, m->nflog_bad_messages);
+	if (m->is_counts_only)
+		iw_line(w, "nflog",
+			"not listening: NFLOG group 0 is held by another socket (--force), so "
+			"only the kernel's invalid counter below was counted, without reasons");
+	else
+		iw_line(w, "nflog",
+			"%" PRIu64 " packets received, %" PRIu64 " lost (%" PRIu64
+			" ENOBUFS errors), %" PRIu64 " not decodable",
+			m->nflog_packets, m->nflog_lost, m->enobufs, m->nflog_bad_messages);
 	if (m->kernel_invalid_delta == UINT64_MAX)
 		iw_line(w, "kernel", "conntrack -S invalid counter: not readable");
 	else
@@ -139,7 +155,7 @@ static void text_live(struct tw *w, const struct render_invalid_meta *m)
 static void text_header(struct tw *w, const struct logparse_agg_result *r,
 			const struct render_invalid_meta *m, bool color)
 {
-	int code = render_invalid_exit_code(r);
+	int code = render_invalid_status(r, m);
 
 	fprintf(w->out, "ctadvisor %s: %s%s%s\n", m->is_live ? "watch --invalid" : "logparse",
 		color ? status_colors[code] : "", status_names[code], color ? ANSI_RESET : "");
@@ -569,7 +585,8 @@ static json_t *jlive(const struct render_invalid_meta *m)
 	if (!m->is_live)
 		return json_null();
 	return jw_obj(
-	    "duration_s", json_real(m->duration_s), "nflog_packets", jw_u64(m->nflog_packets),
+	    "duration_s", json_real(m->duration_s), "nflog_listening",
+	    json_boolean(!m->is_counts_only), "nflog_packets", jw_u64(m->nflog_packets),
 	    "nflog_lost", jw_u64(m->nflog_lost), "enobufs", jw_u64(m->enobufs),
 	    "nflog_bad_messages", jw_u64(m->nflog_bad_messages), "kernel_invalid_delta",
 	    m->kernel_invalid_delta == UINT64_MAX ? json_null() : jw_u64(m->kernel_invalid_delta),
@@ -611,7 +628,7 @@ static json_t *jnetns(const struct logparse_agg_result *r)
 
 static json_t *jroot(const struct logparse_agg_result *r, const struct render_invalid_meta *m)
 {
-	int code = render_invalid_exit_code(r);
+	int code = render_invalid_status(r, m);
 
 	return jw_obj("schema", json_integer(JSON_SCHEMA), "tool", json_string("ctadvisor"),
 		      "report", json_string("invalid"), "mode",

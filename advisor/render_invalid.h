@@ -14,14 +14,17 @@
 #include "../logparse/logparse.h"
 
 struct render_invalid_meta {
-	bool is_live;                  /* watch --invalid (NFLOG) vs logparse (files) */
-	const char *source;            /* "nflog" or the file names joined, untrusted */
-	const char *netns;             /* "" for the caller's own */
-	double duration_s;             /* live: how long it listened; logparse: 0 */
-	uint64_t nflog_packets;        /* live: packets received */
-	uint64_t nflog_lost;           /* live: lost per sequence numbers + ENOBUFS, exact */
-	uint64_t enobufs;              /* live: ENOBUFS errors */
-	uint64_t nflog_bad_messages;   /* live: messages that could not be decoded */
+	bool is_live;                /* watch --invalid (NFLOG) vs logparse (files) */
+	const char *source;          /* "nflog" or the file names joined, untrusted */
+	const char *netns;           /* "" for the caller's own */
+	double duration_s;           /* live: how long it listened; logparse: 0 */
+	uint64_t nflog_packets;      /* live: packets received */
+	uint64_t nflog_lost;         /* live: lost per sequence numbers + ENOBUFS, exact */
+	uint64_t enobufs;            /* live: ENOBUFS errors */
+	uint64_t nflog_bad_messages; /* live: messages that could not be decoded */
+	/* live: NFLOG group 0 held by another socket (--force): nothing was
+	 * received, only kernel_invalid_delta tells what happened */
+	bool is_counts_only;
 	uint64_t kernel_invalid_delta; /* live: conntrack -S invalid increase; UINT64_MAX unknown */
 	/* live: kernel_invalid_delta - packets - lost - bad when positive, else 0;
 	 * UINT64_MAX unknown. Invalid packets no NFLOG message told us about:
@@ -35,11 +38,17 @@ struct render_invalid_meta {
  * invalid or the expectation table was full, else 0 OK. Both renderers show
  * it; commands may return it as their exit status. */
 int render_invalid_exit_code(const struct logparse_agg_result *res);
+/* The status of a report: render_invalid_exit_code(), and for a live run
+ * that could only count (is_counts_only) at least 1 WARNING when the
+ * kernel's invalid counter grew. What both renderers show. */
+int render_invalid_status(const struct logparse_agg_result *res,
+			  const struct render_invalid_meta *meta);
 
 /* JSON (schema 1), keys in this order: schema, tool, report ("invalid"), mode
  * ("logparse"|"watch"), status, exit_code, source, netns,
  * counts_are_lower_bounds, live (null for logparse, else duration_s,
- * nflog_packets, nflog_lost, enobufs, nflog_bad_messages, kernel_invalid_delta|null,
+ * nflog_listening, nflog_packets, nflog_lost, enobufs, nflog_bad_messages,
+ * kernel_invalid_delta|null,
  * nflog_not_reported|null), input
  * (lines, events, unrelated, not_understood, kinds{ct_invalid..continuation}),
  * invalid (total, dropped, accepted, first_seen, last_seen, reasons[] with id,

@@ -15,6 +15,7 @@
  * "run anyway": with group 0 held elsewhere, the run changes nothing and
  * counts conntrack's invalid counter only; with an unfinished record of an
  * earlier run, the current values are taken as the originals. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -44,13 +45,15 @@
 /* Final drain: done after 100 ms without a message (ten times the kernel's
  * batch flush), given up after 2 s of steady arrivals (another NFLOG rule on
  * group 0 can keep sending after our logger is restored). */
-#define WI_DRAIN_QUIET_MS 100
-#define WI_DRAIN_MAX_MS   2000
-#define KNOB_LOG_INVALID  "net.netfilter.nf_conntrack_log_invalid"
-#define KNOB_LOGGER_V4    "net.netfilter.nf_log.2"
-#define KNOB_LOGGER_V6    "net.netfilter.nf_log.10"
-#define LOGGER_NFLOG      "nfnetlink_log"
-#define NFLOG_PROC        "/proc/self/net/netfilter/nfnetlink_log"
+#define WI_DRAIN_QUIET_MS       100
+#define WI_DRAIN_MAX_MS         2000
+#define KNOB_LOG_INVALID        "net.netfilter.nf_conntrack_log_invalid"
+#define KNOB_LOGGER_V4          "net.netfilter.nf_log.2"
+#define KNOB_LOGGER_V6          "net.netfilter.nf_log.10"
+#define LOGGER_NFLOG            "nfnetlink_log"
+#define NFLOG_PROC              "/proc/self/net/netfilter/nfnetlink_log"
+#define NFLOG_NETLINK_PROC      "/proc/self/net/netlink"
+#define NETLINK_NETFILTER_PROTO 12 /* NETLINK_NETFILTER */
 
 static volatile sig_atomic_t wi_stop;
 
@@ -179,22 +182,133 @@ static bool wi_group_holder(unsigned *portid)
 	return found;
 }
 
+/* The inode of this namespace's netfilter netlink socket bound to portid,
+ * from /proc/self/net/netlink ("sk Eth Pid Groups Rmem Wmem Dump Locks
+ * Drops Inode"); 0 when none. */
+static unsigned long wi_socket_inode(unsigned portid)
+{
+	FILE *f = fopen(NFLOG_NETLINK_PROC, "re");
+	unsigned long inode = 0, ino;
+	unsigned proto, port;
+	char line[256];
+
+	if (f == NULL)
+		return 0;
+	while (inode == 0 && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%*s %u %u %*s %*s %*s %*s %*s %*s %lu", &proto, &port, &ino) ==
+			3 &&
+		    proto == NETLINK_NETFILTER_PROTO && port == portid)
+			inode = ino;
+	fclose(f);
+	return inode;
+}
+
+/* 1 when process pid has the socket inode open. */
+static bool wi_has_socket(const char *pid, unsigned long inode)
+{
+	char path[64], link[64], want[40];
+	struct dirent *d;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%.20s/fd", pid);
+	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	dir = opendir(path);
+	if (dir == NULL)
+		return false;
+	while (!found && (d = readdir(dir)) != NULL) {
+		ssize_t n = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
+
+		if (n > 0) {
+			link[n] = '\0';
+			found = strcmp(link, want) == 0;
+		}
+	}
+	closedir(dir);
+	return found;
+}
+
+/* The process holding the netlink port: its PID and command name (comm,
+ * control characters replaced). The port id is only usually the PID, so
+ * the socket is looked up by inode among every process's descriptors. */
+static bool wi_holder_process(unsigned portid, long *pid, char *comm, size_t size)
+{
+	unsigned long inode = wi_socket_inode(portid);
+	struct dirent *d;
+	bool found = false;
+	DIR *proc;
+
+	if (inode == 0 || (proc = opendir("/proc")) == NULL)
+		return false;
+	while (!found && (d = readdir(proc)) != NULL) {
+		char path[64], *end;
+		long n = strtol(d->d_name, &end, 10);
+		FILE *f;
+
+		if (end == d->d_name || *end != '\0' || n <= 0 || n == (long)getpid() ||
+		    !wi_has_socket(d->d_name, inode))
+			continue;
+		found = true;
+		*pid = n;
+		snprintf(comm, size, "?");
+		snprintf(path, sizeof(path), "/proc/%ld/comm", n);
+		if ((f = fopen(path, "re")) != NULL) {
+			if (fgets(comm, (int)size, f) == NULL)
+				snprintf(comm, size, "?");
+			fclose(f);
+		}
+		comm[strcspn(comm, "\n")] = '\0';
+		for (char *c = comm; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
+	}
+	closedir(proc);
+	return found;
+}
+
 static void wi_explain_held(const struct wi_run *r, unsigned portid)
 {
-	fprintf(stderr,
-		"ctadvisor watch: NFLOG group %d in this namespace is held by another socket "
-		"(netlink port %u, usually the PID of a logging daemon such as ulogd).\n"
-		"The kernel delivers a group to exactly one socket, so ctadvisor cannot listen "
-		"beside it and will not take it over.\n"
-		"  %s is '%s' now.\n",
-		WI_GROUP, portid, r->ch[0].name, r->ch[0].old_value);
-	if (!r->a->force)
-		fputs("Stop that process for the time of the watch, or run with --force to count "
-		      "conntrack's invalid counter only (no reasons, no setting changed).\n",
-		      stderr);
+	char comm[32];
+	long pid = 0;
+	bool known = portid != 0 && wi_holder_process(portid, &pid, comm, sizeof(comm));
+	bool is_us = known && strcmp(comm, "ctadvisor") == 0;
+
+	if (is_us)
+		fprintf(stderr,
+			"ctadvisor watch: NFLOG group %d in this namespace is held by another "
+			"ctadvisor (PID %ld): a 'ctadvisor watch --invalid' is already running "
+			"here.\n"
+			"Only one can listen per namespace (the kernel delivers a group to one "
+			"socket); it restores the settings itself when it ends.\n",
+			WI_GROUP, pid);
+	else if (known)
+		fprintf(stderr,
+			"ctadvisor watch: NFLOG group %d in this namespace is held by process '%s' "
+			"(PID %ld, netlink port %u), e.g. a logging daemon such as ulogd.\n"
+			"The kernel delivers a group to exactly one socket, so ctadvisor cannot "
+			"listen beside it and will not take it over.\n",
+			WI_GROUP, comm, pid, portid);
 	else
+		fprintf(stderr,
+			"ctadvisor watch: NFLOG group %d in this namespace is held by another "
+			"socket (netlink port %u, usually the PID of a logging daemon such as "
+			"ulogd).\n"
+			"The kernel delivers a group to exactly one socket, so ctadvisor cannot "
+			"listen beside it and will not take it over.\n",
+			WI_GROUP, portid);
+	fprintf(stderr, "  %s is '%s' now.\n", r->ch[0].name, r->ch[0].old_value);
+	if (r->a->force)
 		fputs("--force: counting conntrack's invalid counter only; no setting is "
 		      "changed.\n",
+		      stderr);
+	else if (is_us)
+		fprintf(stderr,
+			"Wait for it to end (or stop it: kill %ld), or run with --force to count "
+			"conntrack's invalid counter only (no reasons, no setting changed).\n",
+			pid);
+	else
+		fputs("Stop that process for the time of the watch, or run with --force to count "
+		      "conntrack's invalid counter only (no reasons, no setting changed).\n",
 		      stderr);
 }
 
@@ -558,6 +672,7 @@ static int wi_render(struct wi_run *r)
 	    .nflog_lost = st->lost,
 	    .enobufs = st->enobufs,
 	    .nflog_bad_messages = st->bad_messages,
+	    .is_counts_only = r->is_counts_only,
 	    .kernel_invalid_delta = r->kernel_delta,
 	    .nflog_not_reported = wi_not_reported(r, st),
 	};
@@ -571,7 +686,7 @@ static int wi_render(struct wi_run *r)
 	else
 		rc = render_invalid_text(stdout, &res, &meta, color);
 	fflush(stdout);
-	return rc < 0 ? rc : render_invalid_exit_code(&res);
+	return rc < 0 ? rc : render_invalid_status(&res, &meta);
 }
 
 /* End of the listening: the kernel's final invalid count, the originals

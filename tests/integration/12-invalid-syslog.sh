@@ -150,5 +150,23 @@ assert_eq "same interfaces" "$(jq -c .invalid.interfaces "$LAB_TMP/live.json")" 
 	"$(jq -c .invalid.interfaces "$LAB_TMP/logparse.json")"
 assert_eq "same top sources" "$(jq -c .invalid.top_sources "$LAB_TMP/live.json")" \
 	"$(jq -c .invalid.top_sources "$LAB_TMP/logparse.json")"
+assert_eq "same destination ports" "$(jq -c .invalid.top_dports "$LAB_TMP/live.json")" \
+	"$(jq -c .invalid.top_dports "$LAB_TMP/logparse.json")"
+assert_eq "destination ports hold what was sent" "tcp/$PORT 25" \
+	"$(jq -r '.invalid.top_dports[] | "\(.protocol)/\(.port) \(.count)"' "$LAB_TMP/logparse.json" | paste -sd " ")"
+assert_eq "same protocols" "$(jq -c .invalid.protocols "$LAB_TMP/live.json")" \
+	"$(jq -c .invalid.protocols "$LAB_TMP/logparse.json")"
+assert_eq "protocols hold what was sent" "tcp 25" \
+	"$(jq -r '.invalid.protocols[] | "\(.name) \(.count)"' "$LAB_TMP/logparse.json" | paste -sd " ")"
+assert_eq "same dropped/accepted" \
+	"$(jq -r '"\(.invalid.dropped)/\(.invalid.accepted)"' "$LAB_TMP/live.json")" \
+	"$(jq -r '"\(.invalid.dropped)/\(.invalid.accepted)"' "$LAB_TMP/logparse.json")"
+assert_eq "dropped/accepted hold what was sent" "25/0" \
+	"$(jq -r '"\(.invalid.dropped)/\(.invalid.accepted)"' "$LAB_TMP/logparse.json")"
+assert_eq "same directions" "$(jq -c .invalid.directions "$LAB_TMP/live.json")" \
+	"$(jq -c .invalid.directions "$LAB_TMP/logparse.json")"
+assert_eq "nf_log_all_netns restored" "$all_netns" "$(sysctl -n net.netfilter.nf_log_all_netns)"
+assert_eq "log_invalid in the lab restored" 0 \
+	"$(in_ns "$SRV" sysctl -n net.netfilter.nf_conntrack_log_invalid)"
 
 lab_finish

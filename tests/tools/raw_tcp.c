@@ -137,18 +137,22 @@ static uint16_t port_of(const struct endpoint *e)
 static void send_segments(const struct endpoint *src, const struct endpoint *dst, uint8_t flags,
 			  uint32_t seq, uint32_t ack, unsigned long count)
 {
-	struct endpoint bsrc = *src;
+	struct endpoint bsrc = *src, bdst = *dst;
 	uint8_t seg[20];
 	uint16_t sp = port_of(src), dp = port_of(dst), csum;
 	int fd = socket(src->family, SOCK_RAW, IPPROTO_TCP);
 
 	if (fd < 0)
 		die("raw socket (needs CAP_NET_RAW)", errno);
-	/* Port 0 in the bound address: a raw socket's "port" is the protocol. */
-	if (bsrc.family == AF_INET)
+	/* Port 0 in both addresses: a raw socket's "port" is the protocol (IPv6
+	 * refuses a destination whose port is not 0 or IPPROTO_TCP: EINVAL). */
+	if (bsrc.family == AF_INET) {
 		((struct sockaddr_in *)&bsrc.ss)->sin_port = 0;
-	else
+		((struct sockaddr_in *)&bdst.ss)->sin_port = 0;
+	} else {
 		((struct sockaddr_in6 *)&bsrc.ss)->sin6_port = 0;
+		((struct sockaddr_in6 *)&bdst.ss)->sin6_port = 0;
+	}
 	if (bind(fd, (struct sockaddr *)&bsrc.ss, bsrc.len) < 0)
 		die("bind to the source address", errno);
 	memset(seg, 0, sizeof(seg));
@@ -164,7 +168,7 @@ static void send_segments(const struct endpoint *src, const struct endpoint *dst
 	csum = htons(tcp_csum(src, dst, seg, sizeof(seg)));
 	memcpy(seg + 16, &csum, 2);
 	for (unsigned long i = 0; i < count; i++)
-		if (sendto(fd, seg, sizeof(seg), 0, (const struct sockaddr *)&dst->ss, dst->len) !=
+		if (sendto(fd, seg, sizeof(seg), 0, (const struct sockaddr *)&bdst.ss, bdst.len) !=
 		    (ssize_t)sizeof(seg))
 			die("sendto", errno);
 	close(fd);

@@ -388,6 +388,60 @@ static void test_live_bad_messages(void **state)
 	free(t.buf);
 }
 
+/* --force over a held group: nothing received, the status follows the
+ * kernel's invalid counter, and the report says it did not listen. */
+static void test_counts_only(void **state)
+{
+	struct logparse_agg *agg = logparse_agg_new(10);
+	struct logparse_agg_result r;
+	struct render_invalid_meta m = {.is_live = true,
+					.is_counts_only = true,
+					.source = "conntrack -S (NFLOG group 0 held elsewhere)",
+					.netns = "",
+					.kernel_invalid_delta = 4,
+					.nflog_not_reported = UINT64_MAX};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	json_t *root;
+
+	(void)state;
+	assert_non_null(agg);
+	logparse_agg_result(agg, &r);
+	assert_int_equal(render_invalid_exit_code(&r), 0);
+	assert_int_equal(render_invalid_status(&r, &m), 1);
+	m.kernel_invalid_delta = 0;
+	assert_int_equal(render_invalid_status(&r, &m), 0);
+	m.kernel_invalid_delta = UINT64_MAX;
+	assert_int_equal(render_invalid_status(&r, &m), 0);
+	m.kernel_invalid_delta = 4;
+	m.is_counts_only = false; /* listening: NFLOG's own figures decide */
+	assert_int_equal(render_invalid_status(&r, &m), 0);
+	m.is_counts_only = true;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(render_invalid_text(f, &r, &m, false), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(buf, "ctadvisor watch --invalid: WARNING\n"));
+	assert_non_null(strstr(buf, "not listening: NFLOG group 0 is held"));
+	assert_null(strstr(buf, "packets received"));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(render_invalid_json(f, &r, &m), 0);
+	assert_int_equal(fclose(f), 0);
+	root = json_loads(buf, 0, NULL);
+	assert_non_null(root);
+	assert_string_equal(json_string_value(json_object_get(root, "status")), "WARNING");
+	assert_int_equal(jget(root, "exit_code"), 1);
+	assert_true(
+	    json_is_false(json_object_get(json_object_get(root, "live"), "nflog_listening")));
+	json_decref(root);
+	free(buf);
+	logparse_agg_free(agg);
+}
+
 /* ---- text ---- */
 
 /* Display columns of each line, UTF-8 aware; fails on a raw control byte. */
@@ -560,9 +614,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_golden),       cmocka_unit_test(test_json_values),
 	    cmocka_unit_test(test_json_hostile), cmocka_unit_test(test_live_bad_messages),
-	    cmocka_unit_test(test_text_safe),    cmocka_unit_test(test_text_facts),
-	    cmocka_unit_test(test_text_color),   cmocka_unit_test(test_exit_code),
-	    cmocka_unit_test(test_write_error),
+	    cmocka_unit_test(test_counts_only),  cmocka_unit_test(test_text_safe),
+	    cmocka_unit_test(test_text_facts),   cmocka_unit_test(test_text_color),
+	    cmocka_unit_test(test_exit_code),    cmocka_unit_test(test_write_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
