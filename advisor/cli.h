@@ -27,7 +27,7 @@ int cli_parse_format(const char *s, enum cli_format *out);
  * none): "500ms", "1s", "2m", "1.5h". At most 30 days; 0 is -ERANGE. */
 int cli_parse_duration_ms(const char *s, uint64_t *out);
 /* An IP protocol for nf_conntrack_log_invalid: "tcp" 6, "udp" 17,
- * "udplite" 136, "icmp" 1, "icmpv6" 58, "sctp" 132, "all" 255. */
+ * "udplite" 136, "icmp" 1, "icmpv6" 58, "sctp" 132, "dccp" 33, "all" 255. */
 int cli_parse_log_proto(const char *s, unsigned *out);
 /* "auto", "always", "never". */
 int cli_parse_color(const char *s, enum cli_color *out);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "fileio.h"
 #include "flush.h"
 #include "netns.h"
 #include "../sysctl/sysctl.h"
@@ -207,72 +208,15 @@ static void show_scan(const struct flush_scan *s)
 		       (unsigned long long)s->bad);
 }
 
-#define RULESET_OUT_MAX ((size_t)16 * 1024 * 1024)
-
-/* Run argv (searched in PATH) in this namespace and capture its stdout,
- * stderr to /dev/null; as nat_collect.c does for the NAT rules. -ENOENT
- * when it is not installed or exits non-zero, -ENOMEM. */
-static int run_capture(char *const argv[], char **text, size_t *len)
-{
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap);
-	int fds[2], status = 0;
-	pid_t pid;
-
-	if (buf == NULL || pipe2(fds, O_CLOEXEC) < 0) {
-		free(buf);
-		return -ENOMEM;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		dup2(fds[1], STDOUT_FILENO);
-		if (devnull >= 0)
-			dup2(devnull, STDERR_FILENO);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	for (ssize_t r = 1; pid > 0 && r > 0;) {
-		if (n + 1 == cap && cap < RULESET_OUT_MAX) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (nb == NULL)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fds[0], buf + n, cap - n - 1);
-		if (r > 0)
-			n += (size_t)r;
-		else if (r < 0 && errno == EINTR)
-			r = 1;
-	}
-	close(fds[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0) {
-		free(buf);
-		return -ENOENT;
-	}
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
 /* Whether this namespace's ruleset drops ct state invalid packets: 1 (where
  * names the rule), 0 no such rule in any ruleset read, -ENOENT none of nft,
  * iptables-save, ip6tables-save could be run. */
 static int ruleset_drops_invalid(char *where, size_t where_len)
 {
-	char nft[] = "nft", j[] = "-j", list[] = "list", rs[] = "ruleset";
-	char ipt[] = "iptables-save", ip6t[] = "ip6tables-save";
-	char *nft_argv[] = {nft, j, list, rs, NULL}, *ipt_argv[] = {ipt, NULL},
-	     *ip6t_argv[] = {ip6t, NULL};
-	char *const *tools[] = {nft_argv, ipt_argv, ip6t_argv};
+	static const char *const nft_argv[] = {"nft", "-j", "list", "ruleset", NULL};
+	static const char *const ipt_argv[] = {"iptables-save", NULL};
+	static const char *const ip6t_argv[] = {"ip6tables-save", NULL};
+	const char *const *const tools[] = {nft_argv, ipt_argv, ip6t_argv};
 	bool any = false;
 	int found = 0;
 
@@ -281,7 +225,7 @@ static int ruleset_drops_invalid(char *where, size_t where_len)
 		size_t len = 0;
 		int rc;
 
-		if (run_capture(tools[i], &text, &len) < 0)
+		if (fileio_run_capture(tools[i], &text, &len) < 0)
 			continue;
 		rc = i == 0 ? flush_ruleset_nft_drops_invalid(text, len, where, where_len)
 			    : flush_ruleset_ipt_drops_invalid(text, len, tools[i][0], where,

@@ -313,6 +313,8 @@ static int read_all(const struct lp_cli_args *a, struct logparse_agg *agg)
 
 		if (rc < 0)
 			return rc;
+		/* a report held for its continuation line ends with its file */
+		logparse_agg_flush(agg);
 	}
 	return 0;
 }

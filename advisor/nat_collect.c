@@ -16,66 +16,6 @@
 #include "fileio.h"
 #include "nat_collect.h"
 
-#define CMD_OUT_MAX ((size_t)16 * 1024 * 1024)
-
-/* Run argv[0] (searched in PATH) and capture its stdout, stderr to
- * /dev/null. -ENOENT when it is not installed or exits non-zero. */
-static int run_capture(const char *const argv[], char **text, size_t *len)
-{
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap);
-	int fds[2], status = 0;
-	pid_t pid;
-
-	if (buf == NULL || pipe2(fds, O_CLOEXEC) < 0) {
-		free(buf);
-		return -ENOMEM;
-	}
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		char store[8][32], *args[9] = {NULL};
-
-		/* execvp() wants mutable strings; ours are literals. */
-		for (size_t i = 0; i < 8 && argv[i] != NULL; i++) {
-			snprintf(store[i], sizeof(store[i]), "%s", argv[i]);
-			args[i] = store[i];
-		}
-		dup2(fds[1], STDOUT_FILENO);
-		if (devnull >= 0)
-			dup2(devnull, STDERR_FILENO);
-		execvp(args[0], args);
-		_exit(127);
-	}
-	close(fds[1]);
-	for (ssize_t r = 1; pid > 0 && r > 0;) {
-		if (n + 1 == cap && cap < CMD_OUT_MAX) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (nb == NULL)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fds[0], buf + n, cap - n - 1);
-		if (r > 0)
-			n += (size_t)r;
-		else if (r < 0 && errno == EINTR)
-			r = 1;
-	}
-	close(fds[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0) {
-		free(buf);
-		return -ENOENT;
-	}
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
 static void rules_from_text(const char *text, size_t len, uint8_t ipt_family,
 			    struct nat_rules *rules)
 {
@@ -95,7 +35,7 @@ static bool rules_from_cmd(const char *const argv[], uint8_t family, struct nat_
 	char *text;
 	size_t len;
 
-	if (run_capture(argv, &text, &len) < 0)
+	if (fileio_run_capture(argv, &text, &len) < 0)
 		return false;
 	rules_from_text(text, len, family, rules);
 	free(text);
