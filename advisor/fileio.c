@@ -79,7 +79,8 @@ int fileio_run_capture(const char *const argv[], char **text, size_t *len)
 		dup2(fds[1], STDOUT_FILENO);
 		if (devnull >= 0)
 			dup2(devnull, STDERR_FILENO);
-		execvp(args[0], args);
+		if (args[0] != NULL)
+			execvp(args[0], args);
 		_exit(127);
 	}
 	close(fds[1]);

@@ -353,19 +353,25 @@ static bool is_ct_state(const json_t *left)
 	return key != NULL && strcmp(key, "state") == 0;
 }
 
-/* "invalid", ["invalid", ...] or {"set": [...]} holds invalid. */
+static bool is_invalid_word(const json_t *v)
+{
+	return json_is_string(v) && strcmp(json_string_value(v), "invalid") == 0;
+}
+
+/* "invalid", ["invalid", ...] or {"set": [...]} holds invalid: the shapes
+ * nft -j gives a ct state match, none nested deeper. */
 static bool names_invalid(const json_t *right)
 {
 	const json_t *v;
 	size_t i;
 
-	if (json_is_string(right))
-		return strcmp(json_string_value(right), "invalid") == 0;
 	if (json_is_object(right))
-		return names_invalid(json_object_get(right, "set"));
+		right = json_object_get(right, "set");
+	if (is_invalid_word(right))
+		return true;
 	json_array_foreach(right, i, v)
 	{
-		if (names_invalid(v))
+		if (is_invalid_word(v))
 			return true;
 	}
 	return false;
@@ -408,9 +414,8 @@ static bool rule_drops_invalid(const json_t *rule)
 		    (strcmp(op, "==") == 0 || strcmp(op, "in") == 0) &&
 		    names_invalid(json_object_get(m, "right")))
 			matched = true;
-		else if (vmap_drops_invalid(json_object_get(st, "vmap")))
-			return true;
-		else if (matched && is_drop(st))
+		else if (vmap_drops_invalid(json_object_get(st, "vmap")) ||
+			 (matched && is_drop(st)))
 			return true;
 	}
 	return false;

@@ -60,8 +60,13 @@ static void canonical(const char *key, char *out, size_t len)
 
 	if (*key == '-')
 		key++;
-	for (; *key && k + 1 < sizeof(buf); key++)
-		buf[k++] = *key == '/' ? '.' : *key;
+	for (; *key && k + 1 < sizeof(buf); key++) {
+		char c = *key;
+
+		if (c == '/')
+			c = '.';
+		buf[k++] = c;
+	}
 	buf[k] = '\0';
 	if (strcmp(buf, "net.nf_conntrack_max") == 0)
 		snprintf(out, len, "net.netfilter.nf_conntrack_max");

@@ -182,22 +182,39 @@ static bool wi_group_holder(unsigned *portid)
 	return found;
 }
 
+/* Field i (from 0) of a whitespace-separated line as a number; false when
+ * the line is shorter or the field is not a number. */
+static bool wi_field(const char *line, int i, unsigned long *out)
+{
+	const char *p = line;
+	char *end;
+
+	for (int k = 0; k < i; k++) {
+		p += strspn(p, " \t");
+		p += strcspn(p, " \t\n");
+	}
+	p += strspn(p, " \t");
+	if (*p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	*out = strtoul(p, &end, 10);
+	return errno == 0 && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\0');
+}
+
 /* The inode of this namespace's netfilter netlink socket bound to portid,
  * from /proc/self/net/netlink ("sk Eth Pid Groups Rmem Wmem Dump Locks
  * Drops Inode"); 0 when none. */
 static unsigned long wi_socket_inode(unsigned portid)
 {
 	FILE *f = fopen(NFLOG_NETLINK_PROC, "re");
-	unsigned long inode = 0, ino;
-	unsigned proto, port;
+	unsigned long inode = 0, proto, port, ino;
 	char line[256];
 
 	if (f == NULL)
 		return 0;
 	while (inode == 0 && fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "%*s %u %u %*s %*s %*s %*s %*s %*s %lu", &proto, &port, &ino) ==
-			3 &&
-		    proto == NETLINK_NETFILTER_PROTO && port == portid)
+		if (wi_field(line, 1, &proto) && proto == NETLINK_NETFILTER_PROTO &&
+		    wi_field(line, 2, &port) && port == portid && wi_field(line, 9, &ino))
 			inode = ino;
 	fclose(f);
 	return inode;

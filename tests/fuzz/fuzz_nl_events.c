@@ -27,15 +27,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc < 0) {
 		FUZZ_CHECK(memcmp(&m, &before, sizeof(m)) == 0);
 	} else {
-		/* Only a NEW (with NLM_F_CREATE) or a DESTROY is an event. */
-		FUZZ_CHECK(m.is_new == (nlh->nlmsg_type == MSG_NEW));
-		FUZZ_CHECK(!m.is_new || (nlh->nlmsg_flags & NLM_F_CREATE));
+		/* A NEW with NLM_F_CREATE is a new entry, a NEW without it an
+		 * update of one, and a DESTROY neither. */
+		bool is_ct_new = nlh->nlmsg_type == MSG_NEW;
+		bool created = (nlh->nlmsg_flags & NLM_F_CREATE) != 0;
+
+		FUZZ_CHECK(m.is_new == (is_ct_new && created));
+		FUZZ_CHECK(m.is_update == (is_ct_new && !created));
 		FUZZ_CHECK(m.has_id || m.id == 0);
 		if (m.has_tstamp)
 			FUZZ_CHECK(m.start_ns != 0 && m.stop_ns >= m.start_ns);
 		memset(&again, 0, sizeof(again));
 		FUZZ_CHECK(nl_events_decode(nlh, &again) == 0);
-		FUZZ_CHECK(again.is_new == m.is_new && again.id == m.id && again.proto == m.proto &&
+		FUZZ_CHECK(again.is_new == m.is_new && again.is_update == m.is_update && again.id == m.id && again.proto == m.proto &&
 			   again.has_tstamp == m.has_tstamp && again.start_ns == m.start_ns &&
 			   again.stop_ns == m.stop_ns);
 	}

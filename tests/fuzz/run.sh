@@ -41,7 +41,8 @@ target_srcs() {
 }
 target_libs() {
 	case $1 in
-	nl_ct | nl_stats_global | nl_stats_cpu | nl_events | flush) echo -lmnl ;;
+	nl_ct | nl_stats_global | nl_stats_cpu | nl_events) echo -lmnl ;;
+	flush) echo -lmnl -ljansson ;;
 	nl_nflog) echo -lmnl -lnetfilter_log ;;
 	undo) echo -ljansson ;;
 	cli) echo -lm ;;
