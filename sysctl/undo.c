@@ -261,8 +261,7 @@ bool undo_file_differs(const struct undo_file *f)
 		return f->existed;
 	if (rc < 0)
 		return true;
-	differs = !f->existed || len != f->len ||
-		  (len > 0 && memcmp(text, f->original, len) != 0);
+	differs = !f->existed || len != f->len || (len > 0 && memcmp(text, f->original, len) != 0);
 	free(text);
 	return differs;
 }

@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(m.start_ns != 0 && m.stop_ns >= m.start_ns);
 		memset(&again, 0, sizeof(again));
 		FUZZ_CHECK(nl_events_decode(nlh, &again) == 0);
-		FUZZ_CHECK(again.is_new == m.is_new && again.is_update == m.is_update && again.id == m.id && again.proto == m.proto &&
+		FUZZ_CHECK(again.is_new == m.is_new && again.is_update == m.is_update &&
+			   again.id == m.id && again.proto == m.proto &&
 			   again.has_tstamp == m.has_tstamp && again.start_ns == m.start_ns &&
 			   again.stop_ns == m.stop_ns);
 	}
