@@ -350,7 +350,8 @@ static json_t *build_finding(const struct rules_finding *f)
 		jw_append(&cmds, jw_str(f->commands[i]));
 	return jw_obj("id", jw_str(f->id != NULL ? f->id : ""), "severity",
 		      json_string(rules_sev_name(f->sev)), "summary", jw_str(f->summary),
-		      "evidence", ev, "commands", cmds, JW_END);
+		      "evidence", ev, "commands", cmds, "equivalent",
+		      f->equivalent[0] != '\0' ? jw_str(f->equivalent) : json_null(), JW_END);
 }
 
 static json_t *build_findings(const struct rules_report *rep)

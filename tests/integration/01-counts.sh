@@ -108,6 +108,9 @@ assert_eq "settings nf_conntrack_udp_timeout (set by the lab)" 3600 \
 assert_eq "acct-off command" \
 	"ctadvisor apply --netns $SRV --set net.netfilter.nf_conntrack_acct=1" \
 	"$(check_jq '.findings[] | select(.id == "acct-off") | .commands[0]')"
+assert_eq "acct-off plain sysctl equivalent" \
+	"ip netns exec $SRV sysctl -w net.netfilter.nf_conntrack_acct=1" \
+	"$(check_jq '.findings[] | select(.id == "acct-off") | .equivalent')"
 n_apply=0
 while IFS= read -r cmd; do
 	n_apply=$((n_apply + 1))
