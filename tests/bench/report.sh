@@ -123,6 +123,30 @@ logparse_section()
 	echo
 	echo "logparse / wc -l = $(ratio "$p" "$w")× (target ≤ 3×: $(verdict "$(ratio "$p" "$w")" 3)); logparse / awk by reason = $(ratio "$p" "$a")×."
 	echo
+	lp_profile_section "$p" "$w"
+}
+
+# The instruction profile (run.sh: logparse_profile) and what it says about
+# the gap: $1 logparse's median wall s, $2 wc -l's.
+lp_profile_section()
+{
+	local f="$TMP/lp-prof.txt"
+	[[ -s "$f" ]] || return 0
+	echo "### Where logparse's time goes (callgrind instruction counts, 16 MiB slice of the same log)"
+	echo
+	echo "\"parsed\": the lines its prefilter passes (they hold \`IN=\`, \`nf_ct_\`, \`_conntrack\`, \`helper \` or end in"
+	echo "\"callbacks suppressed\"): wrapper and timestamp, every key=value field, the reason, the aggregates."
+	echo "\"rejected\": the other lines, turned away by a vector scan of byte pairs. The fixed cost (start-up,"
+	echo "report) is the empty input's, subtracted before dividing."
+	echo
+	echo "| input | lines | bytes | ctadvisor instructions | per line | per byte | \`wc -l\` per byte |"
+	echo "| --- | --- | --- | --- | --- | --- | --- |"
+	awk 'NR == 1 { e = $4; ew = $5; next }
+		{ n = $4 - e; printf "| %s | %d | %d | %d | %.0f | %.2f | %.3f |\n", $1, $2, $3, $4,
+			($2 ? n / $2 : 0), ($3 ? n / $3 : 0), ($3 ? ($5 - ew) / $3 : 0) }' "$f"
+	echo
+	awk -v lp="$1" -v wc="$2" -f "$ROOT/tests/bench/lp_gap.awk" "$f"
+	echo
 }
 
 lp_label()
@@ -171,4 +195,5 @@ write_report()
 	walk_rss
 	logparse_section
 	nflog_section
+	cat "$TMP/inventory.md"
 }
