@@ -31,15 +31,15 @@
 
 /* One event as the kernel would send it. */
 struct ev {
-	uint8_t type;     /* IPCTNL_MSG_CT_NEW or IPCTNL_MSG_CT_DELETE */
-	uint16_t flags;   /* NLM_F_CREATE|NLM_F_EXCL for a new entry */
-	uint8_t proto;    /* IPPROTO_* */
-	uint32_t id;      /* 0: no CTA_ID */
-	uint32_t status;  /* IPS_* */
-	int tcp_state;    /* TCP_CONNTRACK_*, or NO_TCP_STATE */
+	uint8_t type;      /* IPCTNL_MSG_CT_NEW or IPCTNL_MSG_CT_DELETE */
+	uint16_t flags;    /* NLM_F_CREATE|NLM_F_EXCL for a new entry */
+	uint8_t proto;     /* IPPROTO_* */
+	uint32_t id;       /* 0: no CTA_ID */
+	uint32_t status;   /* IPS_* */
+	int tcp_state;     /* TCP_CONNTRACK_*, or NO_TCP_STATE */
 	uint64_t start_ns; /* 0: no CTA_TIMESTAMP */
 	uint64_t stop_ns;  /* 0: start only (a NEW or an update) */
-	int ts_pad;       /* put CTA_TIMESTAMP_PAD first, as 32-bit arches do */
+	int ts_pad;        /* put CTA_TIMESTAMP_PAD first, as 32-bit arches do */
 };
 
 static void put_tuple(struct nlmsghdr *nlh, uint16_t type, uint8_t proto, uint16_t sport,
@@ -731,8 +731,7 @@ static void test_fixture_dump(void **state)
 			assert_true(ids[i] != m.id);
 		ids[n++] = m.id;
 		tcp += m.proto == 6;
-		tcp_est += m.proto == 6 && m.has_tcp_state && m.tcp_state == 3 &&
-			   (m.status & 0x4);
+		tcp_est += m.proto == 6 && m.has_tcp_state && m.tcp_state == 3 && (m.status & 0x4);
 		udp += m.proto == 17;
 		udp_assured += m.proto == 17 && (m.status & 0x4);
 		icmp += m.proto == 1;

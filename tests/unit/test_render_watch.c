@@ -23,10 +23,9 @@
 #include "../../rules/rules_watch.h"
 
 /* The live line's columns, in its order, and one counter it does not show. */
-static const unsigned live_slots[] = {SNAP_STAT_DROP,           SNAP_STAT_EARLY_DROP,
-				      SNAP_STAT_INSERT_FAILED,  SNAP_STAT_INVALID,
-				      SNAP_STAT_ERROR,          SNAP_STAT_CLASH_RESOLVE,
-				      SNAP_STAT_SEARCH_RESTART, SNAP_STAT_CHAINTOOLONG};
+static const unsigned live_slots[] = {
+    SNAP_STAT_DROP,  SNAP_STAT_EARLY_DROP,    SNAP_STAT_INSERT_FAILED,  SNAP_STAT_INVALID,
+    SNAP_STAT_ERROR, SNAP_STAT_CLASH_RESOLVE, SNAP_STAT_SEARCH_RESTART, SNAP_STAT_CHAINTOOLONG};
 #define N_LIVE_SLOTS (sizeof(live_slots) / sizeof(live_slots[0]))
 
 /* Two samples 2 s apart, 2 CPUs. Deltas s0 -> s1: invalid cpu0
@@ -394,8 +393,8 @@ static void three_samples(struct fx *f, uint64_t step_s, const uint64_t c[3])
 	struct rates_sample s[3];
 
 	for (int i = 0; i < 3; i++) {
-		s[i] = (struct rates_sample){.t_ms = (uint64_t)i * step_s * 1000, .count = c[i],
-					     .max = 10000};
+		s[i] = (struct rates_sample){
+		    .t_ms = (uint64_t)i * step_s * 1000, .count = c[i], .max = 10000};
 		fx_add(f, i ? &s[i - 1] : NULL, &s[i], NULL);
 	}
 	rules_evaluate_watch(&f->st.sum, &f->a.opts, &f->rep);
