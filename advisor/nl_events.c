@@ -4,6 +4,7 @@
 #include <endian.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -368,10 +369,25 @@ struct nl_events *nl_events_new(int *err)
 	return ev;
 }
 
+/* Whether buf is whole messages only: mnl_cb_run() stops quietly at a
+ * message cut short, which would hide a truncated recording. */
+static bool is_msg_sequence(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int left = len > INT_MAX ? INT_MAX : (int)len;
+
+	while (mnl_nlmsg_ok(nlh, left))
+		nlh = mnl_nlmsg_next(nlh, &left);
+	return left <= 0 && len <= INT_MAX;
+}
+
 int nl_events_feed(struct nl_events *ev, const void *buf, size_t len, uint64_t now_ms)
 {
+	int rc;
+
 	ev->now_ms = now_ms;
-	return mnl_cb_run(buf, len, 0, 0, event_cb, ev) < 0 ? -EBADMSG : 0;
+	rc = mnl_cb_run(buf, len, 0, 0, event_cb, ev);
+	return rc < 0 || !is_msg_sequence(buf, len) ? -EBADMSG : 0;
 }
 
 struct nl_events *nl_events_open(int *err)

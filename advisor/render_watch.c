@@ -49,8 +49,12 @@ static void text_sample(FILE *out, const struct watch_state *st, const struct ra
 		fputs("  (per second)\n", out);
 	}
 	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&now));
-	fprintf(out, "%-8s %9llu %6.2f", clock, (unsigned long long)cur->count,
-		fill_pct(cur->count, cur->max));
+	fprintf(out, "%-8s %9llu", clock, (unsigned long long)cur->count);
+	/* max 0: no limit, or a kernel that does not report it */
+	if (cur->max)
+		fprintf(out, " %6.2f", fill_pct(cur->count, cur->max));
+	else
+		fprintf(out, " %6s", "-");
 	if (st->has_events)
 		fprintf(out, " %6.1f", st->new_per_s);
 	for (size_t i = 0; i < N_LIVE; i++) {
@@ -202,9 +206,13 @@ static void text_summary(FILE *out, const struct watch_state *st, const struct r
 	fprintf(out, "\nWatch summary: %s (%zu samples over %.0f s%s%s)\n",
 		rules_sev_name(rep->worst), s->samples, (double)(s->last_ms - s->first_ms) / 1000.0,
 		st->netns[0] ? ", netns " : "", ns);
-	fprintf(out, "  peak        %llu entries (%.2f%% of %llu)\n",
-		(unsigned long long)s->peak_count, fill_pct(s->peak_count, s->max),
-		(unsigned long long)s->max);
+	if (s->max)
+		fprintf(out, "  peak        %llu entries (%.2f%% of %llu)\n",
+			(unsigned long long)s->peak_count, fill_pct(s->peak_count, s->max),
+			(unsigned long long)s->max);
+	else
+		fprintf(out, "  peak        %llu entries (no limit reported)\n",
+			(unsigned long long)s->peak_count);
 	fprintf(out, "  mean        %.1f entries, last %llu\n", rates_mean_count(s),
 		(unsigned long long)s->last_count);
 	fputs("  note        peak/fill count expired entries the GC has not reaped yet\n", out);
