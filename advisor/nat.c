@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "nat.h"
+#include "../rules/snapshot.h"
 
 #define IPS_SRC_NAT_BIT (1u << 4)
 #define TCP_ESTABLISHED 3
@@ -484,26 +485,11 @@ double nat_rate(const struct nat_report *r, enum nat_ctr c)
 	return (double)r->delta[c] * 1000.0 / (double)r->interval_ms;
 }
 
-static const char *proto_name(uint8_t proto)
+const char *nat_proto_name(uint8_t proto)
 {
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	case IPPROTO_UDPLITE:
-		return "udplite";
-	case IPPROTO_DCCP:
-		return "dccp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	default:
-		return "other";
-	}
+	const char *name = snap_proto_name(proto);
+
+	return name != NULL ? name : "other";
 }
 
 static void ev_add(struct rules_finding *f, const char *name, double v, const char *unit)
@@ -542,12 +528,12 @@ static void finding_text(const struct nat_report *r, size_t n_alerting, struct r
 	    "clients (each is pinned to one): widen the range, random-fully, reuse "
 	    "connections, shorten TIME_WAIT",
 	    nat, (unsigned long long)w->in_use, w->capacity, w->cap.port_lo, w->cap.port_hi, dst,
-	    proto_name(w->proto), w->dport, w->saturation_pct, more);
+	    nat_proto_name(w->proto), w->dport, w->saturation_pct, more);
 	if (n < 0)
 		f->summary[0] = '\0';
 	snprintf(f->commands[0], sizeof(f->commands[0]),
 		 "conntrack -L -p %s --reply-src %s --reply-port-src %u --reply-dst %s",
-		 proto_name(w->proto), dst, w->dport, nat);
+		 nat_proto_name(w->proto), dst, w->dport, nat);
 	f->n_commands = 1;
 }
 

@@ -116,4 +116,7 @@ void nat_finding(const struct nat_report *r, double warn_pct, double crit_pct,
 /* Per-second rate of a counter over the interval; 0 without counters. */
 double nat_rate(const struct nat_report *r, enum nat_ctr c);
 
+/* "tcp", "udp", ... as conntrack -L names it; "other" when unnamed. */
+const char *nat_proto_name(uint8_t proto);
+
 #endif

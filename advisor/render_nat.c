@@ -18,28 +18,6 @@
 
 static const char *const ctr_name[NAT_CTRS] = {"found", "insert_failed", "drop"};
 
-static const char *proto_text(uint8_t p)
-{
-	switch (p) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	case IPPROTO_UDPLITE:
-		return "udplite";
-	case IPPROTO_DCCP:
-		return "dccp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	default:
-		return "other";
-	}
-}
-
 static const char *addr_text(uint8_t family, const uint8_t *addr, char *buf)
 {
 	if (inet_ntop(family, addr, buf, INET6_ADDRSTRLEN) == NULL)
@@ -68,7 +46,7 @@ static void text_row(FILE *out, const struct nat_row *r)
 
 	range_text(r, range, sizeof(range));
 	fprintf(out, "  %6.1f%%  %llu/%u  %s %s -> %s%s%s:%u  zone %u\n", r->saturation_pct,
-		(unsigned long long)r->in_use, r->capacity, proto_text(r->proto),
+		(unsigned long long)r->in_use, r->capacity, nat_proto_name(r->proto),
 		addr_text(r->family, r->nat_addr, nat), r->family == AF_INET6 ? "[" : "",
 		addr_text(r->family, r->dst, dst), r->family == AF_INET6 ? "]" : "", r->dport,
 		r->zone);
@@ -174,7 +152,7 @@ static json_t *json_row(const struct nat_row *r)
 	    "{s:i, s:s, s:s, s:s, s:s, s:i, s:o, s:i, s:f, s:o, s:o, s:o, s:o, "
 	    "s:o, s:o, s:o}",
 	    "zone", r->zone, "family", r->family == AF_INET6 ? "ipv6" : "ipv4", "proto",
-	    proto_text(r->proto), "nat_addr", addr_text(r->family, r->nat_addr, nat), "dst",
+	    nat_proto_name(r->proto), "nat_addr", addr_text(r->family, r->nat_addr, nat), "dst",
 	    addr_text(r->family, r->dst, dst), "dport", r->dport, "in_use", jw_u64(r->in_use),
 	    "capacity", (int)r->capacity, "saturation_pct", r->saturation_pct, "entries",
 	    jw_u64(r->entries), "snat_entries", jw_u64(r->snat_entries), "established",
@@ -281,8 +259,9 @@ static void prom_rows(FILE *out, const char *ns, const struct nat_report *r, int
 			which == 0   ? "ctadvisor_nat_port_saturation_ratio"
 			: which == 1 ? "ctadvisor_nat_ports_in_use"
 				     : "ctadvisor_nat_port_capacity",
-			ns, w->zone, proto_text(w->proto), addr_text(w->family, w->nat_addr, nat),
-			addr_text(w->family, w->dst, dst), w->dport, v);
+			ns, w->zone, nat_proto_name(w->proto),
+			addr_text(w->family, w->nat_addr, nat), addr_text(w->family, w->dst, dst),
+			w->dport, v);
 	}
 }
 
