@@ -11,31 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 export CTADVISOR_STATE_DIR="$LAB_TMP/state"
 KNOBS=(net.netfilter.nf_conntrack_log_invalid net.netfilter.nf_log.2 net.netfilter.nf_log.10)
-NET="10.$((RANDOM % 200 + 20)).$((RANDOM % 250))"
-CLI_IP=$NET.1
-SRV_IP=$NET.2
 PORT=8080
-
-# As in 10-watch-invalid: IPv6 off (MLD would count as invalid without a
-# log line); invalid packets dropped before the server's TCP stack answers.
-build_lab()
-{
-	local ns
-	lab_netns CLI cli
-	lab_netns SRV srv
-	for ns in "$CLI" "$SRV"; do
-		in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 || die "cannot disable IPv6 in $ns"
-	done
-	lab_veth "$CLI" c0 "$SRV" s0
-	lab_addr "$CLI" c0 "$CLI_IP/24"
-	lab_addr "$SRV" s0 "$SRV_IP/24"
-	in_ns "$SRV" nft -f - <<-EOF || die "cannot load the nft table in $SRV"
-		table inet lab {
-			chain cin { type filter hook input priority 0; ct state invalid counter drop; }
-		}
-	EOF
-}
 
 knob_values()
 {
@@ -84,7 +60,7 @@ open_records()
 	find "$CTADVISOR_STATE_DIR/undo" -name '*.json' -printf '%f\n'
 }
 
-build_lab
+lab_invalid_pair
 orig=$(knob_values)
 n=0
 for sig in INT TERM HUP; do

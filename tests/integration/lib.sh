@@ -133,6 +133,32 @@ lab_veth()
 	ip -n "$3" link set "$4" up || die "cannot bring up $3/$4"
 }
 
+# lab_invalid_pair: the lab of the watch --invalid tests. Namespaces CLI and
+# SRV (their names in $CLI and $SRV) joined by veth c0/s0, addresses $CLI_IP
+# and $SRV_IP of a random 10.x.y.0/24, IPv6 off in both (MLD would count as
+# invalid without a log line), and in SRV a table "inet lab" whose input
+# chain counts and drops invalid packets, so its TCP stack never answers them.
+lab_invalid_pair()
+{
+	local ns net="10.$((RANDOM % 200 + 20)).$((RANDOM % 250))"
+	CLI_IP=$net.1
+	SRV_IP=$net.2
+	lab_netns CLI cli
+	lab_netns SRV srv
+	for ns in "$CLI" "$SRV"; do
+		in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || die "cannot disable IPv6 in $ns"
+	done
+	lab_veth "$CLI" c0 "$SRV" s0
+	lab_addr "$CLI" c0 "$CLI_IP/24"
+	lab_addr "$SRV" s0 "$SRV_IP/24"
+	in_ns "$SRV" nft -f - <<-EOF || die "cannot load the nft table in $SRV"
+		table inet lab {
+			chain cin { type filter hook input priority 0; ct state invalid counter drop; }
+		}
+	EOF
+}
+
 # lab_addr NS IF ADDR/PLEN...
 lab_addr()
 {
