@@ -12,6 +12,8 @@
 # entry count of conntrack -C.
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=nagios.sh
+source "$(dirname "$0")/nagios.sh"
 
 command -v icinga2 >/dev/null || die "icinga2 missing (Debian package icinga2-bin)"
 command -v nagios4 >/dev/null || die "nagios4 missing (Debian package nagios4-core)"
@@ -111,82 +113,8 @@ fi
 
 # ---- Nagios 4 ----
 NG="$LAB_TMP/nagios"
-mkdir -p "$NG/var/spool" "$NG/var/rw"
-sed "s|/usr/local/sbin/ctadvisor|$CTADVISOR|g" "$SRC/contrib/nagios/ctadvisor.cfg" >"$NG/commands.cfg"
-cat >"$NG/nagios.cfg" <<-CONF
-	log_file=$NG/var/nagios.log
-	cfg_file=$NG/commands.cfg
-	cfg_file=$NG/objects.cfg
-	status_file=$NG/var/status.dat
-	temp_file=$NG/var/nagios.tmp
-	temp_path=$NG/var
-	lock_file=$NG/var/nagios.lock
-	state_retention_file=$NG/var/retention.dat
-	retain_state_information=0
-	check_result_path=$NG/var/spool
-	object_cache_file=$NG/var/objects.cache
-	precached_object_file=$NG/var/objects.precache
-	command_file=$NG/var/rw/nagios.cmd
-	check_external_commands=0
-	nagios_user=root
-	nagios_group=root
-	use_syslog=0
-	log_initial_states=1
-	enable_notifications=0
-	interval_length=1
-	check_result_reaper_frequency=1
-	process_performance_data=1
-	service_perfdata_file=$NG/var/service-perfdata
-	service_perfdata_file_template=\$SERVICESTATE\$\t\$SERVICEPERFDATA\$\t\$SERVICEOUTPUT\$
-	service_perfdata_file_mode=a
-	service_perfdata_file_processing_interval=0
-CONF
-cat >"$NG/objects.cfg" <<-CONF
-	define timeperiod {
-		timeperiod_name always
-		alias always
-		sunday 00:00-24:00
-		monday 00:00-24:00
-		tuesday 00:00-24:00
-		wednesday 00:00-24:00
-		thursday 00:00-24:00
-		friday 00:00-24:00
-		saturday 00:00-24:00
-	}
-	define contact {
-		contact_name nobody
-		host_notifications_enabled 0
-		service_notifications_enabled 0
-		host_notification_period always
-		service_notification_period always
-		host_notification_options n
-		service_notification_options n
-		host_notification_commands check_ctadvisor
-		service_notification_commands check_ctadvisor
-	}
-	define host {
-		host_name lab
-		address 127.0.0.1
-		max_check_attempts 1
-		check_period always
-		active_checks_enabled 0
-		contacts nobody
-		notification_period always
-	}
-	define service {
-		host_name lab
-		service_description conntrack
-		check_command check_ctadvisor_netns!$WARN!$CRIT!$SRV
-		max_check_attempts 1
-		check_interval 1
-		retry_interval 1
-		check_period always
-		contacts nobody
-		notification_period always
-	}
-CONF
-nagios4 -v "$NG/nagios.cfg" >"$NG/verify.log" 2>&1 ||
-	die "nagios4 -v rejected the configuration: $(grep -iE 'error' "$NG/verify.log" | head -20)"
+sed "s|/usr/local/sbin/ctadvisor|$CTADVISOR|g" "$SRC/contrib/nagios/ctadvisor.cfg" >"$LAB_TMP/nagios-commands.cfg"
+nagios_config "$NG" "$LAB_TMP/nagios-commands.cfg" "$WARN" "$CRIT"
 rc=0
 timeout -k 10 -s TERM 8 nagios4 "$NG/nagios.cfg" >"$NG/run.log" 2>&1 || rc=$?
 # 124: stopped by TERM; 137: it ignored TERM and needed the KILL 10 s later.
