@@ -24,7 +24,7 @@
 source "$(dirname "$0")/lib.sh"
 
 export CTADVISOR_STATE_DIR="$LAB_TMP/state"
-FLOWS=30000
+FLOWS=40000
 BURST=200000
 TAIL=50
 NET="10.$((RANDOM % 200 + 20)).$((RANDOM % 250))"
