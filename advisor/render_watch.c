@@ -181,6 +181,13 @@ static void text_events(FILE *out, const struct watch_state *st)
 	fprintf(out, "\n  event loss   %llu ENOBUFS, %llu flows untracked%s\n",
 		(unsigned long long)st->events.enobufs, (unsigned long long)st->events.untracked,
 		st->events.enobufs ? " (rates are lower bounds)" : "");
+	/* Say what the loss means and what to do, not just a number. */
+	if (st->events.enobufs)
+		fputs(
+		    "               events were lost: the kernel sent them faster than "
+		    "ctadvisor\n               read them; the insert counter above is exact; "
+		    "to count\n               every flow, watch again when the CPU is less busy\n",
+		    out);
 	text_classes(out, st);
 }
 

@@ -147,13 +147,30 @@ int lp_addr(const char *p, size_t len, uint8_t *family, uint8_t addr[16])
 	return 0;
 }
 
-/* Copy len bytes into dst[size], truncating, always NUL-terminated. */
+/* Where to cut s before s[len] without splitting a UTF-8 character: a
+ * valid one cut in two would show as an invalid byte ("\xc3") in the
+ * report. Only a lead byte with up to 3 continuation bytes after it moves
+ * the cut; invalid bytes are cut where they are. */
+static size_t lp_utf8_cut(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = len;
+
+	if ((u[len] & 0xc0) != 0x80)
+		return len; /* the cut falls between characters */
+	while (n > 0 && len - n < 3 && (u[n - 1] & 0xc0) == 0x80)
+		n--;
+	return n > 0 && u[n - 1] >= 0xc0 ? n - 1 : len;
+}
+
+/* Copy len bytes into dst[size], truncating (never inside a UTF-8
+ * character), always NUL-terminated. */
 void lp_copy(char *dst, size_t size, const char *src, size_t len)
 {
 	if (size == 0)
 		return;
 	if (len >= size)
-		len = size - 1;
+		len = lp_utf8_cut(src, size - 1);
 	memcpy(dst, src, len);
 	dst[len] = '\0';
 }

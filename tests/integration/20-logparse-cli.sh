@@ -5,7 +5,8 @@
 # report, exactly the aggregate in the fixture's .expected file (the same
 # numbers tests/unit/test_logparse_agg.c checks in-process). Also: exit
 # status 0/1/2 by what was found, several files add up, --top, text at 80
-# columns without raw control characters from hostile lines, colour only when
+# columns without raw control characters from hostile lines (a 1 MiB line,
+# invalid UTF-8, CRLF, a line cut at the end of the file), colour only when
 # asked, and the failures: a missing file, a directory, a corrupt gzip file
 # and bad options all exit 3 with a one-line error naming the culprit and
 # print no report. Needs no namespace.
@@ -162,6 +163,77 @@ assert_eq "hostile: raw BEL/ESC-] in text" 0 "$(grep -c $'\x07\|\x1b\]' "$OUT" |
 run --format json "$LAB_TMP/hostile.log"
 assert_eq "hostile: JSON parses, lines" 4 "$(jq .input.lines "$OUT")"
 assert_eq "hostile: JSON dropped" 1 "$(jq .invalid.dropped "$OUT")"
+
+# More hostile input: a line of exactly 1 MiB between valid lines, LOG lines
+# whose prefixes hold invalid UTF-8 (\xff\xfe, a lone \xc3) and a valid "é"
+# the 127-byte prefix limit would cut in two, a CRLF line among LF ones, and
+# at the end of the file a conntrack line cut mid-field, without a newline.
+# The valid lines count exactly, the 1 MiB line is unrelated, the cut line
+# is "not understood" (malformed conntrack line, as documented) and no drop;
+# JSON and text are valid UTF-8, bad bytes escaped, no raw control bytes.
+pad126=$(printf 'P%.0s' {1..126})
+{
+	sed -n 2p "$FIX/dmesg.log"
+	printf '[  1.000000] '
+	head -c $((1048576 - 13)) /dev/zero | tr '\0' 'y'
+	printf '\n'
+	sed -n 3p "$FIX/dmesg.log"
+	printf '[  2.000000] EV\xff\xfeIL\xc3: IN=eth0 OUT= SRC=192.0.2.7 DST=192.0.2.1 LEN=40 TOS=0x00 PREC=0x00 TTL=49 ID=1 PROTO=TCP SPT=1 DPT=2 WINDOW=1024 RES=0x00 SYN URGP=0\n'
+	printf '[  2.500000] %s\xc3\xa9: IN=eth0 OUT= SRC=192.0.2.8 DST=192.0.2.1 LEN=40 PROTO=TCP SPT=1 DPT=2 SYN URGP=0\n' "$pad126"
+	printf '%s\r\n' "$(sed -n 8p "$FIX/dmesg.log")"
+	printf '[  3.000000] nf_ct_proto_6: invalid tcp flag combination IN=eth0 OUT= SRC=192.0.2.'
+} >"$LAB_TMP/hostile2.log"
+assert_eq "hostile 2: the long line (lab sanity)" 1048576 \
+	"$(awk 'length > 1000 { print length }' "$LAB_TMP/hostile2.log")"
+assert_eq "hostile 2: no newline at the end (lab sanity)" 1 "$(tail -c 1 "$LAB_TMP/hostile2.log" | grep -c '\.')"
+run --format json "$LAB_TMP/hostile2.log"
+assert_eq "hostile 2: exit status (WARNING: dropped as invalid)" 1 "$RC"
+assert_eq "hostile 2: stderr" "" "$(cat "$ERR")"
+if jq -e . "$OUT" >/dev/null 2>&1; then
+	echo "ok: hostile 2: JSON parses"
+else
+	fail "hostile 2: JSON does not parse: $(head -c 500 "$OUT")"
+fi
+assert_eq "hostile 2: lines, events, unrelated, not understood" "7 5 1 1" \
+	"$(jq -r '.input | "\(.lines) \(.events) \(.unrelated) \(.not_understood)"' "$OUT")"
+assert_eq "hostile 2: conntrack reports, LOG lines" "3 2" \
+	"$(jq -r '.input.kinds | "\(.ct_invalid) \(.log_rule)"' "$OUT")"
+assert_eq "hostile 2: dropped, accepted, truncated" "3 0 0" \
+	"$(jq -r '.invalid | "\(.dropped) \(.accepted) \(.truncated)"' "$OUT")"
+assert_eq "hostile 2: reasons" "tcp-invalid-flags 3" \
+	"$(jq -r '[.invalid.reasons[] | "\(.id) \(.count)"] | join(", ")' "$OUT")"
+assert_eq "hostile 2: sources (the CRLF line's included, the cut one not)" \
+	"203.0.113.5 2, 203.0.113.9 1" \
+	"$(jq -r '[.invalid.top_sources[] | "\(.addr) \(.count)"] | join(", ")' "$OUT")"
+if iconv -f UTF-8 -t UTF-8 "$OUT" >/dev/null 2>&1; then
+	echo "ok: hostile 2: JSON is valid UTF-8"
+else
+	fail "hostile 2: JSON is not valid UTF-8"
+fi
+prefixes=$(jq -r '.other.log_rules.prefixes[] | "\(.prefix) \(.count)"' "$OUT") ||
+	fail "hostile 2: jq -r of the prefixes failed"
+if iconv -f UTF-8 -t UTF-8 <<<"$prefixes" >/dev/null 2>&1; then
+	echo "ok: hostile 2: the prefixes are valid UTF-8"
+else
+	fail "hostile 2: the prefixes are not valid UTF-8"
+fi
+assert_eq "hostile 2: the invalid bytes escaped" 1 \
+	"$(grep -cxF 'EV\xff\xfeIL\xc3: 1' <<<"$prefixes" || true)"
+assert_eq "hostile 2: the long prefix cut before its 'é', not inside it" 1 \
+	"$(grep -cx "$pad126 1" <<<"$prefixes" || true)"
+run --color never "$LAB_TMP/hostile2.log"
+assert_eq "hostile 2: text exit status" 1 "$RC"
+if iconv -f UTF-8 -t UTF-8 "$OUT" >/dev/null 2>&1; then
+	echo "ok: hostile 2: text is valid UTF-8"
+else
+	fail "hostile 2: text is not valid UTF-8"
+fi
+assert_eq "hostile 2: raw ESC, BEL or CR in text" 0 "$(grep -c $'\x1b\\|\x07\\|\r' "$OUT" || true)"
+assert_grep "hostile 2: text shows the escaped prefix" -F -e '"EV\xff\xfeIL\xc3:"' "$OUT"
+assert_grep "hostile 2: text line counts" -e '^  lines  *7 read: 5 understood, 1 unrelated, 1 not understood$' "$OUT"
+# A word is never broken: the 126-byte prefix (one word) may pass column 79.
+assert_eq "hostile 2: text lines over 79 columns (but the source and the long prefix)" 0 \
+	"$(grep -v -e '^  source ' -e "$pad126" "$OUT" | awk 'length > 79' | wc -l)"
 
 # Colour only when asked.
 run --color always "$LAB_TMP/one-drop.log"

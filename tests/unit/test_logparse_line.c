@@ -384,6 +384,44 @@ static void test_hostile_lines(void **state)
 	assert_int_equal(logparse_line("x", 1, NULL), -EINVAL);
 }
 
+/* A prefix cut to LOGPARSE_TEXT_MAX - 1 bytes keeps whole UTF-8 characters:
+ * a valid "\xc3\xa9" is never left as a lone "\xc3"; invalid bytes are cut
+ * where they fall. */
+static void test_prefix_cut_utf8(void **state)
+{
+	static const char fields[] = ": IN=eth0 OUT= SRC=1.2.3.4 DST=1.2.3.5 LEN=20";
+	char line[512], want[LOGPARSE_TEXT_MAX];
+	struct logparse_event ev;
+	static const struct {
+		size_t pad;
+		const char *tail;
+		size_t kept; /* bytes of the prefix kept */
+	} cases[] = {
+	    {126, "\xc3\xa9", 126},     /* the cut would split the 2-byte character */
+	    {125, "\xc3\xa9", 127},     /* it fits exactly */
+	    {125, "\xe2\x82\xac", 125}, /* 3-byte character, cut after its 2nd byte */
+	    {124, "\xf0\x9f\x98\x80", 124},
+	    {126, "\x80\x80", 127}, /* continuation bytes without a lead: cut as is */
+	    {126, "\xff\xfe", 127},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = snprintf(
+		    line, sizeof(line), "[ 1.0] %.*s%s%s", (int)cases[i].pad,
+		    "PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP"
+		    "PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP",
+		    cases[i].tail, fields);
+
+		memcpy(want, line + 7, cases[i].kept);
+		want[cases[i].kept] = '\0';
+		assert_int_equal(logparse_line(line, (size_t)n, &ev), 0);
+		assert_int_equal(ev.kind, LOGPARSE_KIND_LOG_RULE);
+		assert_int_equal(strlen(ev.text), cases[i].kept);
+		assert_string_equal(ev.text, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +434,7 @@ int main(void)
 	    cmocka_unit_test(test_tcp_flags_str),
 	    cmocka_unit_test(test_cut_at_every_byte),
 	    cmocka_unit_test(test_hostile_lines),
+	    cmocka_unit_test(test_prefix_cut_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
