@@ -17,20 +17,6 @@ export CTADVISOR_STATE_DIR="$LAB_TMP/state"
 
 # run_ctad NAME ARGS...: ctadvisor ARGS with stdin from /dev/null (never a
 # terminal); output in $LAB_TMP/NAME.{out,err}, status in RC.
-RC=0
-run_ctad()
-{
-	local name=$1
-	shift
-	RC=0
-	timeout -k 10 300 "$CTADVISOR" "$@" </dev/null >"$LAB_TMP/$name.out" 2>"$LAB_TMP/$name.err" || RC=$?
-	if grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/$name.err"; then
-		fail "ctadvisor $*: sanitizer report: $(head -c 2000 "$LAB_TMP/$name.err")"
-	fi
-	echo "--- ctadvisor $* (exit $RC)"
-	cat "$LAB_TMP/$name.out" "$LAB_TMP/$name.err"
-}
-
 knobs()
 {
 	in_ns "$SRV" sysctl -n net.netfilter.nf_conntrack_acct net.netfilter.nf_conntrack_timestamp | xargs
@@ -42,11 +28,6 @@ records()
 }
 
 # count PATTERN FILE: matching lines, 0 included (grep -c exits 1 then).
-count()
-{
-	grep -c -- "$1" "$2" || true
-}
-
 # Lines of conntrack -L -o extended in SRV with / without counters.
 with_counters()
 {

@@ -15,25 +15,6 @@ U2=4
 U6=3
 export CTADVISOR_STATE_DIR="$LAB_TMP/state"
 
-RC=0
-run_ctad()
-{
-	local name=$1
-	shift
-	RC=0
-	timeout -k 10 300 "$CTADVISOR" "$@" </dev/null >"$LAB_TMP/$name.out" 2>"$LAB_TMP/$name.err" || RC=$?
-	if grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/$name.err"; then
-		fail "ctadvisor $*: sanitizer report: $(head -c 2000 "$LAB_TMP/$name.err")"
-	fi
-	echo "--- ctadvisor $* (exit $RC)"
-	cat "$LAB_TMP/$name.out" "$LAB_TMP/$name.err"
-}
-
-count()
-{
-	grep -c -- "$1" "$2" || true
-}
-
 # conntrack's own count for a filtered listing in SRV.
 shown()
 {

@@ -14,25 +14,6 @@ B=10.213.33.101
 SPORT=40789
 export CTADVISOR_STATE_DIR="$LAB_TMP/state"
 
-RC=0
-run_ctad()
-{
-	local name=$1
-	shift
-	RC=0
-	timeout -k 10 300 "$CTADVISOR" "$@" </dev/null >"$LAB_TMP/$name.out" 2>"$LAB_TMP/$name.err" || RC=$?
-	if grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/$name.err"; then
-		fail "ctadvisor $*: sanitizer report: $(head -c 2000 "$LAB_TMP/$name.err")"
-	fi
-	echo "--- ctadvisor $* (exit $RC)"
-	cat "$LAB_TMP/$name.out" "$LAB_TMP/$name.err"
-}
-
-count()
-{
-	grep -c -- "$1" "$2" || true
-}
-
 # The NAT address of the router's UDP entries to port DPORT: the reply
 # tuple's destination, one per line, sorted.
 nat_addr()

@@ -21,25 +21,6 @@ conf="$SYSCTL_DIR/90-ctadvisor.conf"
 printf '# an earlier apply\nnet.netfilter.nf_conntrack_tcp_timeout_close_wait = 60\n' >"$conf"
 cp "$conf" "$LAB_TMP/conf.before"
 
-RC=0
-run_ctad()
-{
-	local name=$1
-	shift
-	RC=0
-	timeout -k 10 300 "$CTADVISOR" "$@" </dev/null >"$LAB_TMP/$name.out" 2>"$LAB_TMP/$name.err" || RC=$?
-	if grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/$name.err"; then
-		fail "ctadvisor $*: sanitizer report: $(head -c 2000 "$LAB_TMP/$name.err")"
-	fi
-	echo "--- ctadvisor $* (exit $RC)"
-	cat "$LAB_TMP/$name.out" "$LAB_TMP/$name.err"
-}
-
-count()
-{
-	grep -c -- "$1" "$2" || true
-}
-
 values()
 {
 	sysctl -n net.netfilter.nf_conntrack_max net.netfilter.nf_conntrack_buckets | xargs

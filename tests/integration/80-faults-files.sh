@@ -31,11 +31,6 @@ lab_on_exit "rm -rf '$TREES'"
 chmod 755 "$TREES"
 BASE="$TREES/base"
 
-count()
-{
-	grep -c -- "$1" "$2" || true
-}
-
 # The base tree: an initial namespace (nf_log_all_netns present) with
 # nf_conntrack loaded, 1000 of 65536 entries, two CPUs of counters
 # (found 16 + 32 = 48, invalid 5 + 6 = 11; nothing alarming), a 320-byte

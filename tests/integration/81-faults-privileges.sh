@@ -23,11 +23,6 @@ for ((i = 1; i <= ENTRIES; i++)); do
 		-t 3600 >/dev/null 2>&1 || die "conntrack -I failed in $NS"
 done
 
-count()
-{
-	grep -c -- "$1" "$2" || true
-}
-
 # What nobody must not be able to change.
 state()
 {

@@ -45,11 +45,6 @@ in_ns "$SRV" nft -f "$LAB_TMP/rules.nft" || die "nft refused the hostile prefix"
 in_ns "$SRV" nft list ruleset >"$LAB_TMP/ruleset" || die "nft list ruleset failed"
 grep -qF "$PREFIX" "$LAB_TMP/ruleset" || die "nft did not keep the prefix byte for byte"
 
-count()
-{
-	grep -c -- "$1" "$2" || true
-}
-
 # raw_controls FORMAT FILE: lines holding a C0 control byte other than
 # TAB/LF, or (text only) DEL. JSON may hold a raw DEL (RFC 8259 escapes
 # only below 0x20; jansson writes it as is): valid, and no escape sequence.

@@ -51,11 +51,6 @@ done_records()
 	{ find "$UNDO" -name 'undo-*.json.done' 2>/dev/null || true; } | wc -l
 }
 
-count()
-{
-	grep -c -- "$1" "$2" || true
-}
-
 # start_apply NAME SYSCALL [PATH]: apply --enable-acct --enable-timestamp
 # under strace, SYSCALL (only on PATH, when given) delayed DELAY_US; strace's
 # PID in SPID, ctadvisor's in CPID. The signals in SIGDEF get their default

@@ -133,6 +133,29 @@ lab_veth()
 	ip -n "$3" link set "$4" up || die "cannot bring up $3/$4"
 }
 
+# run_ctad NAME ARGS...: run `ctadvisor ARGS` with no stdin under a hang
+# guard; stdout in $LAB_TMP/NAME.out, stderr in NAME.err, exit status in RC
+# (a sanitizer report fails the test); both are echoed for the log.
+RC=0
+run_ctad()
+{
+	local name=$1
+	shift
+	RC=0
+	timeout -k 10 300 "$CTADVISOR" "$@" </dev/null >"$LAB_TMP/$name.out" 2>"$LAB_TMP/$name.err" || RC=$?
+	if grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/$name.err"; then
+		fail "ctadvisor $*: sanitizer report: $(head -c 2000 "$LAB_TMP/$name.err")"
+	fi
+	echo "--- ctadvisor $* (exit $RC)"
+	cat "$LAB_TMP/$name.out" "$LAB_TMP/$name.err"
+}
+
+# count PATTERN FILE: the lines of FILE that match grep PATTERN (0 when none).
+count()
+{
+	grep -c -- "$1" "$2" || true
+}
+
 # lab_invalid_pair: the lab of the watch --invalid tests. Namespaces CLI and
 # SRV (their names in $CLI and $SRV) joined by veth c0/s0, addresses $CLI_IP
 # and $SRV_IP of a random 10.x.y.0/24, IPv6 off in both (MLD would count as
