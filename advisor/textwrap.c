@@ -42,11 +42,31 @@ void tw_key(struct tw *t, int key_col, const char *key)
 	tw_start(t, 2, key, key_col - 2);
 }
 
+/* An item wider than a whole line (a LOG prefix may hold 127 bytes without
+ * a blank): cut at character boundaries, continued on indented lines, so no
+ * line passes TW_WIDTH. */
+static void tw_put_long(struct tw *t, const char *s)
+{
+	while (t->col < TW_WIDTH && t->col + tw_cols(s) > TW_WIDTH) {
+		const char *p = s;
+
+		for (int room = TW_WIDTH - t->col; *p != '\0' && room > 0; room--)
+			for (p++; ((unsigned char)*p & 0xc0) == 0x80; p++)
+				;
+		fprintf(t->out, "%.*s\n%*s", (int)(p - s), s, t->indent, "");
+		t->col = t->indent;
+		s = p;
+	}
+	fputs(s, t->out);
+	t->col += tw_cols(s);
+}
+
 void tw_item(struct tw *t, const char *sep, const char *s)
 {
 	int len = tw_cols(s), sep_len = (int)strlen(sep);
+	bool fits_a_line = len <= TW_WIDTH - t->indent;
 
-	if (!t->is_first && t->col + sep_len + len > TW_WIDTH) {
+	if (!t->is_first && fits_a_line && t->col + sep_len + len > TW_WIDTH) {
 		int keep = sep_len;
 
 		while (keep > 0 && sep[keep - 1] == ' ')
@@ -57,8 +77,12 @@ void tw_item(struct tw *t, const char *sep, const char *s)
 		fputs(sep, t->out);
 		t->col += sep_len;
 	}
-	fputs(s, t->out);
-	t->col += len;
+	if (fits_a_line) {
+		fputs(s, t->out);
+		t->col += len;
+	} else {
+		tw_put_long(t, s);
+	}
 	t->is_first = false;
 }
 
