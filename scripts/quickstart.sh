@@ -3,6 +3,7 @@
 # the health check on this host or run the whole test suite.
 #   sudo ./scripts/quickstart.sh check [CHECK OPTIONS]
 #   sudo ./scripts/quickstart.sh test
+#   sudo ./scripts/quickstart.sh bench   (make bench: tests/bench/RESULTS.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,7 @@ test_pkgs=(git libcmocka-dev conntrack nftables iproute2 procps jq valgrind clan
 	libclang-rt-14-dev clang-tidy cppcheck strace)
 
 usage() {
-	echo "usage: $0 check [ctadvisor check options] | test" >&2
+	echo "usage: $0 check [ctadvisor check options] | test | bench" >&2
 	exit 3
 }
 
@@ -44,6 +45,10 @@ check)
 test)
 	install_missing "${build_pkgs[@]}" "${test_pkgs[@]}"
 	exec make -s test
+	;;
+bench)
+	install_missing "${build_pkgs[@]}" "${test_pkgs[@]}"
+	exec make -s bench
 	;;
 *) usage ;;
 esac
