@@ -185,8 +185,9 @@ static void text_events(FILE *out, const struct watch_state *st)
 	if (st->events.enobufs)
 		fputs(
 		    "               events were lost: the kernel sent them faster than "
-		    "ctadvisor\n               read them; the insert counter above is exact; "
-		    "to count\n               every flow, watch again when the CPU is less busy\n",
+		    "ctadvisor\n               read them, so flows/s and lifetimes miss some "
+		    "flows (count\n               and counters above are exact); to see every "
+		    "flow, watch\n               again when the CPU is less busy\n",
 		    out);
 	text_classes(out, st);
 }

@@ -85,11 +85,19 @@ walk_ratios()
 		c=$(med "$f" check 2) d=$(med "$f" dump 2) l=$(med "$f" conntrack_L 2)
 		nw=$(med "$f" check_nowalk 2)
 		cc=$(med "$f" check 3) dc=$(med "$f" dump 3) lc=$(med "$f" conntrack_L 3)
+		# The targets are set for 1,000,000 entries; below, check's fixed
+		# cost (settings, counters: the --no-walk row) outweighs the walk.
+		local v1="n/a (below 1M)" v2="n/a (below 1M)"
+		if ((n >= 1000000)); then
+			v1=$(verdict "$(ratio "$c" "$d")" 1.25) v2=$(verdict "$(ratio "$c" "$l")" 0.9999)
+		fi
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$b" "$(ratio "$c" "$d")" \
 			"$(ratio "$cc" "$dc")" "$(ratio "$(awk -v a="$c" -v b="$nw" 'BEGIN { print a - b }')" "$d")" \
-			"$(ratio "$c" "$l")" "$(ratio "$cc" "$lc")" "$(verdict "$(ratio "$c" "$d")" 1.25)" \
-			"$(verdict "$(ratio "$c" "$l")" 0.9999)"
+			"$(ratio "$c" "$l")" "$(ratio "$cc" "$lc")" "$v1" "$v2"
 	done <"$TMP/walk-index.txt"
+	echo
+	echo "The targets (DESIGN.md) are for a walk of 1,000,000 entries; the smaller tables show how the"
+	echo "fixed cost of check (the --no-walk row: every setting, the counters) weighs when the walk is short."
 	echo
 }
 
@@ -175,8 +183,12 @@ nflog_section()
 			$1, $5, $2, $3, $6, $7, $8, $9, $10, h, $11 }' "$TMP/nflog.txt"
 	echo
 	awk '$1 == 100000 { lost = $9 - $6; hid = $9 - $6 - $7
-		printf "At 100,000 pps: %d of %d invalid packets not received (target 0: %s); %d of those not reported as lost (target 0: %s).\n",
-			lost, $9, lost == 0 ? "met" : "**missed**", hid, hid == 0 ? "met" : "**missed**" }' "$TMP/nflog.txt"
+		reached = ($5 != "-" && $5 >= 95000)
+		printf "Asked 100,000 pps, the senders reached %s pps%s: %d of %d invalid packets not received (target 0: %s); %d of those not reported as lost (target 0: %s).\n",
+			$5, reached ? "" : " (**the target rate was not reached on this machine**: veth delivers on the sending CPU, which also runs the receiving namespace'"'"'s conntrack, nft and NFLOG)",
+			lost, $9, lost == 0 ? (reached ? "met" : "met at the rate reached") : "**missed**", hid, hid == 0 ? "met" : "**missed**" }' "$TMP/nflog.txt"
+	awk '$5 != "-" && $9 == $6 && $5 > best { best = $5 } END {
+		if (best) printf "Highest rate reached with every packet received: %.0f pps.\n", best }' "$TMP/nflog.txt"
 	awk '{ h = $9 - $6 - $7; if (h != 0) bad++ } END {
 		printf "Losses counted exactly at every rate: %s.\n", bad ? "**missed** (" bad " of " NR " rates)" : "met" }' "$TMP/nflog.txt"
 	echo

@@ -133,10 +133,10 @@ n=$(sed -nE 's/^ +event loss +([0-9]+) ENOBUFS.*/\1/p' <<<"$loss")
 assert_ge "text: ENOBUFS count on the event loss line" 1 "${n:-none}"
 grep -q 'rates are lower bounds' <<<"$loss" ||
 	fail "text: the event loss line does not say the rates are lower bounds: $loss"
-if grep -A3 'event loss' "$LAB_TMP/events.txt" | tr -s ' \n' ' ' | grep -qE 'events were lost: .* watch again'; then
+if grep -A4 'event loss' "$LAB_TMP/events.txt" | tr -s ' \n' ' ' | grep -qE 'events were lost: .* watch again'; then
 	echo "ok: text: says that events were lost and what to do"
 else
-	fail "text: no line says that events were lost and what to do: $(grep -A3 'event loss' "$LAB_TMP/events.txt")"
+	fail "text: no line says that events were lost and what to do: $(grep -A4 'event loss' "$LAB_TMP/events.txt")"
 fi
 
 # ---- Invalid packets ---------------------------------------------------
