@@ -183,12 +183,11 @@ static void text_events(FILE *out, const struct watch_state *st)
 		st->events.enobufs ? " (rates are lower bounds)" : "");
 	/* Say what the loss means and what to do, not just a number. */
 	if (st->events.enobufs)
-		fputs(
-		    "               events were lost: the kernel sent them faster than "
-		    "ctadvisor\n               read them, so flows/s and lifetimes miss some "
-		    "flows (count\n               and counters above are exact); to see every "
-		    "flow, watch\n               again when the CPU is less busy\n",
-		    out);
+		fputs("               events were lost: the kernel sent them faster than "
+		      "ctadvisor\n               read them, so flows/s and lifetimes miss some "
+		      "flows (count\n               and counters above are exact); to see every "
+		      "flow, watch\n               again when the CPU is less busy\n",
+		      out);
 	text_classes(out, st);
 }
 

@@ -631,7 +631,8 @@ static void test_summary_events_text(void **state)
 	assert_has(out, "\n  event loss   3 ENOBUFS, 4 flows untracked (rates are lower bounds)\n");
 	assert_has(out, "\n               events were lost: the kernel sent them faster than "
 			"ctadvisor\n");
-	assert_has(out, "to see every flow, watch\n               again when the CPU is less busy\n");
+	assert_has(out,
+		   "to see every flow, watch\n               again when the CPU is less busy\n");
 	/* 50 flows, 3200 s: 64.0 s, exact. */
 	assert_has(out, "\n               tcp_established      0.08        30      20       0"
 			"        64.0s\n");
