@@ -368,7 +368,7 @@ blasts()
 		wait "$k" || cannot_run "blast failed"
 	done
 	cat "$TMP"/blast.[0-9]* | awk '{ n += $2; f += $4; if ($6 > s) s = $6 }
-		END { printf "sent %d failed %d seconds %.3f rate %.0f\n", n, f, s, s > 0 ? n / s : 0 }'
+		END { printf "sent %d failed %d seconds %.3f rate %.0f\n", n, f, s, (s > 0 ? n / s : 0) }'
 	rm -f "$TMP"/blast.[0-9]*
 }
 
