@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
@@ -725,24 +727,6 @@ static void test_flip_every_byte(void **state)
 /* ---- the recorded dump ---- */
 
 #define REC_MAX 16384
-
-/* A fixture file into buf (4-byte aligned); its length. */
-static size_t read_fixture(const char *name, void *buf, size_t cap)
-{
-	const char *dir = getenv("CTADVISOR_SRCDIR");
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/tests/fixtures/netlink/%s", dir ? dir : ".", name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("%s: cannot open (run from the source tree)", path);
-	n = fread(buf, 1, cap, f);
-	assert_true(feof(f)); /* all of it fitted */
-	fclose(f);
-	return n;
-}
 
 static bool v4_is(const uint8_t *a, const char *dotted)
 {

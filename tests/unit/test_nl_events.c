@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "fixture.h"
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
@@ -677,23 +679,6 @@ static void test_feed_batch(void **state)
 }
 
 /* ---- the recorded dump ---- */
-
-static size_t read_fixture(const char *name, void *buf, size_t cap)
-{
-	const char *dir = getenv("CTADVISOR_SRCDIR");
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/tests/fixtures/netlink/%s", dir ? dir : ".", name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("%s: cannot open (run from the source tree)", path);
-	n = fread(buf, 1, cap, f);
-	assert_true(feof(f));
-	fclose(f);
-	return n;
-}
 
 /* The kernel's dump replies are IPCTNL_MSG_CT_NEW with NLM_F_MULTI, no
  * NLM_F_CREATE: they decode as updates. conntrack -L then: 2 TCP

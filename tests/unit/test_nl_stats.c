@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "fixture.h"
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
@@ -135,23 +137,6 @@ static void test_bad_messages(void **state)
 }
 
 /* ---- the recorded fixtures ---- */
-
-static size_t read_fixture(const char *name, void *buf, size_t cap)
-{
-	const char *dir = getenv("CTADVISOR_SRCDIR");
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/tests/fixtures/netlink/%s", dir ? dir : ".", name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("%s: cannot open (run from the source tree)", path);
-	n = fread(buf, 1, cap, f);
-	assert_true(feof(f));
-	fclose(f);
-	return n;
-}
 
 /* GET_STATS reply (one message, no NLMSG_DONE): conntrack -C said 11; the
  * max is the host's nf_conntrack_max then. */
