@@ -134,6 +134,7 @@ static const struct knob_def healthy_knobs[] = {
 
 static void healthy_walk(struct snap_walk *w)
 {
+	w->attempts = 1;
 	w->entries = 14;
 	w->ipv4 = 14;
 	w->by_proto[6] = 10;
@@ -238,6 +239,7 @@ static void critical_walk(struct snap_walk *w)
 	top(&w->top_dport[0], "udp/53", 259000, 3);
 	w->n_top_dport = 1;
 	w->is_interrupted = true;
+	w->attempts = 3; /* interrupted each time: the walk gave up retrying */
 	w->lost = 12;
 }
 
@@ -656,6 +658,10 @@ static void test_json_critical_values(void **state)
 	assert_int_equal(json_integer_value(json_object_get(ev, "drop")), 5);
 	assert_string_equal(json_string_value(json_object_get(f0, "severity")), "critical");
 	assert_int_equal(json_array_size(json_object_get(f0, "commands")), 2);
+	assert_string_equal(json_string_value(json_object_get(f0, "equivalent")),
+			    "sysctl -w net.netfilter.nf_conntrack_max=524288 "
+			    "net.netfilter.nf_conntrack_buckets=524288");
+	assert_int_equal(json_integer_value(json_object_get(walk, "attempts")), 3);
 	assert_string_equal(json_string_value(json_object_get(dport, "proto")), "udp");
 	assert_int_equal(json_integer_value(json_object_get(dport, "port")), 53);
 	assert_int_equal(
