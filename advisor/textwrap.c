@@ -47,7 +47,7 @@ void tw_key(struct tw *t, int key_col, const char *key)
  * line passes TW_WIDTH. */
 static void tw_put_long(struct tw *t, const char *s)
 {
-	while (t->col < TW_WIDTH && t->col + tw_cols(s) > TW_WIDTH) {
+	while (t->indent < TW_WIDTH && t->col + tw_cols(s) > TW_WIDTH) {
 		const char *p = s;
 
 		for (int room = TW_WIDTH - t->col; *p != '\0' && room > 0; room--)
@@ -65,8 +65,10 @@ void tw_item(struct tw *t, const char *sep, const char *s)
 {
 	int len = tw_cols(s), sep_len = (int)strlen(sep);
 	bool fits_a_line = len <= TW_WIDTH - t->indent;
+	/* a long item starts after the separator unless that ends the line */
+	int needs = fits_a_line ? sep_len + len : sep_len + 1;
 
-	if (!t->is_first && fits_a_line && t->col + sep_len + len > TW_WIDTH) {
+	if (!t->is_first && t->col + needs > TW_WIDTH) {
 		int keep = sep_len;
 
 		while (keep > 0 && sep[keep - 1] == ' ')

@@ -101,6 +101,32 @@ static void test_long_item_is_cut_at_the_width(void **state)
 	free(k.text);
 }
 
+/* The separator before a long item would end at the last column: the item
+ * starts on the next line, and the separator's blank is dropped there. */
+static void test_long_item_after_a_full_line(void **state)
+{
+	char first[64], prefix[128];
+	struct sink k;
+	int lines;
+
+	(void)state;
+	memset(first, 'a', 63);
+	first[63] = '\0';
+	memset(prefix, 'p', 127);
+	prefix[127] = '\0';
+	sink_open(&k);
+	tw_key(&k.t, 14, "prefix");
+	tw_item(&k.t, ", ", first); /* to column 77, ", " to 79 */
+	tw_item(&k.t, ", ", prefix);
+	tw_end(&k.t);
+	sink_close(&k);
+	assert_int_equal(widest_line(k.text, &lines), 79);
+	/* 127 = 65 + 62 on two indented lines after the first */
+	assert_int_equal(lines, 3);
+	assert_non_null(strstr(k.text, "a,\n              ppp"));
+	free(k.text);
+}
+
 static void test_long_item_keeps_utf8_characters_whole(void **state)
 {
 	char item[3 * 100 + 1] = "";
@@ -150,6 +176,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_items_wrap_at_the_indent),
 	    cmocka_unit_test(test_long_item_is_cut_at_the_width),
+	    cmocka_unit_test(test_long_item_after_a_full_line),
 	    cmocka_unit_test(test_long_item_keeps_utf8_characters_whole),
 	    cmocka_unit_test(test_words_escape_and_wrap),
 	};
