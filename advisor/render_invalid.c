@@ -334,14 +334,15 @@ static void text_table_full(struct tw *w, const struct logparse_agg_result *r)
 
 static void text_log_rules(struct tw *w, const struct logparse_agg_result *r)
 {
-	char name[4 * LOGPARSE_TEXT_MAX];
+	char name[4 * LOGPARSE_TEXT_MAX], item[4 * LOGPARSE_TEXT_MAX + 32];
 
 	tw_key(w, IW_KEY, "LOG rules");
 	tw_itemf(w, "", "%" PRIu64 " %s:", r->by_kind[LOGPARSE_KIND_LOG_RULE],
 		 r->by_kind[LOGPARSE_KIND_LOG_RULE] == 1 ? "line" : "lines");
 	for (size_t i = 0; i < r->n_log_prefixes; i++) {
 		render_escape(name, sizeof(name), r->log_prefixes[i].name, RENDER_ESC_TEXT);
-		tw_itemf(w, i ? ", " : " ", "\"%s\" %" PRIu64, name, r->log_prefixes[i].count);
+		snprintf(item, sizeof(item), "\"%s\" %" PRIu64, name, r->log_prefixes[i].count);
+		tw_label(w, i ? ", " : " ", item); /* any rule may set any prefix */
 	}
 	if (r->log_prefixes_other > 0)
 		tw_itemf(w, ", ", "others %" PRIu64, r->log_prefixes_other);

@@ -61,10 +61,12 @@ static void tw_put_long(struct tw *t, const char *s)
 	t->col += tw_cols(s);
 }
 
-void tw_item(struct tw *t, const char *sep, const char *s)
+/* may_cut: an item wider than a line is cut (a label); other items (paths,
+ * commands, numbers) stay whole, so they can be copied. */
+static void tw_add(struct tw *t, const char *sep, const char *s, bool may_cut)
 {
 	int len = tw_cols(s), sep_len = (int)strlen(sep);
-	bool fits_a_line = len <= TW_WIDTH - t->indent;
+	bool fits_a_line = !may_cut || len <= TW_WIDTH - t->indent;
 	/* a long item starts after the separator unless that ends the line */
 	int needs = fits_a_line ? sep_len + len : sep_len + 1;
 
@@ -86,6 +88,16 @@ void tw_item(struct tw *t, const char *sep, const char *s)
 		tw_put_long(t, s);
 	}
 	t->is_first = false;
+}
+
+void tw_item(struct tw *t, const char *sep, const char *s)
+{
+	tw_add(t, sep, s, false);
+}
+
+void tw_label(struct tw *t, const char *sep, const char *s)
+{
+	tw_add(t, sep, s, true);
 }
 
 void tw_itemf(struct tw *t, const char *sep, const char *fmt, ...)

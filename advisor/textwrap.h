@@ -26,8 +26,13 @@ void tw_start(struct tw *t, int lead, const char *key, int width);
 /* A section line: "  key" padded so items start at column key_col. */
 void tw_key(struct tw *t, int key_col, const char *key);
 /* Append s after sep; on a new indented line when it would pass TW_WIDTH
- * (sep's trailing blanks are dropped at the break: "a, b" -> "a,\n   b"). */
+ * (sep's trailing blanks are dropped at the break: "a, b" -> "a,\n   b").
+ * s is never cut: a path or a command wider than a line passes TW_WIDTH. */
 void tw_item(struct tw *t, const char *sep, const char *s);
+/* As tw_item for an untrusted label (a LOG prefix holds up to 127 bytes
+ * without a blank): wider than a whole line, it is cut at character
+ * boundaries onto indented lines, so it never passes TW_WIDTH. */
+void tw_label(struct tw *t, const char *sep, const char *s);
 void tw_itemf(struct tw *t, const char *sep, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Escape s, then add it word by word, so that it wraps at blanks. */

@@ -1,7 +1,7 @@
 /* test_textwrap.c: the text reports' line builder. Items wrap before column
- * TW_WIDTH with the indent; an item wider than a whole line (a 127-byte LOG
- * prefix without a blank) is cut at character boundaries, so no line of a
- * report passes TW_WIDTH. */
+ * TW_WIDTH with the indent; a label wider than a whole line (a 127-byte LOG
+ * prefix without a blank) is cut at character boundaries, while a path or a
+ * command stays whole, to be copied. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,7 +88,7 @@ static void test_long_item_is_cut_at_the_width(void **state)
 	sink_open(&k);
 	tw_key(&k.t, 14, "prefix");
 	tw_item(&k.t, ", ", "short");
-	tw_item(&k.t, ", ", prefix);
+	tw_label(&k.t, ", ", prefix);
 	tw_end(&k.t);
 	sink_close(&k);
 	assert_int_equal(widest_line(k.text, &lines), 79);
@@ -117,7 +117,7 @@ static void test_long_item_after_a_full_line(void **state)
 	sink_open(&k);
 	tw_key(&k.t, 14, "prefix");
 	tw_item(&k.t, ", ", first); /* to column 77, ", " to 79 */
-	tw_item(&k.t, ", ", prefix);
+	tw_label(&k.t, ", ", prefix);
 	tw_end(&k.t);
 	sink_close(&k);
 	assert_int_equal(widest_line(k.text, &lines), 79);
@@ -138,7 +138,7 @@ static void test_long_item_keeps_utf8_characters_whole(void **state)
 		strcat(item, "\xe2\x96\x88"); /* U+2588, one column, three bytes */
 	sink_open(&k);
 	tw_key(&k.t, 10, "spark");
-	tw_item(&k.t, " ", item);
+	tw_label(&k.t, " ", item);
 	tw_end(&k.t);
 	sink_close(&k);
 	/* 69 blocks on the first line, 31 on the second. */
@@ -148,6 +148,31 @@ static void test_long_item_keeps_utf8_characters_whole(void **state)
 	assert_int_equal(tw_cols(k.text), 10 + 69 + 1 + 10 + 31 + 1);
 	for (const char *p = strchr(k.text, '\n') + 1 + 10; *p != '\n'; p += 3)
 		assert_memory_equal(p, "\xe2\x96\x88", 3);
+	free(k.text);
+}
+
+/* A path (or a command) is never cut, even wider than a line: it stays whole
+ * so it can be copied; it goes on a line of its own. */
+static void test_path_is_never_cut(void **state)
+{
+	char path[101] = "/check/work/main/tests/fixtures/logparse/";
+	struct sink k;
+	int lines;
+
+	(void)state;
+	while (strlen(path) < 95)
+		strcat(path, "x");
+	strcat(path, ".log");
+	sink_open(&k);
+	tw_key(&k.t, 17, "source");
+	tw_words(&k.t, "a.log,");
+	tw_words(&k.t, path);
+	tw_end(&k.t);
+	sink_close(&k);
+	assert_int_equal(widest_line(k.text, &lines), 17 + 99);
+	assert_int_equal(lines, 2);
+	assert_non_null(strstr(k.text, "a.log,\n                 /check/work/main/"));
+	assert_non_null(strstr(k.text, path));
 	free(k.text);
 }
 
@@ -178,6 +203,7 @@ int main(void)
 	    cmocka_unit_test(test_long_item_is_cut_at_the_width),
 	    cmocka_unit_test(test_long_item_after_a_full_line),
 	    cmocka_unit_test(test_long_item_keeps_utf8_characters_whole),
+	    cmocka_unit_test(test_path_is_never_cut),
 	    cmocka_unit_test(test_words_escape_and_wrap),
 	};
 
