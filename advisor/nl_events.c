@@ -381,13 +381,20 @@ static bool is_msg_sequence(const void *buf, size_t len)
 	return left <= 0 && len <= INT_MAX;
 }
 
+/* One datagram's events; a datagram that is not whole messages (or a
+ * kernel error reply) counts as one bad message. 0 or -EBADMSG. */
+static int run_datagram(struct nl_events *ev, const void *buf, size_t len)
+{
+	if (mnl_cb_run(buf, len, 0, 0, event_cb, ev) >= 0 && is_msg_sequence(buf, len))
+		return 0;
+	ev->st.bad_messages++;
+	return -EBADMSG;
+}
+
 int nl_events_feed(struct nl_events *ev, const void *buf, size_t len, uint64_t now_ms)
 {
-	int rc;
-
 	ev->now_ms = now_ms;
-	rc = mnl_cb_run(buf, len, 0, 0, event_cb, ev);
-	return rc < 0 || !is_msg_sequence(buf, len) ? -EBADMSG : 0;
+	return run_datagram(ev, buf, len);
 }
 
 struct nl_events *nl_events_open(int *err)
@@ -436,7 +443,7 @@ int nl_events_drain(struct nl_events *ev, uint64_t now_ms)
 		}
 		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
-		mnl_cb_run(ev->buf, (size_t)n, 0, 0, event_cb, ev);
+		run_datagram(ev, ev->buf, (size_t)n);
 	}
 }
 

@@ -64,7 +64,7 @@ struct nl_events_stats {
 	struct nl_events_life flows[NL_FC_CLASSES][NL_END_KINDS];
 	uint64_t enobufs;      /* times the kernel dropped events for us */
 	uint64_t untracked;    /* NEW events not remembered (table full) */
-	uint64_t bad_messages; /* events we could not decode */
+	uint64_t bad_messages; /* events we could not decode, datagrams cut short */
 };
 
 /* The fields of one event message; -EBADMSG when malformed, -ENOENT when

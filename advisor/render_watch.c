@@ -178,9 +178,11 @@ static void text_events(FILE *out, const struct watch_state *st)
 		else
 			fprintf(out, " %s %.1fs", nl_events_class_name(c), life);
 	}
-	fprintf(out, "\n  event loss   %llu ENOBUFS, %llu flows untracked%s\n",
-		(unsigned long long)st->events.enobufs, (unsigned long long)st->events.untracked,
-		st->events.enobufs ? " (rates are lower bounds)" : "");
+	fprintf(out, "\n  event loss   %llu ENOBUFS, %llu flows untracked",
+		(unsigned long long)st->events.enobufs, (unsigned long long)st->events.untracked);
+	if (st->events.bad_messages)
+		fprintf(out, ", %llu not decodable", (unsigned long long)st->events.bad_messages);
+	fprintf(out, "%s\n", st->events.enobufs ? " (rates are lower bounds)" : "");
 	/* Say what the loss means and what to do, not just a number. */
 	if (st->events.enobufs)
 		fputs("               events were lost: the kernel sent them faster than "
@@ -293,6 +295,7 @@ static json_t *json_events(const struct watch_state *st)
 	json_object_set_new(o, "mean_lifetime_s", l);
 	json_object_set_new(o, "enobufs", json_integer((json_int_t)st->events.enobufs));
 	json_object_set_new(o, "untracked", json_integer((json_int_t)st->events.untracked));
+	json_object_set_new(o, "bad_messages", json_integer((json_int_t)st->events.bad_messages));
 	json_object_set_new(o, "classes", json_classes(st));
 	return o;
 }

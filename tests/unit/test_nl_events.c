@@ -665,6 +665,7 @@ static void test_feed_batch(void **state)
 	assert_int_equal(nl_events_feed(ev, buf, off + 10, 8000), -EBADMSG);
 	assert_int_equal(st->new_events[NL_EV_ICMP], 2);
 	assert_int_equal(st->destroy_events[NL_EV_ICMP], 0);
+	assert_int_equal(st->bad_messages, 1 + 2); /* each cut datagram counts once */
 	assert_int_equal(nl_events_feed(ev, buf, 0, 8000), 0);
 	/* An error reply from the kernel stops the feed. */
 	{
@@ -675,6 +676,7 @@ static void test_feed_batch(void **state)
 		err = mnl_nlmsg_put_extra_header(nlh, sizeof(*err));
 		err->error = -ENOBUFS;
 		assert_int_equal(nl_events_feed(ev, buf, nlh->nlmsg_len, 7000), -EBADMSG);
+		assert_int_equal(st->bad_messages, 4);
 	}
 }
 

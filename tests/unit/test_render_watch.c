@@ -638,6 +638,12 @@ static void test_summary_events_text(void **state)
 			"        64.0s\n");
 	assert_lacks(out, "lower bound  ");
 	free(out);
+	/* Undecodable events are shown, not dropped quietly. */
+	f.st.events.bad_messages = 2;
+	out = summary_text(&f);
+	assert_has(out, "\n  event loss   3 ENOBUFS, 4 flows untracked, 2 not decodable (rates are "
+			"lower bounds)\n");
+	free(out);
 }
 
 static void test_summary_events_json(void **state)
@@ -661,6 +667,7 @@ static void test_summary_events_json(void **state)
 	assert_true(json_is_null(json_object_get(json_object_get(ev, "mean_lifetime_s"), "udp")));
 	assert_int_equal(int_at(ev, "untracked"), 4);
 	assert_int_equal(int_at(ev, "enobufs"), 0);
+	assert_int_equal(int_at(ev, "bad_messages"), 0);
 	cl = json_object_get(ev, "classes");
 	assert_int_equal(json_object_size(cl), 6);
 	te = json_object_get(cl, "tcp_established");
