@@ -70,6 +70,20 @@ child_of()
 	echo "$c"
 }
 
+# start_watch OUT ARGS...: `ctadvisor watch ARGS` in the background under a
+# hang guard, stdout in OUT, stderr in OUT.err; the guard's PID in TPID,
+# ctadvisor's own (which SIGSTOP must reach) in WPID.
+start_watch()
+{
+	local out=$1
+	shift
+	timeout -k 10 300 "$CTADVISOR" watch "$@" >"$out" 2>"$out.err" &
+	TPID=$!
+	LAB_PIDS+=("$TPID")
+	wait_for "the ctadvisor process under timeout" child_of "$TPID"
+	WPID=$(child_of "$TPID")
+}
+
 sanitizer_check()
 {
 	if grep -qE 'Sanitizer|runtime error:' "$1"; then
@@ -82,12 +96,8 @@ run_events()
 {
 	local fmt=$1 out=$2 tpid wpid rc=0
 	assert_eq "lab sanity: $SRV's table is empty ($fmt)" 0 "$(ct_count)"
-	timeout -k 10 300 "$CTADVISOR" watch --events --netns "$SRV" --interval 200ms \
-		--duration 2s --format "$fmt" >"$out" 2>"$out.err" &
-	tpid=$!
-	LAB_PIDS+=("$tpid")
-	wait_for "the ctadvisor process under timeout" child_of "$tpid"
-	wpid=$(child_of "$tpid")
+	start_watch "$out" --events --netns "$SRV" --interval 200ms --duration 2s --format "$fmt"
+	tpid=$TPID wpid=$WPID
 	# The first sample is printed after the subscription.
 	wait_for "a first sample of watch --events ($fmt)" grep -qE '^\{"type":"sample"|^[0-9]{2}:[0-9]{2}:[0-9]{2} ' "$out"
 	kill -STOP "$wpid"
@@ -210,12 +220,9 @@ run_invalid()
 	INV_OUT="$LAB_TMP/$name.out"
 	inv0=$(truth_stat "$SRV" invalid)
 	nft0=$(nft_drops)
-	timeout -k 10 300 "$CTADVISOR" watch --invalid --netns "$SRV" --interval 200ms \
-		--duration 600s --format "$INV_FMT" >"$INV_OUT" 2>"$INV_OUT.err" &
-	tpid=$!
-	LAB_PIDS+=("$tpid")
-	wait_for "the ctadvisor process under timeout" child_of "$tpid"
-	wpid=$(child_of "$tpid")
+	start_watch "$INV_OUT" --invalid --netns "$SRV" --interval 200ms --duration 600s \
+		--format "$INV_FMT"
+	tpid=$TPID wpid=$WPID
 	# Group 0 is bound before any knob is written.
 	wait_for "watch --invalid switching nf_conntrack_log_invalid on" log_invalid_on
 	kill -STOP "$wpid"
