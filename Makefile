@@ -25,25 +25,38 @@ CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -DCTADVISOR_VERSION=\"$(V
 	$(SANFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
-PURE_SRCS := $(sort $(wildcard rules/*.c logparse/*.c))
-SYSCTL_SRCS := $(sort $(wildcard sysctl/*.c))
-ADVISOR_SRCS := $(sort $(filter-out advisor/main.c,$(wildcard advisor/*.c)))
+# One archive per layer folder. A folder's code may use only the folders
+# below it (DESIGN.md; tests/lint.sh checks the includes): LINK_<layer> lists
+# the layer and those below, in link order, and every unit test under
+# tests/unit/<layer>/ links with exactly those, so code that reaches upward
+# fails to link. Only nl/, collect/ and cli/ link the netfilter libraries.
+LAYERS := cli render collect nl analysis logparse rules sysctl
+LINK_cli := cli render collect nl analysis logparse rules sysctl
+LINK_render := render analysis logparse rules
+LINK_collect := collect nl analysis logparse rules sysctl
+LINK_nl := nl analysis logparse rules
+LINK_analysis := analysis logparse rules
+LINK_logparse := logparse
+LINK_rules := rules
+LINK_sysctl := sysctl
+BASE_LIBS := $(shell pkg-config --libs jansson zlib 2>/dev/null) -lm
+LIBS_cli := $(PKG_LIBS) -lm
+LIBS_collect := $(PKG_LIBS) -lm
+LIBS_nl := $(PKG_LIBS) -lm
+LIBS_render := $(BASE_LIBS)
+LIBS_analysis := $(BASE_LIBS)
+LIBS_sysctl := $(BASE_LIBS)
+LIBS_logparse := -lm
+LIBS_rules := -lm
 
-PURE_OBJS := $(PURE_SRCS:%.c=$(BUILD)/%.o)
-SYSCTL_OBJS := $(SYSCTL_SRCS:%.c=$(BUILD)/%.o)
-ADVISOR_OBJS := $(ADVISOR_SRCS:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/advisor/main.o
-ALL_OBJS := $(PURE_OBJS) $(SYSCTL_OBJS) $(ADVISOR_OBJS) $(MAIN_OBJ)
+layer_srcs = $(sort $(filter-out cli/main.c,$(wildcard $(1)/*.c)))
+layer_lib = $(BUILD)/lib$(1).a
+ALL_SRCS := $(foreach l,$(LAYERS),$(call layer_srcs,$(l)))
+ALL_OBJS := $(ALL_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/cli/main.o
+LAYER_LIBS := $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
 
-# Unit tests of the pure layers link without any netfilter library: that is
-# how the layer rule is enforced. Their names start with a pure module's name.
-UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
-PURE_TEST_SRCS := $(filter tests/unit/test_rules% tests/unit/test_snapshot% \
-	tests/unit/test_logparse% tests/unit/test_plan%,$(UNIT_SRCS))
-OTHER_TEST_SRCS := $(filter-out $(PURE_TEST_SRCS),$(UNIT_SRCS))
-PURE_TESTS := $(PURE_TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-OTHER_TESTS := $(OTHER_TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_TESTS := $(PURE_TESTS) $(OTHER_TESTS)
+UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
+UNIT_TESTS := $(foreach s,$(UNIT_SRCS),$(BUILD)/tests/$(notdir $(s:.c=)))
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all check check-integration test asan valgrind lint format compdb clean install \
@@ -53,21 +66,25 @@ all: $(BUILD)/ctadvisor $(TEST_TOOLS)
 
 tools: $(TEST_TOOLS)
 
-$(BUILD)/ctadvisor: $(ALL_OBJS)
+$(BUILD)/ctadvisor: $(BUILD)/cli/main.o $(foreach l,$(LINK_cli),$(call layer_lib,$(l)))
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(PURE_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(PURE_OBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka -lm
+define layer_rules
+$(call layer_lib,$(1)): $(patsubst %.c,$(BUILD)/%.o,$(call layer_srcs,$(1)))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@
+	$(AR) rcs $$@ $$^
 
-$(OTHER_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(PURE_OBJS) $(SYSCTL_OBJS) \
-		$(ADVISOR_OBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+$(patsubst tests/unit/$(1)/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/$(1)/test_*.c)): \
+		$(BUILD)/tests/%: $(BUILD)/tests/unit/$(1)/%.o $(foreach l,$(LINK_$(1)),$(call layer_lib,$(l)))
+	@mkdir -p $$(dir $$@)
+	$(CC) $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(1)) -lcmocka
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
 
 $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
@@ -92,14 +109,14 @@ test:
 	@tests/run-all.sh
 
 lint:
-	@tests/lint.sh
+	@tests/lint.sh && tests/lint-selftest.sh
 
 # libFuzzer harnesses (clang): replay regressions/, then FUZZ_SECONDS (60) per
 # target into build-fuzz/; FUZZ_TARGETS="nl_ct cli" picks some.
 fuzz:
 	@tests/fuzz/run.sh
 
-# clang-tidy (.clang-tidy) and cppcheck over advisor/ rules/ sysctl/ logparse/.
+# clang-tidy (.clang-tidy) and cppcheck over the product folders ($(LAYERS)).
 static:
 	@tests/static.sh
 

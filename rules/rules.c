@@ -41,8 +41,10 @@ const char *rules_sev_name(enum rules_sev sev)
 int rules_exit_code(const struct rules_report *rep)
 {
 	if (rep->is_unknown)
-		return 3;
-	return rep->worst == RULES_SEV_CRITICAL ? 2 : rep->worst == RULES_SEV_WARNING ? 1 : 0;
+		return CT_EXIT_UNKNOWN;
+	if (rep->worst == RULES_SEV_CRITICAL)
+		return CT_EXIT_CRITICAL;
+	return rep->worst == RULES_SEV_WARNING ? CT_EXIT_WARNING : CT_EXIT_OK;
 }
 
 static bool stat_has(const struct ct_snapshot *snap, unsigned slot)

@@ -10,6 +10,15 @@
 
 #include "snapshot.h"
 
+/* The exit status of every command, the monitoring-plugin codes: decided
+ * here (rules_exit_code) or, for a run that could not be made, UNKNOWN. */
+enum ct_exit {
+	CT_EXIT_OK = 0,
+	CT_EXIT_WARNING = 1,
+	CT_EXIT_CRITICAL = 2,
+	CT_EXIT_UNKNOWN = 3,
+};
+
 enum rules_sev {
 	RULES_SEV_OK = 0,
 	RULES_SEV_INFO,

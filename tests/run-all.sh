@@ -41,6 +41,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 step lint tests/lint.sh
+step lint-selftest tests/lint-selftest.sh
 step build build all
 step unit make -s -j"$jobs" check
 step integration make -s check-integration

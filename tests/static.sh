@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Static analysis of the product code (advisor/ rules/ sysctl/ logparse/;
+# Static analysis of the product code (cli/ render/ collect/ nl/ analysis/ rules/ sysctl/ logparse/;
 # tests/ are not checked): clang-tidy with the repo's .clang-tidy, one step
 # per file, then cppcheck, one step per directory. The compiler flags are
 # passed directly after "--" (no compile_commands.json, so no bear run).
 #   tests/static.sh                     everything
-#   tests/static.sh advisor/cli.c ...   clang-tidy on those files only
+#   tests/static.sh cli/cli.c ...   clang-tidy on those files only
 # STATIC_JOBS sets clang-tidy's parallelism (default: CPU count).
 # The last line is "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-DIRS="advisor rules sysctl logparse"
+DIRS="cli render collect nl analysis rules sysctl logparse"
 DEFS="-D_GNU_SOURCE -DCTADVISOR_VERSION=\"static\""
 # shellcheck disable=SC2086
 PKG_CFLAGS=$(pkg-config --cflags libmnl libnetfilter_conntrack libnetfilter_log jansson 2>/dev/null)

@@ -9,9 +9,9 @@
 #include <strings.h>
 
 #include "fuzz.h"
-#include "../../advisor/cli.h"
-#include "../../advisor/range.h"
-#include "../../advisor/size.h"
+#include "../../cli/cli.h"
+#include "../../analysis/range.h"
+#include "../../cli/size.h"
 
 #define RC_OK(rc) ((rc) == 0 || (rc) == -EINVAL || (rc) == -ERANGE)
 

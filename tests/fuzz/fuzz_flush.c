@@ -7,7 +7,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
-#include "../../advisor/flush.h"
+#include "../../nl/flush_nl.h"
 
 static void check_line(const struct flush_entry *e)
 {

@@ -7,7 +7,7 @@
 #include <netinet/in.h>
 
 #include "fuzz.h"
-#include "../../advisor/nl_ct.h"
+#include "../../nl/nl_ct.h"
 
 static void check_nat(const struct nlmsghdr *nlh)
 {

@@ -8,7 +8,7 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "fuzz.h"
-#include "../../advisor/nl_events.h"
+#include "../../nl/nl_events.h"
 
 #define MSG_NEW ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW)
 

@@ -6,7 +6,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
-#include "../../advisor/nl_nflog.h"
+#include "../../nl/nl_nflog.h"
 
 static int inside(const void *p, size_t n, const void *base, size_t size)
 {

@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
-#include "../../advisor/nl_stats.h"
+#include "../../nl/nl_stats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,7 +4,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
-#include "../../advisor/procstat.h"
+#include "../../collect/procstat.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -28,21 +28,21 @@ LOGPARSE_SRCS=$(ls logparse/*.c)
 target_srcs() {
 	case $1 in
 	logparse_line | logparse_nflog | logparse_agg) echo "$LOGPARSE_SRCS" ;;
-	nl_ct) echo advisor/nl_ct.c ;;
-	nl_stats_global | nl_stats_cpu) echo advisor/nl_stats.c ;;
-	procstat) echo advisor/procstat.c ;;
+	nl_ct) echo nl/nl_ct.c ;;
+	nl_stats_global | nl_stats_cpu) echo nl/nl_stats.c ;;
+	procstat) echo collect/procstat.c ;;
 	sysctl_parse) echo sysctl/sysctl.c ;;
 	undo) echo sysctl/undo.c sysctl/persist.c sysctl/sysctl_write.c sysctl/sysctl.c ;;
-	cli) echo advisor/cli.c advisor/size.c advisor/range.c ;;
-	nl_nflog) echo advisor/nl_nflog.c "$LOGPARSE_SRCS" ;;
-	nl_events) echo advisor/nl_events.c ;;
-	flush) echo advisor/flush.c ;;
+	cli) echo cli/cli.c cli/size.c analysis/range.c ;;
+	nl_nflog) echo nl/nl_nflog.c "$LOGPARSE_SRCS" ;;
+	nl_events) echo nl/nl_events.c analysis/events.c ;;
+	flush) echo nl/flush_decode.c analysis/flush.c ;;
 	esac
 }
 target_libs() {
 	case $1 in
 	nl_ct | nl_stats_global | nl_stats_cpu | nl_events) echo -lmnl ;;
-	flush) echo -lmnl -ljansson ;;
+	flush) echo -lmnl ;;
 	nl_nflog) echo -lmnl -lnetfilter_log ;;
 	undo) echo -ljansson ;;
 	cli) echo -lm ;;

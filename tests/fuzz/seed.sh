@@ -13,12 +13,13 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -g -O0 -DCTADVISOR_VERSION=\"seed\" $(pkg-config 
 rm -rf "$RAW"
 mkdir -p "$RAW"
 
-# record GROUP TEST "DEFINES" "SOURCES" "LIBS": run tests/unit/TEST recording.
+# record GROUP TEST "DEFINES" "SOURCES" "LIBS": run tests/unit/LAYER/TEST recording.
 record() {
-	local group=$1 test=$2 defs=$3 srcs=$4 libs=$5 d
+	local group=$1 test=$2 defs=$3 srcs=$4 libs=$5 d src
 	mkdir -p "$RAW/$group"
+	src=$(ls tests/unit/*/"$test.c") || return 1
 	# shellcheck disable=SC2086
-	$CC $CFLAGS $defs -c -o "$OUT/seed-$test.o" "tests/unit/$test.c" || return 1
+	$CC $CFLAGS $defs -c -o "$OUT/seed-$test.o" "$src" || return 1
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -DSEED_"$(echo "$group" | tr '[:lower:]' '[:upper:]')" -o "$OUT/seed-$test" "$OUT/seed-$test.o" \
 		tests/fuzz/seed_shim.c $srcs $libs -lcmocka -lm || return 1
@@ -28,17 +29,17 @@ record() {
 }
 
 LP=$(ls logparse/*.c)
-CLI="advisor/cli.c advisor/size.c advisor/range.c"
+CLI="cli/cli.c cli/size.c analysis/range.c"
 record logparse_line test_logparse_line "-Dlogparse_line=seed_logparse_line" "$LP" ""
 record logparse_nflog test_logparse_nflog "-Dlogparse_nflog=seed_logparse_nflog" "$LP" ""
-record nl_ct test_nl_ct "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" "advisor/nl_ct.c advisor/walk_agg.c rules/snapshot.c" -lmnl
+record nl_ct test_nl_ct "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" "nl/nl_ct.c analysis/walk_agg.c rules/snapshot.c" -lmnl
 record nl_ct test_nat "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" \
-	"$(ls advisor/nl_ct.c advisor/nat*.c advisor/walk_agg.c advisor/fileio.c advisor/collect_walk.c \
-		advisor/nl_ct_dump.c rules/*.c)" "-lmnl -ljansson"
+	"$(ls nl/nl_ct.c analysis/nat*.c analysis/walk_agg.c collect/fileio.c collect/collect_walk.c \
+		collect/nat_collect.c nl/nl_ct_dump.c render/render_nat.c render/escape.c render/jsonw.c rules/*.c)" "-lmnl -ljansson"
 record nl_stats test_nl_stats \
 	"-Dnl_stats_decode_global=seed_nl_stats_decode_global -Dnl_stats_decode_cpu=seed_nl_stats_decode_cpu" \
-	"advisor/nl_stats.c rules/snapshot.c" -lmnl
-record procstat test_procstat "-Dprocstat_parse=seed_procstat_parse" advisor/procstat.c ""
+	"nl/nl_stats.c rules/snapshot.c" -lmnl
+record procstat test_procstat "-Dprocstat_parse=seed_procstat_parse" collect/procstat.c ""
 record sysctl test_sysctl "-Dsysctl_parse_i64=seed_sysctl_parse_i64" \
 	"sysctl/sysctl.c sysctl/sysctl_write.c" ""
 record cli test_cli "$(for f in pct u64 format duration_ms log_proto color; do
@@ -46,8 +47,9 @@ record cli test_cli "$(for f in pct u64 format duration_ms log_proto color; do
 record cli test_size "-Dcli_parse_size=seed_cli_parse_size" "$CLI" ""
 record cli test_range "-Drange_parse=seed_range_parse" "$CLI" ""
 record nl_nflog test_nl_nflog "-Dnl_nflog_decode=seed_nl_nflog_decode" \
-	"advisor/nl_nflog.c $LP" "-lmnl -lnetfilter_log"
-record flush test_flush "-Dflush_decode=seed_flush_decode" advisor/flush.c -lmnl
+	"nl/nl_nflog.c $LP" "-lmnl -lnetfilter_log"
+record flush test_flush "-Dflush_decode=seed_flush_decode" \
+	"nl/flush_decode.c analysis/flush.c analysis/ruleset.c" "-lmnl -ljansson"
 record undo test_undo "-Dundo_load=seed_undo_load" \
 	"sysctl/undo.c sysctl/persist.c sysctl/sysctl_write.c sysctl/sysctl.c" -ljansson
 

@@ -66,7 +66,7 @@ int seed_logparse_nflog(const char *prefix, size_t prefix_len, const uint8_t *pa
 #endif
 
 #ifdef SEED_NL_CT
-#include "../../advisor/nl_ct.h"
+#include "../../nl/nl_ct.h"
 int seed_nl_ct_decode(const struct nlmsghdr *nlh, struct walk_entry *e);
 int seed_nl_ct_decode(const struct nlmsghdr *nlh, struct walk_entry *e)
 {
@@ -84,7 +84,7 @@ int seed_nl_ct_decode_nat(const struct nlmsghdr *nlh, struct nat_entry *e)
 #endif
 
 #ifdef SEED_NL_STATS
-#include "../../advisor/nl_stats.h"
+#include "../../nl/nl_stats.h"
 int seed_nl_stats_decode_global(const struct nlmsghdr *nlh, struct nl_stats_global *out);
 int seed_nl_stats_decode_cpu(const struct nlmsghdr *nlh, struct snap_cpu_stats *out);
 int seed_nl_stats_decode_global(const struct nlmsghdr *nlh, struct nl_stats_global *out)
@@ -102,7 +102,7 @@ int seed_nl_stats_decode_cpu(const struct nlmsghdr *nlh, struct snap_cpu_stats *
 #endif
 
 #ifdef SEED_PROCSTAT
-#include "../../advisor/procstat.h"
+#include "../../collect/procstat.h"
 int seed_procstat_parse(const char *text, size_t len, struct snap_cpu_stats **cpus, size_t *n,
 			uint64_t *entries);
 int seed_procstat_parse(const char *text, size_t len, struct snap_cpu_stats **cpus, size_t *n,
@@ -124,7 +124,7 @@ int seed_sysctl_parse_i64(const char *s, size_t len, int64_t *out)
 #endif
 
 #ifdef SEED_CLI
-#include "../../advisor/cli.h"
+#include "../../cli/cli.h"
 #define SEED_CLI_WRAP(fn, type)                                                                    \
 	int seed_##fn(const char *s, type *out);                                                   \
 	int seed_##fn(const char *s, type *out)                                                    \
@@ -142,8 +142,8 @@ SEED_CLI_WRAP(cli_parse_color, enum cli_color)
 #endif
 
 #ifdef SEED_CLI
-#include "../../advisor/range.h"
-#include "../../advisor/size.h"
+#include "../../analysis/range.h"
+#include "../../cli/size.h"
 int seed_cli_parse_size(const char *s, uint64_t *bytes);
 int seed_cli_parse_size(const char *s, uint64_t *bytes)
 {
@@ -161,7 +161,7 @@ int seed_range_parse(const char *s, struct range *out)
 #endif
 
 #ifdef SEED_NL_NFLOG
-#include "../../advisor/nl_nflog.h"
+#include "../../nl/nl_nflog.h"
 int seed_nl_nflog_decode(const struct nlmsghdr *nlh, struct nl_nflog_msg *out);
 int seed_nl_nflog_decode(const struct nlmsghdr *nlh, struct nl_nflog_msg *out)
 {
@@ -172,7 +172,7 @@ int seed_nl_nflog_decode(const struct nlmsghdr *nlh, struct nl_nflog_msg *out)
 #endif
 
 #ifdef SEED_FLUSH
-#include "../../advisor/flush.h"
+#include "../../nl/flush_nl.h"
 int seed_flush_decode(const struct nlmsghdr *nlh, struct flush_entry *e);
 int seed_flush_decode(const struct nlmsghdr *nlh, struct flush_entry *e)
 {

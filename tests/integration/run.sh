@@ -19,13 +19,33 @@ for need in ip:iproute2 nft:nftables conntrack:conntrack jq:jq nsenter:util-linu
 	command -v "${need%%:*}" >/dev/null 2>&1 || missing+=" ${need%%:*} (Debian package ${need#*:})"
 done
 
+# Labs change knobs of the initial namespace (nf_conntrack_max, buckets), so
+# two runs at once (two checkouts) would break each other: one at a time.
+exec 9>"${CTAD_INTEGRATION_LOCK:-/run/lock/ctadvisor-integration.lock}"
+flock 9
+
+# INTEGRATION_TESTS="01-counts 31-flush" runs only those.
+tests=()
+for t in "$here"/[0-9]*.sh; do
+	name=$(basename "$t" .sh)
+	if [[ -n "${INTEGRATION_TESTS:-}" && " $INTEGRATION_TESTS " != *" $name "* ]]; then
+		continue
+	fi
+	tests+=("$t")
+done
+if [[ ${#tests[@]} -eq 0 ]]; then
+	echo "no integration test matches INTEGRATION_TESTS='${INTEGRATION_TESTS:-}'"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
 passed=0
 failed=0
 log=$(mktemp /tmp/ctad-integration.XXXXXX)
 recap=$(mktemp /tmp/ctad-integration-recap.XXXXXX)
 trap 'rm -f "$log" "$recap"' EXIT
 
-for t in "$here"/[0-9]*.sh; do
+for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	if [[ -n "$missing" ]]; then
 		echo "missing commands:$missing" >"$log"

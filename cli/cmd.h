@@ -1,0 +1,54 @@
+/* cmd.h: the commands. Each parses its own options and returns the process
+ * exit status; main() only dispatches. */
+#ifndef CTADVISOR_CMD_H
+#define CTADVISOR_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "../rules/rules.h"
+
+struct option;
+
+struct cmd_entry {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_check(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_logparse(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_undo(int argc, char **argv);
+int cmd_flush(int argc, char **argv);
+int cmd_nat(int argc, char **argv);
+int cmd_inventory(int argc, char **argv);
+
+/* Print "ctadvisor CMD: MSG" and a hint to stderr (usage errors). */
+void cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Ask QUESTION on the terminal; true to go on. Without a terminal only YES
+ * (--yes) says yes, and the refusal tells the user to add --yes to VERB. */
+bool cmd_confirm(const char *cmd, const char *question, const char *verb, bool yes);
+
+/* Colour for a text report: --color always/never win; auto means a
+ * terminal, TERM not dumb, and NO_COLOR unset or empty. */
+bool cmd_want_color(enum cli_color when);
+
+/* Whether the terminal shows UTF-8 (watch's sparkline): TERM set and not
+ * dumb or linux, and the locale's codeset UTF-8. */
+bool cmd_utf8_terminal(void);
+
+/* Applies one option's value to args; NULL, or the option's name when the
+ * value is bad. */
+typedef const char *(*cmd_option_fn)(int opt, const char *val, void *args);
+/* getopt_long over argv (from index 1) calling apply for each option: 0 when
+ * all were taken (optind is at the first operand), 1 for -h/--help, -1 after
+ * a one-line usage error naming the option. */
+int cmd_parse_options(const char *cmd, int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, cmd_option_fn apply, void *args);
+
+#endif

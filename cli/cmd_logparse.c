@@ -1,0 +1,365 @@
+/* cmd_logparse.c: classify invalid-packet reports, table-full events and the
+ * other conntrack messages in kernel logs (files, gzip files or stdin) and
+ * print the report. The lines go straight to the pure logparse aggregator;
+ * all this file does is read them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "../render/escape.h"
+#include "../render/render_invalid.h"
+#include "../logparse/logparse.h"
+
+#define TOP_DEFAULT 10
+#define TOP_MAX     1024 /* what logparse_agg_new() accepts */
+#define READ_BLOCK  ((size_t)1024 * 1024)
+
+static const char logparse_usage[] =
+    "Usage: ctadvisor logparse [OPTIONS] [FILE...]\n"
+    "\n"
+    "Reads kernel log lines and explains the packets conntrack found invalid: counts\n"
+    "by reason (dropped as invalid and accepted apart), protocol, TCP flags,\n"
+    "direction and interface, top sources and destination ports, first and last\n"
+    "seen, and for each reason what it means, its usual causes and what to check.\n"
+    "Also counts 'table full, dropping packet' events, expectation table full,\n"
+    "LOG-target lines of your rules (by prefix), the boot line (buckets, max),\n"
+    "vmalloc fallback, and rate-limit lines ('N callbacks suppressed': every count\n"
+    "is then a lower bound, and the report says so). Needs only read access.\n"
+    "\n"
+    "Input: each FILE in turn; standard input when there is none or FILE is '-'.\n"
+    "gzip-compressed files (rotated logs, .gz) are read directly. Formats: dmesg,\n"
+    "dmesg -T, journalctl -k (short, short-iso, short-precise), syslog files (RFC\n"
+    "3164 with or without hostname, RFC 5424, ISO timestamps as rsyslog writes),\n"
+    "OpenWrt logread. Other lines are counted as unrelated, malformed conntrack\n"
+    "lines as not understood. The kernel writes these reports only when\n"
+    "net.netfilter.nf_conntrack_log_invalid is set (or use 'watch --invalid').\n"
+    "\n"
+    "Options:\n"
+    "  -f, --format FMT      text (default) or json\n"
+    "  -t, --top N           list the N top sources and ports (default 10, max 1024)\n"
+    "      --color WHEN      auto (default), always, never; NO_COLOR disables auto\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit status: 0 OK (nothing dropped as invalid), 1 WARNING (packets dropped as\n"
+    "invalid, or expectation table full), 2 CRITICAL (conntrack table full events),\n"
+    "3 UNKNOWN (a file could not be read: nothing is reported; or a bad option).\n"
+    "Examples: dmesg | ctadvisor logparse\n"
+    "          ctadvisor logparse -f json /var/log/kern.log /var/log/kern.log.2.gz\n";
+
+enum { OPT_COLOR = 256 };
+
+static const struct option logparse_options[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"top", required_argument, NULL, 't'},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+struct lp_cli_args {
+	enum cli_format format;
+	enum cli_color color;
+	unsigned top;
+	char **files; /* argv tail; n_files 0 means stdin */
+	int n_files;
+};
+
+static const char *apply_option(int opt, const char *val, void *args)
+{
+	struct lp_cli_args *a = args;
+
+	uint64_t n;
+
+	switch (opt) {
+	case 'f':
+		if (cli_parse_format(val, &a->format) || a->format == CLI_FORMAT_PROMETHEUS)
+			return "--format";
+		return NULL;
+	case 't':
+		if (cli_parse_u64(val, &n) || n == 0 || n > TOP_MAX)
+			return "--top";
+		a->top = (unsigned)n;
+		return NULL;
+	case OPT_COLOR:
+		return cli_parse_color(val, &a->color) ? "--color" : NULL;
+	default:
+		return "?";
+	}
+}
+
+/* 0 to run, 1 for --help, -1 after a usage error was printed. */
+static int parse_logparse_args(int argc, char **argv, struct lp_cli_args *a)
+{
+	int rc;
+
+	*a = (struct lp_cli_args){.format = CLI_FORMAT_TEXT, .top = TOP_DEFAULT};
+	rc = cmd_parse_options("logparse", argc, argv, "f:t:h", logparse_options, apply_option, a);
+	if (rc != 0)
+		return rc;
+	a->files = argv + optind;
+	a->n_files = argc - optind;
+	return 0;
+}
+
+/* Up to size bytes of gz into buf; *got 0 at the end. 0 or -errno: zlib's
+ * failures turned into errno. zlib reads a file without the gzip magic (1f
+ * 8b) as it is, so plain and compressed input take the same path, straight
+ * into buf (no stdio buffer in between: one copy less per byte). */
+static int gz_read_block(gzFile gz, char *buf, size_t size, size_t *got)
+{
+	unsigned chunk = size > (1u << 30) ? 1u << 30 : (unsigned)size;
+	int n, zerr;
+
+	errno = 0;
+	n = gzread(gz, buf, chunk);
+	if (n >= 0) {
+		*got = (size_t)n;
+		return 0;
+	}
+	gzerror(gz, &zerr);
+	if (zerr == Z_ERRNO)
+		return errno ? -errno : -EIO;
+	return zerr == Z_MEM_ERROR ? -ENOMEM : -EBADMSG;
+}
+
+/* A gzip reader over fd; fd is closed with it. NULL, errno set, on failure
+ * (fd closed then too). */
+static gzFile open_gz_stream(int fd)
+{
+	struct stat st;
+	gzFile gz;
+
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return NULL;
+	}
+	gz = gzdopen(fd, "rb");
+	if (gz == NULL) {
+		close(fd);
+		errno = ENOMEM;
+	}
+	return gz;
+}
+
+/* One line to agg: the newline is already gone, a CR before it goes too. */
+static void feed_one(struct logparse_agg *agg, const char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	logparse_agg_add_line(agg, line, len);
+}
+
+/* Every complete line of buf[0, len); returns the bytes they used. */
+static size_t feed_block(struct logparse_agg *agg, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *nl;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		feed_one(agg, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+	return (size_t)(p - buf);
+}
+
+/* Room for at least READ_BLOCK / 2 more bytes after len: doubles for a line
+ * longer than the buffer. 0 or -ENOMEM (*buf unchanged then). */
+static int reserve(char **buf, size_t *cap, size_t len)
+{
+	char *nb;
+
+	if (*cap - len >= READ_BLOCK / 2)
+		return 0;
+	if (*cap > SIZE_MAX / 2)
+		return -ENOMEM;
+	nb = realloc(*buf, *cap * 2);
+	if (nb == NULL)
+		return -ENOMEM;
+	*buf = nb;
+	*cap *= 2;
+	return 0;
+}
+
+/* Feed every line of gz to agg: newline and a CR before it stripped, NUL
+ * bytes inside kept (the length says where the line ends). Read in large
+ * blocks, split with memchr: getline's per-line locking and copying cost
+ * more than classifying an unrelated line. 0 or -errno. */
+static int feed_lines(gzFile gz, struct logparse_agg *agg)
+{
+	size_t cap = READ_BLOCK, len = 0, n = 0;
+	char *buf = malloc(cap);
+	int rc = 0;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	for (;;) {
+		size_t used;
+
+		rc = reserve(&buf, &cap, len);
+		if (rc == 0)
+			rc = gz_read_block(gz, buf + len, cap - len, &n);
+		if (rc < 0 || n == 0)
+			break;
+		len += n;
+		used = feed_block(agg, buf, len);
+		memmove(buf, buf + used, len - used);
+		len -= used;
+	}
+	if (rc == 0 && len > 0)
+		feed_one(agg, buf, len); /* the last line had no newline */
+	free(buf);
+	return rc;
+}
+
+static const char *error_hint(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "check the path (kernel logs: /var/log/kern.log, 'journalctl -k', "
+		       "'dmesg')";
+	case EACCES:
+	case EPERM:
+		return "run as root, or as a member of the group that owns the file (often adm)";
+	case EISDIR:
+		return "give the log files inside the directory";
+	case EBADMSG:
+		return "the gzip data is corrupt or cut short; try 'zcat FILE | ctadvisor "
+		       "logparse' to read what is intact";
+	case ENOMEM:
+		return "out of memory";
+	default:
+		return "check that the file is readable";
+	}
+}
+
+static void report_read_error(const char *name, int err)
+{
+	char esc[1024], ebuf[RENDER_ERRNO_BUF];
+
+	render_escape(esc, sizeof(esc), name, RENDER_ESC_TEXT);
+	fprintf(stderr, "ctadvisor logparse: cannot read '%s': %s (%s); %s\n", esc, strerror(err),
+		render_errno_name(err, ebuf, sizeof(ebuf)), error_hint(err));
+}
+
+/* Read one input ("-" is stdin) into agg. 0, or -errno after the error was
+ * reported. A gzip member cut short counts as an error: lines are missing. */
+static int read_input(const char *path, struct logparse_agg *agg)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+	gzFile gz;
+	int rc;
+
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	gz = open_gz_stream(fd);
+	if (gz == NULL) {
+		rc = -errno;
+		goto out;
+	}
+	rc = feed_lines(gz, agg);
+	if (gzclose_r(gz) != Z_OK && rc == 0)
+		rc = -EBADMSG; /* truncated or corrupt member */
+out:
+	if (rc < 0)
+		report_read_error(is_stdin ? "standard input" : path, -rc);
+	return rc;
+}
+
+/* "a.log, b.log.gz" or "stdin"; NULL on ENOMEM. */
+static char *join_sources(const struct lp_cli_args *a)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL)
+		return NULL;
+	if (a->n_files == 0)
+		fputs("stdin", m);
+	for (int i = 0; i < a->n_files; i++)
+		fprintf(m, "%s%s", i ? ", " : "",
+			strcmp(a->files[i], "-") == 0 ? "stdin" : a->files[i]);
+	if (fclose(m) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int read_all(const struct lp_cli_args *a, struct logparse_agg *agg)
+{
+	if ((a->n_files == 0 || (a->n_files == 1 && strcmp(a->files[0], "-") == 0)) &&
+	    isatty(STDIN_FILENO))
+		fputs("ctadvisor logparse: reading kernel log lines from the terminal (Ctrl-D "
+		      "ends; try 'dmesg | ctadvisor logparse')\n",
+		      stderr);
+	if (a->n_files == 0)
+		return read_input("-", agg);
+	for (int i = 0; i < a->n_files; i++) {
+		int rc = read_input(a->files[i], agg);
+
+		if (rc < 0)
+			return rc;
+		/* a report held for its continuation line ends with its file */
+		logparse_agg_flush(agg);
+	}
+	return 0;
+}
+
+static int render(const struct lp_cli_args *a, struct logparse_agg *agg)
+{
+	struct logparse_agg_result res;
+	struct render_invalid_meta meta = {.netns = "", .kernel_invalid_delta = UINT64_MAX};
+	char *source = join_sources(a);
+	int rc;
+
+	if (source == NULL)
+		return -ENOMEM;
+	meta.source = source;
+	logparse_agg_result(agg, &res);
+	if (a->format == CLI_FORMAT_JSON)
+		rc = render_invalid_json(stdout, &res, &meta);
+	else
+		rc = render_invalid_text(stdout, &res, &meta, cmd_want_color(a->color));
+	free(source);
+	return rc < 0 ? rc : render_invalid_exit_code(&res);
+}
+
+int cmd_logparse(int argc, char **argv)
+{
+	struct lp_cli_args a;
+	struct logparse_agg *agg;
+	int rc = parse_logparse_args(argc, argv, &a);
+
+	if (rc != 0) {
+		if (rc > 0)
+			fputs(logparse_usage, stdout);
+		return rc > 0 ? 0 : CT_EXIT_UNKNOWN;
+	}
+	agg = logparse_agg_new(a.top);
+	if (agg == NULL) {
+		fputs("ctadvisor logparse: out of memory\n", stderr);
+		return CT_EXIT_UNKNOWN;
+	}
+	rc = read_all(&a, agg);
+	if (rc == 0) {
+		rc = render(&a, agg);
+		if (rc < 0)
+			fprintf(stderr, "ctadvisor logparse: writing the report failed: %s\n",
+				strerror(-rc));
+	}
+	logparse_agg_free(agg);
+	return rc < 0 ? CT_EXIT_UNKNOWN : rc;
+}

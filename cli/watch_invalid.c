@@ -1,0 +1,779 @@
+/* watch_invalid.c: `watch --invalid`: classify, live, the packets conntrack
+ * finds invalid in this network namespace.
+ *
+ * The kernel reports each invalid packet through the family's logger
+ * (net.netfilter.nf_log.2 / .10) when nf_conntrack_log_invalid asks it to.
+ * For the run we bind nfnetlink_log as that logger, so the reports arrive
+ * on NFLOG group 0 with the reason in the prefix and the packet itself, and
+ * we turn log_invalid on. Order: check the state, bind group 0 (the one step
+ * that can meet another listener), save the undo record, then write the
+ * knobs; at the end write every original back, last first, verify, and
+ * mark the record done. A SIGKILL leaves the record for `ctadvisor undo`.
+ *
+ * --force never takes group 0 from another socket (the kernel gives a group
+ * to exactly one socket and refuses a second bind with EPERM). It means
+ * "run anyway": with group 0 held elsewhere, the run changes nothing and
+ * counts conntrack's invalid counter only; with an unfinished record of an
+ * earlier run, the current values are taken as the originals. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../nl/nl_nflog.h"
+#include "../nl/nl_stats.h"
+#include "../render/render_invalid.h"
+#include "statedir.h"
+#include "cmd.h"
+#include "watch_invalid.h"
+#include "../sysctl/sysctl_write.h"
+#include "../sysctl/undo.h"
+
+#define WI_GROUP   0
+#define WI_TOP_K   64
+#define WI_TICK_MS 1000 /* when no --interval */
+/* Final drain: done after 100 ms without a message (ten times the kernel's
+ * batch flush), given up after 2 s of steady arrivals (another NFLOG rule on
+ * group 0 can keep sending after our logger is restored). */
+#define WI_DRAIN_QUIET_MS       100
+#define WI_DRAIN_MAX_MS         2000
+#define KNOB_LOG_INVALID        "net.netfilter.nf_conntrack_log_invalid"
+#define KNOB_LOGGER_V4          "net.netfilter.nf_log.2"
+#define KNOB_LOGGER_V6          "net.netfilter.nf_log.10"
+#define LOGGER_NFLOG            "nfnetlink_log"
+#define NFLOG_PROC              "/proc/self/net/netfilter/nfnetlink_log"
+#define NFLOG_NETLINK_PROC      "/proc/self/net/netlink"
+#define NETLINK_NETFILTER_PROTO 12 /* NETLINK_NETFILTER */
+
+static volatile sig_atomic_t wi_stop;
+
+struct wi_run {
+	const struct watch_args *a;
+	struct sysctl_ctx ctx;
+	struct sysctl_change ch[3];
+	size_t n_ch;
+	bool is_counts_only; /* --force over another group 0 listener */
+	char undo_dir[SYSCTL_PATH_LEN];
+	char undo_file[UNDO_FILE_LEN];
+	bool has_undo;
+	struct nl_nflog *nf;
+	struct logparse_agg *agg;
+	uint64_t t0_ms, last_packets;
+	uint64_t invalid_before;
+	bool has_before;
+	uint64_t kernel_delta; /* UINT64_MAX unknown */
+	bool is_drain_cut;     /* the final drain did not reach a quiet socket */
+};
+
+static void wi_on_signal(int sig)
+{
+	(void)sig;
+	wi_stop = 1;
+}
+
+static uint64_t wi_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static const char *wi_ns(const struct wi_run *r)
+{
+	return r->a->netns != NULL ? r->a->netns : "";
+}
+
+/* conntrack -S invalid, summed over CPUs. */
+static int wi_kernel_invalid(uint64_t *out)
+{
+	struct snap_cpu_stats *cpus = NULL;
+	uint64_t sum = 0;
+	size_t n = 0;
+	int rc = nl_stats_query_cpus(&cpus, &n);
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (cpus[i].present & (UINT32_C(1) << SNAP_STAT_INVALID))
+			sum += cpus[i].v[SNAP_STAT_INVALID];
+	free(cpus);
+	*out = sum;
+	return 0;
+}
+
+static uint64_t wi_kernel_delta(const struct wi_run *r)
+{
+	uint64_t now;
+
+	if (!r->has_before || wi_kernel_invalid(&now) < 0 || now < r->invalid_before)
+		return UINT64_MAX;
+	return now - r->invalid_before;
+}
+
+/* The three knobs and what the run wants in them; reads the originals. */
+static int wi_read_state(struct wi_run *r)
+{
+	char proto[8];
+	int rc;
+
+	snprintf(proto, sizeof(proto), "%u", r->a->log_proto);
+	rc = sysctl_ctx_init(&r->ctx, NULL);
+	if (rc == 0)
+		rc = sysctl_change_init(&r->ch[0], KNOB_LOGGER_V4, LOGGER_NFLOG);
+	if (rc == 0)
+		rc = sysctl_change_init(&r->ch[1], KNOB_LOGGER_V6, LOGGER_NFLOG);
+	if (rc == 0)
+		rc = sysctl_change_init(&r->ch[2], KNOB_LOG_INVALID, proto);
+	r->n_ch = 3;
+	if (rc == 0)
+		rc = sysctl_changes_diff(&r->ctx, r->ch, r->n_ch);
+	if (rc < 0) {
+		fprintf(stderr, "ctadvisor watch: cannot read the logging settings: %s%s\n",
+			strerror(-rc),
+			rc == -ENOENT ? " (is conntrack loaded in this namespace?)" : "");
+		return rc;
+	}
+	sysctl_changes_order(r->ch, r->n_ch);
+	return 0;
+}
+
+/* The decimal unsigned int at s, after any white space; *end past it. */
+static bool wi_parse_uint(const char *s, char **end, unsigned *out)
+{
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, end, 10);
+	if (*end == s || errno != 0 || v > UINT_MAX)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+/* The netlink port holding group 0 here, from nfnetlink_log's proc file
+ * (the port id of a process's first netlink socket is usually its PID). */
+static bool wi_group_holder(unsigned *portid)
+{
+	FILE *f = fopen(NFLOG_PROC, "re");
+	unsigned group, port;
+	bool found = false;
+	char line[256], *p;
+
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		if (wi_parse_uint(line, &p, &group) && wi_parse_uint(p, &p, &port) &&
+		    group == WI_GROUP) {
+			*portid = port;
+			found = true;
+		}
+	fclose(f);
+	return found;
+}
+
+/* Field i (from 0) of a whitespace-separated line as a number; false when
+ * the line is shorter or the field is not a number. */
+static bool wi_field(const char *line, int i, unsigned long *out)
+{
+	const char *p = line;
+	char *end;
+
+	for (int k = 0; k < i; k++) {
+		p += strspn(p, " \t");
+		p += strcspn(p, " \t\n");
+	}
+	p += strspn(p, " \t");
+	if (*p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	*out = strtoul(p, &end, 10);
+	return errno == 0 && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\0');
+}
+
+/* The inode of this namespace's netfilter netlink socket bound to portid,
+ * from /proc/self/net/netlink ("sk Eth Pid Groups Rmem Wmem Dump Locks
+ * Drops Inode"); 0 when none. */
+static unsigned long wi_socket_inode(unsigned portid)
+{
+	FILE *f = fopen(NFLOG_NETLINK_PROC, "re");
+	unsigned long inode = 0, proto, port, ino;
+	char line[256];
+
+	if (f == NULL)
+		return 0;
+	while (inode == 0 && fgets(line, sizeof(line), f) != NULL)
+		if (wi_field(line, 1, &proto) && proto == NETLINK_NETFILTER_PROTO &&
+		    wi_field(line, 2, &port) && port == portid && wi_field(line, 9, &ino))
+			inode = ino;
+	fclose(f);
+	return inode;
+}
+
+/* 1 when process pid has the socket inode open. */
+static bool wi_has_socket(const char *pid, unsigned long inode)
+{
+	char path[64], link[64], want[40];
+	struct dirent *d;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%.20s/fd", pid);
+	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	dir = opendir(path);
+	if (dir == NULL)
+		return false;
+	while (!found && (d = readdir(dir)) != NULL) {
+		ssize_t n = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
+
+		if (n > 0) {
+			link[n] = '\0';
+			found = strcmp(link, want) == 0;
+		}
+	}
+	closedir(dir);
+	return found;
+}
+
+/* The process holding the netlink port: its PID and command name (comm,
+ * control characters replaced). The port id is only usually the PID, so
+ * the socket is looked up by inode among every process's descriptors. */
+static bool wi_holder_process(unsigned portid, long *pid, char *comm, size_t size)
+{
+	unsigned long inode = wi_socket_inode(portid);
+	struct dirent *d;
+	bool found = false;
+	DIR *proc;
+
+	if (inode == 0 || (proc = opendir("/proc")) == NULL)
+		return false;
+	while (!found && (d = readdir(proc)) != NULL) {
+		char path[64], *end;
+		long n = strtol(d->d_name, &end, 10);
+		FILE *f;
+
+		if (end == d->d_name || *end != '\0' || n <= 0 || n == (long)getpid() ||
+		    !wi_has_socket(d->d_name, inode))
+			continue;
+		found = true;
+		*pid = n;
+		snprintf(comm, size, "?");
+		snprintf(path, sizeof(path), "/proc/%ld/comm", n);
+		if ((f = fopen(path, "re")) != NULL) {
+			if (fgets(comm, (int)size, f) == NULL)
+				snprintf(comm, size, "?");
+			fclose(f);
+		}
+		comm[strcspn(comm, "\n")] = '\0';
+		for (char *c = comm; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
+	}
+	closedir(proc);
+	return found;
+}
+
+static void wi_explain_held(const struct wi_run *r, unsigned portid)
+{
+	char comm[32];
+	long pid = 0;
+	bool known = portid != 0 && wi_holder_process(portid, &pid, comm, sizeof(comm));
+	bool is_us = known && strcmp(comm, "ctadvisor") == 0;
+
+	if (is_us)
+		fprintf(stderr,
+			"ctadvisor watch: NFLOG group %d in this namespace is held by another "
+			"ctadvisor (PID %ld): a 'ctadvisor watch --invalid' is already running "
+			"here.\n"
+			"Only one can listen per namespace (the kernel delivers a group to one "
+			"socket); it restores the settings itself when it ends.\n",
+			WI_GROUP, pid);
+	else if (known)
+		fprintf(stderr,
+			"ctadvisor watch: NFLOG group %d in this namespace is held by process '%s' "
+			"(PID %ld, netlink port %u), e.g. a logging daemon such as ulogd.\n"
+			"The kernel delivers a group to exactly one socket, so ctadvisor cannot "
+			"listen beside it and will not take it over.\n",
+			WI_GROUP, comm, pid, portid);
+	else
+		fprintf(stderr,
+			"ctadvisor watch: NFLOG group %d in this namespace is held by another "
+			"socket (netlink port %u, usually the PID of a logging daemon such as "
+			"ulogd).\n"
+			"The kernel delivers a group to exactly one socket, so ctadvisor cannot "
+			"listen beside it and will not take it over.\n",
+			WI_GROUP, portid);
+	fprintf(stderr, "  %s is '%s' now.\n", r->ch[0].name, r->ch[0].old_value);
+	if (r->a->force)
+		fputs("--force: counting conntrack's invalid counter only; no setting is "
+		      "changed.\n",
+		      stderr);
+	else if (is_us)
+		fprintf(stderr,
+			"Wait for it to end (or stop it: kill %ld), or run with --force to count "
+			"conntrack's invalid counter only (no reasons, no setting changed).\n",
+			pid);
+	else
+		fputs("Stop that process for the time of the watch, or run with --force to count "
+		      "conntrack's invalid counter only (no reasons, no setting changed).\n",
+		      stderr);
+}
+
+/* Bind group 0; 0 bound, 1 held elsewhere and --force (counts only), <0 stop. */
+static int wi_bind(struct wi_run *r)
+{
+	unsigned portid = 0;
+	int err = 0;
+
+	r->nf = nl_nflog_open(WI_GROUP, &err);
+	if (r->nf != NULL)
+		return 0;
+	if ((err == -EPERM || err == -EBUSY) && sysctl_is_writable(&r->ctx, KNOB_LOG_INVALID)) {
+		if (!wi_group_holder(&portid))
+			portid = 0;
+		wi_explain_held(r, portid);
+		return r->a->force ? 1 : -EBUSY;
+	}
+	fprintf(stderr, "ctadvisor watch: cannot bind NFLOG group %d: %s%s\n", WI_GROUP,
+		strerror(-err), err == -EPERM ? " (needs CAP_NET_ADMIN: run as root)" : "");
+	return err;
+}
+
+/* An unfinished watch-invalid record for this namespace: an earlier run
+ * was killed and its values are still in place. */
+static bool wi_pending_record(const char *dir, const struct undo_info *me, char *file, size_t len)
+{
+	struct undo_entry *e = NULL;
+	bool found = false;
+	size_t n = 0;
+
+	if (undo_list(dir, &e, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n && !found; i++) {
+		struct undo_record *rec = NULL;
+		struct undo_error uerr;
+		char path[SYSCTL_PATH_LEN + UNDO_FILE_LEN + 2];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, e[i].file);
+		if (undo_load(path, &rec, &uerr) < 0)
+			continue;
+		const struct undo_info *in = undo_record_info(rec);
+
+		found = in->command == UNDO_CMD_WATCH_INVALID && in->netns_ino == me->netns_ino &&
+			in->netns_dev == me->netns_dev;
+		if (found)
+			snprintf(file, len, "%s", e[i].file);
+		undo_record_free(rec);
+	}
+	free(e);
+	return found;
+}
+
+static size_t wi_pending_count(const struct wi_run *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_ch; i++)
+		n += r->ch[i].state == SYSCTL_CHANGE_PENDING;
+	return n;
+}
+
+static int wi_undo_info(const struct wi_run *r, struct undo_info *info)
+{
+	struct stat st;
+
+	memset(info, 0, sizeof(*info));
+	info->time_s = (int64_t)time(NULL);
+	info->command = UNDO_CMD_WATCH_INVALID;
+	snprintf(info->netns_name, sizeof(info->netns_name), "%s", wi_ns(r));
+	if (stat("/proc/thread-self/ns/net", &st) < 0)
+		return -errno;
+	info->netns_ino = st.st_ino;
+	info->netns_dev = st.st_dev;
+	return 0;
+}
+
+/* Refuse to stack on an earlier run's leftovers, then save the record. */
+static int wi_save_undo(struct wi_run *r)
+{
+	struct undo_info info = {0};
+	struct undo_record *rec = NULL;
+	char old[UNDO_FILE_LEN];
+	int rc = statedir_undo(r->undo_dir, sizeof(r->undo_dir));
+
+	if (rc == 0)
+		rc = wi_undo_info(r, &info);
+	if (rc < 0) {
+		fprintf(stderr, "ctadvisor watch: cannot prepare the undo record in %s: %s\n",
+			r->undo_dir, strerror(-rc));
+		return rc;
+	}
+	if (!r->a->force && wi_pending_record(r->undo_dir, &info, old, sizeof(old))) {
+		fprintf(stderr,
+			"ctadvisor watch: an earlier 'watch --invalid' in this namespace did not "
+			"restore its settings (undo record %s/%s).\n"
+			"Run 'ctadvisor undo' first, or --force to take the current values as the "
+			"originals.\n",
+			r->undo_dir, old);
+		return -EEXIST;
+	}
+	if (wi_pending_count(r) == 0)
+		return 0; /* nothing will be written: nothing to undo */
+	rec = undo_record_new(&info);
+	rc = rec != NULL ? undo_record_add_changes(rec, r->ch, r->n_ch) : -ENOMEM;
+	if (rc == 0)
+		rc = undo_save(r->undo_dir, rec, r->undo_file, sizeof(r->undo_file));
+	undo_record_free(rec);
+	if (rc < 0) {
+		fprintf(stderr,
+			"ctadvisor watch: cannot save the undo record in %s: %s; nothing "
+			"was changed\n",
+			r->undo_dir, strerror(-rc));
+		return rc;
+	}
+	r->has_undo = true;
+	return 0;
+}
+
+static const char *wi_state_name(enum sysctl_change_state s)
+{
+	switch (s) {
+	case SYSCTL_CHANGE_UNCHANGED:
+		return "unchanged";
+	case SYSCTL_CHANGE_APPLIED:
+		return "set";
+	case SYSCTL_CHANGE_FAILED:
+		return "FAILED";
+	case SYSCTL_CHANGE_ROLLED_BACK:
+		return "restored";
+	case SYSCTL_CHANGE_ROLLBACK_FAILED:
+		return "NOT RESTORED";
+	default:
+		return "not attempted";
+	}
+}
+
+/* What to run by hand when a value could not be written back. */
+static void wi_restore_advice(const struct wi_run *r)
+{
+	const char *ns = wi_ns(r);
+
+	fprintf(stderr, "ctadvisor watch: some settings were NOT restored. Run:\n");
+	if (r->has_undo)
+		fprintf(stderr, "  CTADVISOR_STATE_DIR=%s ctadvisor undo   (record %s)\nor:\n",
+			statedir_path(), r->undo_file);
+	for (size_t i = r->n_ch; i-- > 0;) {
+		const struct sysctl_change *c = &r->ch[i];
+
+		if (c->state != SYSCTL_CHANGE_ROLLBACK_FAILED)
+			continue;
+		fprintf(stderr, "  %s%s%ssysctl -w %s=%s   (now '%s': %s)\n",
+			ns[0] ? "ip netns exec " : "", ns, ns[0] ? " " : "", c->name, c->old_value,
+			c->got, strerror(-c->rc));
+	}
+}
+
+static void wi_report_apply_failure(const struct wi_run *r, int rc)
+{
+	fprintf(stderr, "ctadvisor watch: cannot change the logging settings: %s\n", strerror(-rc));
+	for (size_t i = 0; i < r->n_ch; i++) {
+		const struct sysctl_change *c = &r->ch[i];
+
+		fprintf(stderr, "  %s: '%s' -> '%s': %s%s%s\n", c->name, c->old_value, c->new_value,
+			wi_state_name(c->state), c->rc ? ": " : "", c->rc ? strerror(-c->rc) : "");
+	}
+}
+
+/* Write every original back (last first), verify, close the record. */
+static int wi_restore(struct wi_run *r)
+{
+	int rc = sysctl_rollback(&r->ctx, r->ch, r->n_ch);
+
+	if (rc < 0) {
+		wi_restore_advice(r);
+		return rc;
+	}
+	if (r->has_undo && (rc = undo_mark_done(r->undo_dir, r->undo_file)) < 0)
+		fprintf(stderr,
+			"ctadvisor watch: settings restored, but the undo record %s/%s could not "
+			"be closed (%s): 'ctadvisor undo' would write the same values again\n",
+			r->undo_dir, r->undo_file, strerror(-rc));
+	return 0;
+}
+
+/* Apply the changes; on failure sysctl_apply() has rolled back already. */
+static int wi_apply(struct wi_run *r)
+{
+	int rc = sysctl_apply(&r->ctx, r->ch, r->n_ch);
+	bool is_clean = true;
+
+	if (rc == 0)
+		return 0;
+	wi_report_apply_failure(r, rc);
+	for (size_t i = 0; i < r->n_ch; i++)
+		is_clean &= r->ch[i].state != SYSCTL_CHANGE_ROLLBACK_FAILED;
+	if (!is_clean)
+		wi_restore_advice(r);
+	else if (r->has_undo)
+		undo_mark_done(r->undo_dir, r->undo_file);
+	return rc;
+}
+
+/* Wall-clock arrival time: the report's first/last seen. */
+static void wi_stamp(struct logparse_time *t)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	memset(t, 0, sizeof(*t));
+	t->flags = LOGPARSE_TS_WALL | LOGPARSE_TS_YEAR | LOGPARSE_TS_UTC;
+	t->epoch_sec = ts.tv_sec;
+	t->wall_usec = (uint32_t)(ts.tv_nsec / 1000);
+	t->year = (uint16_t)(tm.tm_year + 1900);
+	t->mon = (uint8_t)(tm.tm_mon + 1);
+	t->mday = (uint8_t)tm.tm_mday;
+	t->hour = (uint8_t)tm.tm_hour;
+	t->min = (uint8_t)tm.tm_min;
+	t->sec = (uint8_t)tm.tm_sec;
+	strftime(t->text, sizeof(t->text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void wi_on_packet(const struct nl_nflog_msg *m, const char *in, const char *out, void *arg)
+{
+	struct logparse_agg *agg = arg;
+	struct logparse_event ev;
+	int rc = nl_nflog_event(m, in, out, &ev);
+
+	if (rc < 0) {
+		logparse_agg_add_rc(agg, rc == -ENODATA ? -EINVAL : rc);
+		return;
+	}
+	wi_stamp(&ev.ts);
+	logparse_agg_add(agg, &ev);
+}
+
+/* One live line: packets so far, the second's increase, the top reason. */
+static void wi_live_line(struct wi_run *r, uint64_t now)
+{
+	static const struct nl_nflog_stats none;
+	const struct nl_nflog_stats *st = r->nf ? nl_nflog_get_stats(r->nf) : &none;
+	struct logparse_agg_result res;
+	uint64_t kd = wi_kernel_delta(r);
+	const char *top = "-";
+	uint64_t top_n = 0;
+
+	logparse_agg_result(r->agg, &res);
+	if (res.n_reasons > 0) {
+		top = res.reasons[0].reason->id;
+		top_n = res.reasons[0].count;
+	}
+	if (r->a->format == CLI_FORMAT_JSON) {
+		printf("{\"type\":\"sample\",\"elapsed_s\":%.3f,\"packets\":%" PRIu64
+		       ",\"new\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"enobufs\":%" PRIu64
+		       ",\"kernel_invalid_delta\":",
+		       (double)(now - r->t0_ms) / 1000.0, st->packets,
+		       st->packets - r->last_packets, st->lost, st->enobufs);
+		if (kd == UINT64_MAX)
+			printf("null");
+		else
+			printf("%" PRIu64, kd);
+		printf(",\"top_reason\":%s%s%s,\"top_count\":%" PRIu64 "}\n", top_n ? "\"" : "",
+		       top_n ? top : "null", top_n ? "\"" : "", top_n);
+	} else {
+		printf("%7.1fs  packets %" PRIu64 " (+%" PRIu64 ")  lost %" PRIu64
+		       "  kernel invalid +%s%" PRIu64 "  top: %s (%" PRIu64 ")\n",
+		       (double)(now - r->t0_ms) / 1000.0, st->packets,
+		       st->packets - r->last_packets, st->lost, kd == UINT64_MAX ? "?" : "",
+		       kd == UINT64_MAX ? 0 : kd, top, top_n);
+	}
+	fflush(stdout);
+	r->last_packets = st->packets;
+}
+
+/* Receive until the duration ends or a signal arrives. The signals are
+ * blocked except inside ppoll(), so none is missed between checks. */
+static int wi_loop(struct wi_run *r, const sigset_t *waitmask)
+{
+	uint64_t deadline = r->a->duration_ms ? r->t0_ms + r->a->duration_ms : UINT64_MAX;
+	uint64_t tick = r->a->interval_ms ? r->a->interval_ms : WI_TICK_MS;
+	uint64_t next = r->t0_ms + tick;
+	struct pollfd pfd = {.fd = r->nf ? nl_nflog_fd(r->nf) : -1, .events = POLLIN};
+	int rc = 0;
+
+	while (!wi_stop && rc == 0) {
+		uint64_t now = wi_now_ms(), until = next < deadline ? next : deadline;
+		struct timespec to;
+
+		if (now >= deadline)
+			break;
+		if (now >= next) {
+			wi_live_line(r, now);
+			next += tick;
+			continue;
+		}
+		to.tv_sec = (time_t)((until - now) / 1000);
+		to.tv_nsec = (long)((until - now) % 1000) * 1000000;
+		if (ppoll(&pfd, 1, &to, waitmask) > 0 && r->nf != NULL)
+			rc = nl_nflog_drain(r->nf, wi_on_packet, r->agg);
+	}
+	return rc;
+}
+
+static void wi_signals(sigset_t *waitmask, sigset_t *saved)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = wi_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, saved);
+	*waitmask = *saved;
+	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGHUP);
+}
+
+static void wi_syslog_note(const struct wi_run *r)
+{
+	if (r->a->format == CLI_FORMAT_JSON || r->is_counts_only)
+		return;
+	fprintf(stderr,
+		"note: for this run %s/%s name %s (were '%s'/'%s'): conntrack's invalid-packet "
+		"reports come to ctadvisor instead of the kernel log. LOG-target rules name "
+		"their own logger and keep writing to the kernel log. Everything is restored at "
+		"the end (Ctrl-C too); after a crash run 'ctadvisor undo'.\n",
+		KNOB_LOGGER_V4, KNOB_LOGGER_V6, LOGGER_NFLOG, r->ch[0].old_value,
+		r->ch[1].old_value);
+}
+
+/* Invalid packets counted by the kernel that no NFLOG message told us about
+ * (see render_invalid.h); UINT64_MAX when it cannot be known. */
+static uint64_t wi_not_reported(const struct wi_run *r, const struct nl_nflog_stats *st)
+{
+	uint64_t seen = st->packets + st->lost + st->bad_messages;
+
+	if (r->nf == NULL || r->is_counts_only || r->kernel_delta == UINT64_MAX || r->is_drain_cut)
+		return UINT64_MAX;
+	return r->kernel_delta > seen ? r->kernel_delta - seen : 0;
+}
+
+static int wi_render(struct wi_run *r)
+{
+	static const struct nl_nflog_stats none;
+	const struct nl_nflog_stats *st = r->nf ? nl_nflog_get_stats(r->nf) : &none;
+	struct render_invalid_meta meta = {
+	    .is_live = true,
+	    .source = r->is_counts_only ? "conntrack -S (NFLOG group 0 held elsewhere)" : "nflog",
+	    .netns = wi_ns(r),
+	    .duration_s = (double)(wi_now_ms() - r->t0_ms) / 1000.0,
+	    .nflog_packets = st->packets,
+	    .nflog_lost = st->lost,
+	    .enobufs = st->enobufs,
+	    .nflog_bad_messages = st->bad_messages,
+	    .is_counts_only = r->is_counts_only,
+	    .kernel_invalid_delta = r->kernel_delta,
+	    .nflog_not_reported = wi_not_reported(r, st),
+	};
+	struct logparse_agg_result res;
+	bool color = cmd_want_color(CLI_COLOR_AUTO);
+	int rc;
+
+	logparse_agg_result(r->agg, &res);
+	if (r->a->format == CLI_FORMAT_JSON)
+		rc = render_invalid_json(stdout, &res, &meta);
+	else
+		rc = render_invalid_text(stdout, &res, &meta, color);
+	fflush(stdout);
+	return rc < 0 ? rc : render_invalid_status(&res, &meta);
+}
+
+/* End of the listening: the kernel's final invalid count, the originals
+ * written back, then every report still queued read. In this order each
+ * packet the kernel counted in the delta was logged before the restore, so
+ * it is either read by the drain or lost; what the drain reads that was
+ * logged after the delta (the instant before the restore) only makes the
+ * unreported figure smaller, never a false alarm. Returns wi_restore()'s. */
+static int wi_finish(struct wi_run *r)
+{
+	int rc;
+
+	r->kernel_delta = wi_kernel_delta(r);
+	rc = wi_restore(r);
+	if (r->nf != NULL &&
+	    nl_nflog_drain_all(r->nf, wi_on_packet, r->agg, WI_DRAIN_QUIET_MS, WI_DRAIN_MAX_MS) < 0)
+		r->is_drain_cut = true;
+	return rc;
+}
+
+/* Bind, record, apply. 0 ready; <0 stop with nothing left changed. */
+static int wi_setup(struct wi_run *r)
+{
+	int rc = wi_read_state(r);
+
+	if (rc == 0)
+		rc = wi_bind(r);
+	if (rc == 1) {
+		r->is_counts_only = true;
+		for (size_t i = 0; i < r->n_ch; i++)
+			r->ch[i].state = SYSCTL_CHANGE_UNCHANGED;
+		rc = 0;
+	}
+	if (rc == 0 && !r->is_counts_only)
+		rc = wi_save_undo(r);
+	r->has_before = rc == 0 && wi_kernel_invalid(&r->invalid_before) == 0;
+	if (rc == 0 && !r->is_counts_only)
+		rc = wi_apply(r);
+	return rc;
+}
+
+int watch_invalid_run(const struct watch_args *a)
+{
+	struct wi_run r = {.a = a, .kernel_delta = UINT64_MAX};
+	sigset_t waitmask, saved;
+	int rc, loop_rc, code;
+
+	r.agg = logparse_agg_new(WI_TOP_K);
+	if (r.agg == NULL) {
+		fputs("ctadvisor watch: out of memory\n", stderr);
+		return CT_EXIT_UNKNOWN;
+	}
+	wi_signals(&waitmask, &saved);
+	rc = wi_setup(&r);
+	if (rc < 0) {
+		code = CT_EXIT_UNKNOWN;
+		goto out;
+	}
+	wi_syslog_note(&r);
+	r.t0_ms = wi_now_ms();
+	loop_rc = wi_loop(&r, &waitmask);
+	rc = wi_finish(&r);
+	if (loop_rc < 0)
+		fprintf(stderr, "ctadvisor watch: receiving NFLOG messages failed: %s\n",
+			strerror(-loop_rc));
+	code = wi_render(&r);
+	if (code < 0 || rc < 0 || loop_rc < 0)
+		code = CT_EXIT_UNKNOWN;
+out:
+	nl_nflog_close(r.nf);
+	logparse_agg_free(r.agg);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return code;
+}

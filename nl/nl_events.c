@@ -1,0 +1,415 @@
+/* nl_events.c: ctnetlink NEW/UPDATE/DESTROY events, counted and matched by
+ * id; lifetimes by the class each flow reached. */
+#include <arpa/inet.h>
+#include <endian.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+
+#include "nl_events.h"
+
+#define EV_BUF_SIZE ((size_t)256 * 1024)
+#define EV_RCVBUF   (8 * 1024 * 1024)
+#define ID_SLOTS    (1u << 18) /* flows whose NEW we remember, for lifetimes */
+#define MSG_NEW     ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW)
+#define MSG_DELETE  ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE)
+
+struct id_slot {
+	uint32_t id;
+	uint8_t used;
+	uint8_t cls;    /* enum nl_events_class */
+	uint8_t fclass; /* enum nl_events_fclass, as of the last event */
+	uint8_t est;    /* seen established (TCP) or assured (UDP) */
+	uint64_t start_ms;
+};
+
+struct nl_events {
+	struct mnl_socket *nl;
+	char *buf;
+	struct id_slot *ids;
+	uint32_t n_ids;
+	uint64_t now_ms;
+	struct nl_events_stats st;
+};
+
+static int decode_proto(const struct nlattr *tuple, uint8_t *proto)
+{
+	const struct nlattr *a, *p;
+
+	mnl_attr_for_each_nested (a, tuple) {
+		if (mnl_attr_get_type(a) != CTA_TUPLE_PROTO)
+			continue;
+		mnl_attr_for_each_nested (p, a) {
+			if (mnl_attr_get_type(p) != CTA_PROTO_NUM)
+				continue;
+			if (mnl_attr_validate(p, MNL_TYPE_U8) < 0)
+				return -EBADMSG;
+			*proto = mnl_attr_get_u8(p);
+		}
+	}
+	return 0;
+}
+
+static int decode_tstamp(const struct nlattr *ts, struct nl_events_msg *m)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested (a, ts) {
+		uint16_t type = mnl_attr_get_type(a);
+
+		if (type != CTA_TIMESTAMP_START && type != CTA_TIMESTAMP_STOP)
+			continue;
+		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+			return -EBADMSG;
+		if (type == CTA_TIMESTAMP_START)
+			m->start_ns = be64toh(mnl_attr_get_u64(a));
+		else
+			m->stop_ns = be64toh(mnl_attr_get_u64(a));
+	}
+	m->has_tstamp = m->start_ns != 0 && m->stop_ns >= m->start_ns;
+	return 0;
+}
+
+static int decode_protoinfo(const struct nlattr *pi, struct nl_events_msg *m)
+{
+	const struct nlattr *a, *t;
+
+	mnl_attr_for_each_nested (a, pi) {
+		if (mnl_attr_get_type(a) != CTA_PROTOINFO_TCP)
+			continue;
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			return -EBADMSG;
+		mnl_attr_for_each_nested (t, a) {
+			if (mnl_attr_get_type(t) != CTA_PROTOINFO_TCP_STATE)
+				continue;
+			if (mnl_attr_validate(t, MNL_TYPE_U8) < 0)
+				return -EBADMSG;
+			m->tcp_state = mnl_attr_get_u8(t);
+			m->has_tcp_state = true;
+		}
+	}
+	return 0;
+}
+
+static int decode_attr(const struct nlattr *a, struct nl_events_msg *m)
+{
+	switch (mnl_attr_get_type(a)) {
+	case CTA_STATUS:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return -EBADMSG;
+		m->status = ntohl(mnl_attr_get_u32(a));
+		m->has_status = true;
+		return 0;
+	case CTA_PROTOINFO:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			return -EBADMSG;
+		return decode_protoinfo(a, m);
+	case CTA_TUPLE_ORIG:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			return -EBADMSG;
+		return decode_proto(a, &m->proto);
+	case CTA_ID:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return -EBADMSG;
+		m->id = ntohl(mnl_attr_get_u32(a));
+		m->has_id = true;
+		return 0;
+	case CTA_TIMESTAMP:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			return -EBADMSG;
+		return decode_tstamp(a, m);
+	default:
+		return 0;
+	}
+}
+
+int nl_events_decode(const struct nlmsghdr *nlh, struct nl_events_msg *out)
+{
+	struct nl_events_msg m;
+	const struct nlattr *a;
+	int rc;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
+		return -EBADMSG;
+	if (nlh->nlmsg_type != MSG_NEW && nlh->nlmsg_type != MSG_DELETE)
+		return -ENOENT;
+	memset(&m, 0, sizeof(m));
+	/* IPCTNL_MSG_CT_NEW also carries updates; a new entry has CREATE|EXCL. */
+	m.is_new = nlh->nlmsg_type == MSG_NEW && (nlh->nlmsg_flags & NLM_F_CREATE);
+	m.is_update = nlh->nlmsg_type == MSG_NEW && !m.is_new;
+	mnl_attr_for_each (a, nlh, sizeof(struct nfgenmsg)) {
+		rc = decode_attr(a, &m);
+		if (rc < 0)
+			return rc;
+	}
+	/* mnl_attr_for_each stops at a truncated attribute: a length that does
+	 * not reach the end of the message is a malformed message. */
+	if ((const char *)a != (const char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len) &&
+	    (const char *)a != (const char *)nlh + nlh->nlmsg_len)
+		return -EBADMSG;
+	*out = m;
+	return 0;
+}
+
+static bool is_assured(const struct nl_events_msg *m)
+{
+	return m->has_status && (m->status & IPS_ASSURED);
+}
+
+enum nl_events_fclass nl_events_classify(const struct nl_events_msg *m, bool was_established)
+{
+	switch (nl_events_class_of(m->proto)) {
+	case NL_EV_TCP:
+		/* The kernel sets ASSURED on entering ESTABLISHED; FIN_WAIT ..
+		 * TIME_WAIT follow it. CLOSE may follow a RST at any stage. */
+		if (was_established || is_assured(m) ||
+		    (m->has_tcp_state && m->tcp_state >= TCP_CONNTRACK_ESTABLISHED &&
+		     m->tcp_state <= TCP_CONNTRACK_TIME_WAIT))
+			return NL_FC_TCP_ESTABLISHED;
+		return NL_FC_TCP_OTHER;
+	case NL_EV_UDP:
+		return was_established || is_assured(m) ? NL_FC_UDP_STREAM : NL_FC_UDP;
+	case NL_EV_ICMP:
+		return NL_FC_ICMP;
+	default:
+		return NL_FC_OTHER;
+	}
+}
+
+enum nl_events_end nl_events_end_of(const struct nl_events_msg *m, enum nl_events_fclass c)
+{
+	switch (c) {
+	case NL_FC_TCP_ESTABLISHED:
+		return m->has_tcp_state && m->tcp_state == TCP_CONNTRACK_ESTABLISHED
+			   ? NL_END_TIMEOUT
+			   : NL_END_CLOSED;
+	case NL_FC_TCP_OTHER:
+		return m->has_tcp_state && (m->tcp_state == TCP_CONNTRACK_SYN_SENT ||
+					    m->tcp_state == TCP_CONNTRACK_SYN_SENT2)
+			   ? NL_END_TIMEOUT
+			   : NL_END_CLOSED;
+	default:
+		return NL_END_TIMEOUT; /* UDP, ICMP and others only time out */
+	}
+}
+
+static struct id_slot *id_find(struct nl_events *ev, uint32_t id, bool for_insert)
+{
+	uint32_t h = (id * 2654435761u) & (ID_SLOTS - 1);
+
+	for (uint32_t i = 0; i < 32; i++) {
+		struct id_slot *s = &ev->ids[(h + i) & (ID_SLOTS - 1)];
+
+		if (for_insert ? !s->used : (s->used && s->id == id))
+			return s;
+	}
+	return NULL;
+}
+
+static void on_new(struct nl_events *ev, const struct nl_events_msg *m, enum nl_events_class c)
+{
+	struct id_slot *s = m->has_id ? id_find(ev, m->id, true) : NULL;
+	enum nl_events_fclass fc = nl_events_classify(m, false);
+
+	ev->st.new_events[c]++;
+	if (s == NULL) {
+		ev->st.untracked++;
+		return;
+	}
+	*s = (struct id_slot){.id = m->id,
+			      .used = 1,
+			      .cls = (uint8_t)c,
+			      .fclass = (uint8_t)fc,
+			      .est = fc == NL_FC_TCP_ESTABLISHED || fc == NL_FC_UDP_STREAM,
+			      .start_ms = ev->now_ms};
+	ev->n_ids++;
+}
+
+/* A state change of a flow we track: its class so far. */
+static void on_update(struct nl_events *ev, const struct nl_events_msg *m)
+{
+	struct id_slot *s = m->has_id ? id_find(ev, m->id, false) : NULL;
+	enum nl_events_fclass fc;
+
+	if (s == NULL)
+		return;
+	fc = nl_events_classify(m, s->est);
+	s->fclass = (uint8_t)fc;
+	s->est = fc == NL_FC_TCP_ESTABLISHED || fc == NL_FC_UDP_STREAM;
+}
+
+static void on_destroy(struct nl_events *ev, const struct nl_events_msg *m, enum nl_events_class c)
+{
+	struct id_slot *s = m->has_id ? id_find(ev, m->id, false) : NULL;
+	double life = -1;
+
+	ev->st.destroy_events[c]++;
+	if (m->has_tstamp)
+		life = (double)(m->stop_ns - m->start_ns) / 1e9;
+	else if (s != NULL)
+		life = ev->now_ms > s->start_ms ? (double)(ev->now_ms - s->start_ms) / 1000.0 : 0;
+	if (life >= 0) {
+		ev->st.lifetimes[c]++;
+		ev->st.lifetime_sum_s[c] += life;
+	}
+	if (s != NULL) {
+		enum nl_events_fclass fc = nl_events_classify(m, s->est);
+		struct nl_events_life *l = &ev->st.flows[fc][nl_events_end_of(m, fc)];
+
+		l->n++;
+		l->sum_s += life;
+		s->used = 0;
+		ev->n_ids--;
+	}
+}
+
+void nl_events_census(struct nl_events *ev, uint64_t now_ms)
+{
+	for (int c = 0; c < NL_FC_CLASSES; c++)
+		ev->st.flows[c][NL_END_OPEN] = (struct nl_events_life){0};
+	for (uint32_t i = 0; i < ID_SLOTS && ev->n_ids > 0; i++) {
+		const struct id_slot *s = &ev->ids[i];
+		struct nl_events_life *l;
+
+		if (!s->used)
+			continue;
+		l = &ev->st.flows[s->fclass < NL_FC_CLASSES ? s->fclass : NL_FC_OTHER][NL_END_OPEN];
+		l->n++;
+		l->sum_s += now_ms > s->start_ms ? (double)(now_ms - s->start_ms) / 1000.0 : 0;
+	}
+}
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_events *ev = data;
+	struct nl_events_msg m;
+	int rc = nl_events_decode(nlh, &m);
+
+	if (rc == -EBADMSG)
+		ev->st.bad_messages++;
+	if (rc < 0)
+		return MNL_CB_OK;
+	if (m.is_new)
+		on_new(ev, &m, nl_events_class_of(m.proto));
+	else if (m.is_update)
+		on_update(ev, &m);
+	else
+		on_destroy(ev, &m, nl_events_class_of(m.proto));
+	return MNL_CB_OK;
+}
+
+struct nl_events *nl_events_new(int *err)
+{
+	struct nl_events *ev = calloc(1, sizeof(*ev));
+
+	if (ev == NULL || (ev->buf = malloc(EV_BUF_SIZE)) == NULL ||
+	    (ev->ids = calloc(ID_SLOTS, sizeof(*ev->ids))) == NULL) {
+		*err = -ENOMEM;
+		nl_events_close(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+/* Whether buf is whole messages only: mnl_cb_run() stops quietly at a
+ * message cut short, which would hide a truncated recording. */
+static bool is_msg_sequence(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int left = len > INT_MAX ? INT_MAX : (int)len;
+
+	while (mnl_nlmsg_ok(nlh, left))
+		nlh = mnl_nlmsg_next(nlh, &left);
+	return left <= 0 && len <= INT_MAX;
+}
+
+/* One datagram's events; a datagram that is not whole messages (or a
+ * kernel error reply) counts as one bad message. 0 or -EBADMSG. */
+static int run_datagram(struct nl_events *ev, const void *buf, size_t len)
+{
+	if (mnl_cb_run(buf, len, 0, 0, event_cb, ev) >= 0 && is_msg_sequence(buf, len))
+		return 0;
+	ev->st.bad_messages++;
+	return -EBADMSG;
+}
+
+int nl_events_feed(struct nl_events *ev, const void *buf, size_t len, uint64_t now_ms)
+{
+	ev->now_ms = now_ms;
+	return run_datagram(ev, buf, len);
+}
+
+struct nl_events *nl_events_open(int *err)
+{
+	struct nl_events *ev = nl_events_new(err);
+	int size = EV_RCVBUF;
+
+	if (ev == NULL)
+		return NULL;
+	ev->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (ev->nl == NULL ||
+	    mnl_socket_bind(ev->nl,
+			    NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_UPDATE |
+				NF_NETLINK_CONNTRACK_DESTROY,
+			    MNL_SOCKET_AUTOPID) < 0) {
+		*err = -errno;
+		goto err;
+	}
+	/* Drain speed matters most, but a large buffer absorbs bursts. */
+	if (setsockopt(mnl_socket_get_fd(ev->nl), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) <
+	    0)
+		setsockopt(mnl_socket_get_fd(ev->nl), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	return ev;
+err:
+	nl_events_close(ev);
+	return NULL;
+}
+
+int nl_events_fd(const struct nl_events *ev)
+{
+	return ev->nl ? mnl_socket_get_fd(ev->nl) : -1;
+}
+
+int nl_events_drain(struct nl_events *ev, uint64_t now_ms)
+{
+	ssize_t n;
+
+	ev->now_ms = now_ms;
+	if (ev->nl == NULL)
+		return -ENOTCONN;
+	for (;;) {
+		n = mnl_socket_recvfrom(ev->nl, ev->buf, EV_BUF_SIZE);
+		if (n < 0 && errno == ENOBUFS) {
+			ev->st.enobufs++;
+			continue;
+		}
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		run_datagram(ev, ev->buf, (size_t)n);
+	}
+}
+
+const struct nl_events_stats *nl_events_get_stats(const struct nl_events *ev)
+{
+	return &ev->st;
+}
+
+void nl_events_close(struct nl_events *ev)
+{
+	if (ev == NULL)
+		return;
+	if (ev->nl != NULL)
+		mnl_socket_close(ev->nl);
+	free(ev->buf);
+	free(ev->ids);
+	free(ev);
+}

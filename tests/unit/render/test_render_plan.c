@@ -1,0 +1,272 @@
+/* test_render_plan.c: the plan renderers against golden files
+ * (tests/golden/plan-*.txt|json; UPDATE_GOLDEN=1 rewrites them, review the
+ * diff), plus what a golden file cannot show: the JSON parses and its
+ * recommendation is the computed plan as strings, the saved plan file is
+ * the same object, write errors are reported. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "../../../render/render_plan.h"
+
+struct fixture {
+	struct plan_input in;
+	struct plan_result res;
+	struct owners_report owners;
+	struct plan_class cls[2];
+	struct plan_timeout chg[2];
+	struct plan_whatif w;
+	struct render_plan p;
+};
+
+static void base_input(struct plan_input *in)
+{
+	plan_input_init(in);
+	in->ram_bytes = UINT64_C(8) << 30;
+	in->cpus = 8;
+	in->cur_max = 262144;
+	in->cur_buckets = 262144;
+	in->cur_count = 40000;
+}
+
+/* Current count x 5, nothing else known. */
+static void make_growth(struct fixture *f)
+{
+	base_input(&f->in);
+	f->in.src = PLAN_DEMAND_CURRENT;
+	f->in.base_entries = 40000;
+	f->in.growth = 5;
+	assert_int_equal(plan_compute(&f->in, &f->res, NULL), 0);
+	owners_init(&f->owners);
+	f->p = (struct render_plan){
+	    .in = &f->in, .res = &f->res, .is_slab_measured = true, .owners = &f->owners};
+}
+
+/* A watch peak, extensions on, over budget, a what-if, other writers. */
+static void make_full(struct fixture *f)
+{
+	base_input(&f->in);
+	f->in.base_entries = 300000;
+	f->in.growth = 2;
+	f->in.has_ext = true;
+	f->in.budget_bytes = UINT64_C(128) << 20;
+	assert_int_equal(plan_compute(&f->in, &f->res, NULL), 0);
+	owners_init(&f->owners);
+	f->owners.n = 2;
+	f->owners.items[0] = (struct owners_item){OWNERS_SYSCTL_FILE,
+						  "/etc/sysctl.d/10-k8s.conf",
+						  3,
+						  "net.netfilter.nf_conntrack_max",
+						  "1000000",
+						  false};
+	f->owners.items[1] = (struct owners_item){
+	    OWNERS_PROCESS, "pid 42", 0, "kube-proxy", "--conntrack-min=\x1b[31m", false};
+	f->owners.n_dropped = 1;
+	/* TCP still open at the end (a lower bound), capped at 3600 s; UDP
+	 * that timed out under 30 s: 35 - 30 + 10 = 15 s. */
+	f->cls[0] = (struct plan_class){"tcp_established",
+					"net.netfilter.nf_conntrack_tcp_timeout_established",
+					100,
+					5000,
+					432000,
+					0,
+					0,
+					true};
+	f->cls[1] = (struct plan_class){
+	    "udp", "net.netfilter.nf_conntrack_udp_timeout", 50, 35, 30, 1, 35, false};
+	f->chg[0] =
+	    (struct plan_timeout){"net.netfilter.nf_conntrack_tcp_timeout_established", 3600};
+	f->chg[1] = (struct plan_timeout){"net.netfilter.nf_conntrack_udp_timeout", 10};
+	assert_int_equal(plan_whatif(f->cls, 2, f->chg, 2, &f->w, NULL), 0);
+	assert_true(f->w.after_total == 100 * 3600 + 50 * 15);
+	f->p = (struct render_plan){.in = &f->in,
+				    .res = &f->res,
+				    .from_file = "/var/tmp/watch.json",
+				    .netns = "blue",
+				    .is_slab_measured = true,
+				    .ext_reason = "nf_conntrack_acct",
+				    .owners = &f->owners,
+				    .classes = f->cls,
+				    .whatif = &f->w,
+				    .changes = f->chg,
+				    .n_changes = 2,
+				    .whatif_note = "The watch lost events 2 times (ENOBUFS)."};
+}
+
+/* An explicit target within budget, slab size assumed, owners not scanned. */
+static void make_target(struct fixture *f)
+{
+	base_input(&f->in);
+	f->in.src = PLAN_DEMAND_TARGET;
+	f->in.target_entries = 1000000;
+	f->in.load = 4;
+	f->in.budget_bytes = UINT64_C(1) << 30;
+	f->in.cur_max = -1;
+	assert_int_equal(plan_compute(&f->in, &f->res, NULL), 0);
+	f->p =
+	    (struct render_plan){.in = &f->in,
+				 .res = &f->res,
+				 .whatif_note = "--set needs event figures: give --from a summary "
+						"saved by 'ctadvisor watch --events --save FILE'."};
+}
+
+static const struct {
+	const char *name;
+	void (*make)(struct fixture *);
+} cases[] = {{"growth", make_growth}, {"full", make_full}, {"target", make_target}};
+
+struct rendered {
+	char *buf;
+	size_t len;
+};
+
+static void render_to(int (*fn)(FILE *, const struct render_plan *), const struct render_plan *p,
+		      struct rendered *r)
+{
+	FILE *m = open_memstream(&r->buf, &r->len);
+
+	assert_non_null(m);
+	assert_int_equal(fn(m, p), 0);
+	assert_int_equal(fclose(m), 0);
+}
+
+static void golden_path(char *path, size_t size, const char *name, const char *ext)
+{
+	const char *dir = getenv("CTADVISOR_SRCDIR");
+
+	snprintf(path, size, "%s/tests/golden/plan-%s.%s", dir != NULL ? dir : ".", name, ext);
+}
+
+static void golden_check(const char *path, const struct rendered *r)
+{
+	char *want = NULL;
+	size_t want_len = 0, i, line = 1;
+	FILE *f;
+
+	if (getenv("UPDATE_GOLDEN") != NULL) {
+		f = fopen(path, "w");
+		assert_non_null(f);
+		assert_int_equal(fwrite(r->buf, 1, r->len, f), r->len);
+		assert_int_equal(fclose(f), 0);
+		return;
+	}
+	f = fopen(path, "r");
+	if (f == NULL)
+		fail_msg("%s: %s (generate it with UPDATE_GOLDEN=1)", path, strerror(errno));
+	assert_int_not_equal(getdelim(&want, &want_len, '\0', f), -1);
+	want_len = strlen(want);
+	fclose(f);
+	for (i = 0; i < want_len && i < r->len && want[i] == r->buf[i]; i++)
+		line += want[i] == '\n';
+	free(want);
+	if (i != want_len || i != r->len)
+		fail_msg("%s: output differs from line %zu (byte %zu); UPDATE_GOLDEN=1 regenerates",
+			 path, line, i);
+}
+
+static void test_golden(void **state)
+{
+	(void)state;
+	for (size_t ci = 0; ci < sizeof(cases) / sizeof(cases[0]); ci++) {
+		static struct fixture f;
+		struct rendered txt = {0}, js = {0};
+		char path[4096];
+
+		memset(&f, 0, sizeof(f));
+		cases[ci].make(&f);
+		render_to(render_plan_text, &f.p, &txt);
+		render_to(render_plan_json, &f.p, &js);
+		golden_path(path, sizeof(path), cases[ci].name, "txt");
+		golden_check(path, &txt);
+		golden_path(path, sizeof(path), cases[ci].name, "json");
+		golden_check(path, &js);
+		if (memchr(txt.buf, '\x1b', txt.len) != NULL)
+			fail_msg("case %zu: raw escape character in the text output", ci);
+		free(txt.buf);
+		free(js.buf);
+	}
+}
+
+/* The recommendation apply reads: knob -> decimal string of the plan. */
+static void check_object(const json_t *o, const struct fixture *f, size_t ci)
+{
+	const json_t *rec = json_object_get(o, "recommendation");
+	char max[24], buckets[24];
+
+	snprintf(max, sizeof(max), "%llu", (unsigned long long)f->res.rec.max);
+	snprintf(buckets, sizeof(buckets), "%llu", (unsigned long long)f->res.rec.buckets);
+	if (json_object_size(rec) != 2 ||
+	    strcmp(json_string_value(json_object_get(rec, RENDER_PLAN_KNOB_MAX)), max) != 0 ||
+	    strcmp(json_string_value(json_object_get(rec, RENDER_PLAN_KNOB_BUCKETS)), buckets) != 0)
+		fail_msg("case %zu: recommendation is not {max: %s, buckets: %s}", ci, max,
+			 buckets);
+	if ((size_t)json_array_size(json_object_get(o, "steps")) != f->res.n_steps)
+		fail_msg("case %zu: steps array has %zu entries, want %zu", ci,
+			 json_array_size(json_object_get(o, "steps")), f->res.n_steps);
+	if (json_integer_value(json_object_get(json_object_get(o, "memory"), "mem_bytes")) !=
+	    (json_int_t)f->res.rec.mem_bytes)
+		fail_msg("case %zu: memory.mem_bytes differs from the plan", ci);
+}
+
+static void test_json_and_save(void **state)
+{
+	(void)state;
+	for (size_t ci = 0; ci < sizeof(cases) / sizeof(cases[0]); ci++) {
+		static struct fixture f;
+		struct rendered js = {0};
+		struct rendered sv = {0};
+		json_error_t err;
+		json_t *o, *saved;
+
+		memset(&f, 0, sizeof(f));
+		cases[ci].make(&f);
+		render_to(render_plan_json, &f.p, &js);
+		o = json_loadb(js.buf, js.len, 0, &err);
+		if (o == NULL)
+			fail_msg("case %zu: JSON does not parse: %s", ci, err.text);
+		check_object(o, &f, ci);
+		render_to(render_plan_saved, &f.p, &sv);
+		saved = json_loadb(sv.buf, sv.len, 0, &err);
+		if (saved == NULL || !json_equal(o, saved))
+			fail_msg("case %zu: the saved plan differs from the JSON output", ci);
+		json_decref(saved);
+		json_decref(o);
+		free(js.buf);
+		free(sv.buf);
+	}
+}
+
+static void test_write_error(void **state)
+{
+	static struct fixture f;
+	FILE *full = fopen("/dev/full", "w");
+
+	(void)state;
+	assert_non_null(full);
+	make_full(&f);
+	assert_int_equal(render_plan_text(full, &f.p), -EIO);
+	clearerr(full);
+	assert_int_equal(render_plan_json(full, &f.p), -EIO);
+	clearerr(full);
+	assert_int_equal(render_plan_saved(full, &f.p), -EIO);
+	fclose(full);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_json_and_save),
+	    cmocka_unit_test(test_write_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
