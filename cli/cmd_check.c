@@ -14,7 +14,8 @@
 #include "outfile.h"
 #include "cmd_check.h"
 #include "../collect/collect.h"
-#include "../collect/nat_check.h"
+#include "../analysis/check_verdict.h"
+#include "../collect/nat_collect.h"
 #include "../collect/netns.h"
 #include "../analysis/range.h"
 #include "../render/render.h"
@@ -314,43 +315,6 @@ static void collect_others(struct ct_snapshot *snap, const struct check_args *a,
 				 "finding the network namespaces failed: %s", strerror(-rc));
 }
 
-/* Add a finding the rules do not make, keeping the order rules_evaluate()
- * gives (most severe first, then as added) and the worst severity. When
- * the list is full, a finding more severe than the last replaces it. */
-static void report_add(struct rules_report *rep, const struct rules_finding *f)
-{
-	size_t i = rep->n_findings;
-
-	if (i == RULES_FINDINGS) {
-		if (f->sev <= rep->findings[i - 1].sev)
-			return;
-		i--;
-	} else {
-		rep->n_findings++;
-	}
-	for (; i > 0 && rep->findings[i - 1].sev < f->sev; i--)
-		rep->findings[i] = rep->findings[i - 1];
-	rep->findings[i] = *f;
-	if (f->sev > rep->worst)
-		rep->worst = f->sev;
-}
-
-/* The findings of the NAT view and of the other namespaces. */
-static void check_extra_findings(const struct ct_snapshot *snap, const struct check_args *a,
-				 struct rules_report *rep)
-{
-	struct rules_finding f[2];
-	bool fired = false;
-	size_t n = 0;
-
-	nat_check_finding(&check_nat, a->nat_warn_pct, a->nat_crit_pct, &f[0], &fired);
-	if (fired)
-		report_add(rep, &f[0]);
-	check_netns_findings(&snap->all_ns, snap->has_max ? snap->max : 0, f, &n);
-	for (size_t i = 0; i < n; i++)
-		report_add(rep, &f[i]);
-}
-
 static int render(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,
 		  const struct check_args *a)
 {
@@ -394,60 +358,6 @@ static int render_to_file(const struct ct_snapshot *snap, const struct rules_rep
 	if (rc < 0)
 		fprintf(stderr, "ctadvisor check: cannot write %s: %s\n", a->output, strerror(-rc));
 	return rc;
-}
-
-static enum rules_fill_side fill_side(const struct range *r, double fill)
-{
-	switch (range_side(r, fill)) {
-	case RANGE_SIDE_BELOW:
-		return RULES_FILL_BELOW;
-	case RANGE_SIDE_INSIDE:
-		return RULES_FILL_INSIDE;
-	default:
-		return RULES_FILL_ABOVE;
-	}
-}
-
-/* The first pass learns the fill with the fill rule off; when a range
- * alerts, the second forces that rule to the ranges' verdict, with the side
- * and the range, so that its text and commands match the alert. */
-void check_fill_evaluate(const struct ct_snapshot *snap, const struct range *warn,
-			 const struct range *crit, struct rules_opts *opts,
-			 struct rules_report *rep)
-{
-	const struct range *hit = NULL;
-	double fill;
-
-	opts->fill_warn_pct = INFINITY;
-	opts->fill_crit_pct = INFINITY;
-	opts->fill_side = RULES_FILL_ABOVE;
-	opts->fill_range[0] = '\0';
-	rules_evaluate(snap, opts, rep);
-	fill = rep->d.fill_pct;
-	if (fill < 0)
-		return;
-	if (range_alerts(crit, fill)) {
-		opts->fill_crit_pct = 0;
-		hit = crit;
-	} else if (range_alerts(warn, fill)) {
-		opts->fill_warn_pct = 0;
-		hit = warn;
-	} else {
-		return;
-	}
-	opts->fill_side = fill_side(hit, fill);
-	range_format(hit, opts->fill_range, sizeof(opts->fill_range));
-	rules_evaluate(snap, opts, rep);
-}
-
-/* A count without a limit cannot be judged: UNKNOWN. */
-static void check_evaluate(const struct ct_snapshot *snap, struct check_args *a,
-			   struct rules_report *rep)
-{
-	check_fill_evaluate(snap, &a->warn.r, &a->crit.r, &a->opts, rep);
-	check_extra_findings(snap, a, rep);
-	if (!snap->has_max)
-		rep->is_unknown = true;
 }
 
 static int enter_netns(const struct check_args *a, struct netns_switch *sw)
@@ -494,7 +404,9 @@ int cmd_check(int argc, char **argv)
 	collect_all(&snap, &a, &ctx, proc, &self);
 	netns_leave(&sw);
 	collect_others(&snap, &a, &self);
-	check_evaluate(&snap, &a, &rep);
+	check_verdict(&snap, &a.warn.r, &a.crit.r, &a.opts,
+		      a.do_walk && a.do_nat ? &check_nat : NULL, a.nat_warn_pct, a.nat_crit_pct,
+		      &rep);
 	rc = a.output != NULL ? render_to_file(&snap, &rep, &a) : render(stdout, &snap, &rep, &a);
 	snap_free(&snap);
 	if (a.output != NULL && rc < 0)

@@ -34,11 +34,4 @@ struct check_args {
  * one-line usage error was printed to stderr. */
 int check_parse_args(int argc, char **argv, struct check_args *a);
 
-/* The fill verdict: the ranges decide whether the fill alerts (critical
- * first) and on which side; the rules describe it and give its commands.
- * Runs rules_evaluate() with OPTS, whose fill fields it sets. */
-void check_fill_evaluate(const struct ct_snapshot *snap, const struct range *warn,
-			 const struct range *crit, struct rules_opts *opts,
-			 struct rules_report *rep);
-
 #endif

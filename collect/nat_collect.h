@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "../analysis/nat.h"
+#include "../analysis/nat_check.h"
 #include "../rules/snapshot.h"
 
 /* The NAT rules of file (nft -j JSON or iptables-save text), or with file
@@ -25,5 +26,13 @@ bool nat_collect_needs_local(const struct nat_rules *rules, const char *src);
 /* Declare the snat rules' addresses and, with local, the namespace's own
  * addresses (getifaddrs) as NAT addresses: flows from them hold tuples too. */
 void nat_collect_seed(struct nat_agg *agg, const struct nat_rules *rules, bool local);
+
+/* In the namespace to check: read its NAT rules, walk the table once into
+ * snap->walk and the NAT aggregate, and summarise the worst key into
+ * snap->nat (thresholds warn_pct, crit_pct recorded there). Returns what
+ * collect_walk() returns; without memory for the NAT aggregate the walk
+ * runs alone. */
+int nat_check_walk(struct ct_snapshot *snap, struct nat_check *nc, double warn_pct,
+		   double crit_pct);
 
 #endif

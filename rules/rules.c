@@ -594,3 +594,21 @@ void rules_evaluate(const struct ct_snapshot *snap, const struct rules_opts *opt
 		if (rep->findings[i].sev > rep->worst)
 			rep->worst = rep->findings[i].sev;
 }
+
+void rules_report_add(struct rules_report *rep, const struct rules_finding *f)
+{
+	size_t i = rep->n_findings;
+
+	if (i == RULES_FINDINGS) {
+		if (f->sev <= rep->findings[i - 1].sev)
+			return;
+		i--;
+	} else {
+		rep->n_findings++;
+	}
+	for (; i > 0 && rep->findings[i - 1].sev < f->sev; i--)
+		rep->findings[i] = rep->findings[i - 1];
+	rep->findings[i] = *f;
+	if (f->sev > rep->worst)
+		rep->worst = f->sev;
+}

@@ -109,6 +109,11 @@ void rules_evaluate(const struct ct_snapshot *snap, const struct rules_opts *opt
 const char *rules_sev_name(enum rules_sev sev);
 /* Monitoring-plugin exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
 int rules_exit_code(const struct rules_report *rep);
+/* Add a finding the rules did not make (the NAT view's, the other
+ * namespaces'), keeping the order rules_evaluate() gives (most severe
+ * first, then as added) and the worst severity. When the list is full, a
+ * finding more severe than the last replaces it. */
+void rules_report_add(struct rules_report *rep, const struct rules_finding *f);
 /* S as one word of a POSIX shell: as is when it holds only characters no
  * shell treats specially ([A-Za-z0-9@%+=:,./_-], not empty), else in single
  * quotes with each ' as '\''. The length it needs (as snprintf); BUF holds

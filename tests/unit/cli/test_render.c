@@ -20,7 +20,7 @@
 
 #include "../../../collect/check_netns.h"
 #include "../../../render/escape.h"
-#include "../../../collect/nat_check.h"
+#include "../../../analysis/nat_check.h"
 #include "../../../render/render.h"
 #include "../../../render/render_plugin.h"
 

@@ -1,11 +1,12 @@
 /* nat_check.h: check's NAT port saturation. The NAT view rides on check's
- * one table walk (collect_walk_nat); the worst key is summarised into the
- * snapshot for the renderers, and the nat-port-saturation finding comes
- * from nat_finding() over the same report. */
+ * one table walk (collect/nat_collect.h: nat_check_walk); the worst key is
+ * summarised into the snapshot for the renderers, and the
+ * nat-port-saturation finding comes from nat_finding() over the same
+ * report. Pure. */
 #ifndef CTADVISOR_NAT_CHECK_H
 #define CTADVISOR_NAT_CHECK_H
 
-#include "../analysis/nat.h"
+#include "nat.h"
 #include "../rules/rules.h"
 #include "../rules/snapshot.h"
 
@@ -17,14 +18,6 @@ struct nat_check {
 	struct nat_report rep;
 	bool has_rep; /* the walk ran with the NAT view */
 };
-
-/* In the namespace to check: read its NAT rules, walk the table once into
- * snap->walk and the NAT aggregate, and summarise the worst key into
- * snap->nat (thresholds warn_pct, crit_pct recorded there). Returns what
- * collect_walk() returns; without memory for the NAT aggregate the walk
- * runs alone. */
-int nat_check_walk(struct ct_snapshot *snap, struct nat_check *nc, double warn_pct,
-		   double crit_pct);
 
 /* The worst row of rep into out (has_row false when there is none). */
 void nat_check_summarise(const struct nat_report *rep, struct snap_nat_worst *out);

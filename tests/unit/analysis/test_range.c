@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../../../cli/cmd_check.h"
+#include "../../../analysis/check_verdict.h"
 #include "../../../analysis/range.h"
 
 #define INF INFINITY
