@@ -33,9 +33,12 @@ CLI="cli/cli.c cli/size.c analysis/range.c"
 record logparse_line test_logparse_line "-Dlogparse_line=seed_logparse_line" "$LP" ""
 record logparse_nflog test_logparse_nflog "-Dlogparse_nflog=seed_logparse_nflog" "$LP" ""
 record nl_ct test_nl_ct "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" "nl/nl_ct.c analysis/walk_agg.c rules/snapshot.c" -lmnl
-record nl_ct test_nat "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" \
-	"$(ls nl/nl_ct.c analysis/nat*.c analysis/walk_agg.c collect/fileio.c collect/collect_walk.c \
-		collect/nat_collect.c nl/nl_ct_dump.c render/render_nat.c render/escape.c render/jsonw.c rules/*.c)" "-lmnl -ljansson"
+NAT_SRCS="$(ls nl/nl_ct.c analysis/nat*.c analysis/walk_agg.c collect/fileio.c render/render_nat.c \
+	render/escape.c render/jsonw.c rules/*.c)"
+for t in test_nat_decode test_nat_lab; do
+	record nl_ct "$t" "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" \
+		"$NAT_SRCS" "-lmnl -ljansson"
+done
 record nl_stats test_nl_stats \
 	"-Dnl_stats_decode_global=seed_nl_stats_decode_global -Dnl_stats_decode_cpu=seed_nl_stats_decode_cpu" \
 	"nl/nl_stats.c rules/snapshot.c" -lmnl
