@@ -4,6 +4,7 @@
  * through `ctadvisor apply`). Numbers the kernel did not report are left out
  * of the evidence rather than shown as 0. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +27,8 @@ void rules_opts_default(struct rules_opts *opts)
 	opts->invalid_warn = 1000;
 	opts->mem_warn_pct_ram = 5.0;
 	opts->mem_crit_pct_ram = 25.0;
-	opts->load_warn = 2.0;
+	opts->load_warn = 16.0;
+	opts->judge_since_boot = false;
 	opts->fill_side = RULES_FILL_ABOVE;
 	opts->fill_range[0] = '\0';
 }
@@ -47,15 +49,15 @@ int rules_exit_code(const struct rules_report *rep)
 	return rep->worst == RULES_SEV_WARNING ? CT_EXIT_WARNING : CT_EXIT_OK;
 }
 
-static bool stat_has(const struct ct_snapshot *snap, unsigned slot)
+bool rules_stat_has(const struct ct_snapshot *snap, unsigned slot)
 {
 	return snap->total.present & (UINT32_C(1) << slot);
 }
 
 /* Slot of the summed counters, 0 when the kernel did not report it. */
-static uint64_t stat_or0(const struct ct_snapshot *snap, unsigned slot)
+uint64_t rules_stat_or0(const struct ct_snapshot *snap, unsigned slot)
 {
-	return stat_has(snap, slot) ? snap->total.v[slot] : 0;
+	return rules_stat_has(snap, slot) ? snap->total.v[slot] : 0;
 }
 
 /* n x per + buckets x 8, saturating at INT64_MAX. */
@@ -70,7 +72,7 @@ static int64_t mem_bytes(uint64_t n, uint64_t per, int64_t buckets)
 	return (int64_t)(n * per + bb);
 }
 
-static double pct(double part, double whole)
+double rules_pct(double part, double whole)
 {
 	return whole > 0 ? 100.0 * part / whole : -1;
 }
@@ -109,7 +111,7 @@ static void derive(struct rules_ctx *c)
 		c->buckets = -1;
 	c->is_ext_on = s->set.acct == 1 || s->set.timestamp == 1 || s->set.events == 1;
 
-	d->fill_pct = s->has_count && c->max > 0 ? pct((double)s->count, (double)c->max) : -1;
+	d->fill_pct = s->has_count && c->max > 0 ? rules_pct((double)s->count, (double)c->max) : -1;
 	d->load_now =
 	    s->has_count && c->buckets > 0 ? 2.0 * (double)s->count / (double)c->buckets : -1;
 	d->load_at_max =
@@ -119,8 +121,8 @@ static void derive(struct rules_ctx *c)
 }
 
 /* Append a finding with its one-sentence summary; NULL when the list is full. */
-static __attribute__((format(printf, 4, 5))) struct rules_finding *
-finding_add(struct rules_ctx *c, const char *id, enum rules_sev sev, const char *fmt, ...)
+struct rules_finding *rules_finding_add(struct rules_ctx *c, const char *id, enum rules_sev sev,
+					const char *fmt, ...)
 {
 	struct rules_finding *f;
 	va_list ap;
@@ -140,7 +142,7 @@ finding_add(struct rules_ctx *c, const char *id, enum rules_sev sev, const char 
 	return f;
 }
 
-static void ev_add(struct rules_finding *f, const char *name, double value, const char *unit)
+void rules_ev_add(struct rules_finding *f, const char *name, double value, const char *unit)
 {
 	if (f->n_ev >= RULES_EVIDENCE)
 		return;
@@ -150,40 +152,17 @@ static void ev_add(struct rules_finding *f, const char *name, double value, cons
 	f->n_ev++;
 }
 
-static const char *host_note(const struct rules_ctx *c)
+const char *rules_host_note(const struct rules_ctx *c)
 {
 	return c->snap->is_init_netns ? "" : ns_note;
 }
 
-static void ev_count_max(const struct rules_ctx *c, struct rules_finding *f)
+void rules_ev_count_max(const struct rules_ctx *c, struct rules_finding *f)
 {
 	if (c->snap->has_count)
-		ev_add(f, "count", (double)c->snap->count, "entries");
+		rules_ev_add(f, "count", (double)c->snap->count, "entries");
 	if (c->max >= 0)
-		ev_add(f, "max", (double)c->max, "entries");
-}
-
-static void rule_table_full(struct rules_ctx *c)
-{
-	uint64_t drop = stat_or0(c->snap, SNAP_STAT_DROP);
-	uint64_t early = stat_or0(c->snap, SNAP_STAT_EARLY_DROP);
-	struct rules_finding *f;
-
-	if (drop == 0 && early == 0)
-		return;
-	f = finding_add(c, "table-full", RULES_SEV_CRITICAL,
-			"%" PRIu64 " packets were dropped and %" PRIu64 " entries evicted early "
-			"since boot because the table was full (drop also counts unresolvable "
-			"NAT clashes)%s",
-			drop, early, host_note(c));
-	if (f == NULL)
-		return;
-	if (stat_has(c->snap, SNAP_STAT_DROP))
-		ev_add(f, "drop", (double)drop, "packets");
-	if (stat_has(c->snap, SNAP_STAT_EARLY_DROP))
-		ev_add(f, "early_drop", (double)early, "entries");
-	ev_count_max(c, f);
-	rules_cmd_raise_max(c, f);
+		rules_ev_add(f, "max", (double)c->max, "entries");
 }
 
 /* A fill outside the range on the low side, or inside an '@' range: the
@@ -195,24 +174,25 @@ static struct rules_finding *fill_not_above(struct rules_ctx *c, enum rules_sev 
 	struct rules_finding *f;
 
 	if (o->fill_side == RULES_FILL_BELOW)
-		f = finding_add(c, "table-fill", sev,
-				"The table is only %.2f%% full (%" PRIu64 " of %" PRId64
-				" entries), "
-				"below the %s range '%s': it tracks fewer flows than this check "
-				"expects, which points at traffic that no longer arrives or is no "
-				"longer tracked, not at the limit; watch whether new flows come in",
-				fill, c->snap->count, c->max, rules_sev_name(sev), range);
+		f = rules_finding_add(
+		    c, "table-fill", sev,
+		    "The table is only %.2f%% full (%" PRIu64 " of %" PRId64 " entries), "
+		    "below the %s range '%s': it tracks fewer flows than this check "
+		    "expects, which points at traffic that no longer arrives or is no "
+		    "longer tracked, not at the limit; watch whether new flows come in",
+		    fill, c->snap->count, c->max, rules_sev_name(sev), range);
 	else
-		f = finding_add(c, "table-fill", sev,
-				"The table is %.2f%% full (%" PRIu64 " of %" PRId64 " entries), "
-				"inside the %s range '%s', the band of fill it alerts on: it says "
-				"nothing about the limit; compare the fill with what the range was "
-				"set for, and watch the trend",
-				fill, c->snap->count, c->max, rules_sev_name(sev), range);
+		f = rules_finding_add(
+		    c, "table-fill", sev,
+		    "The table is %.2f%% full (%" PRIu64 " of %" PRId64 " entries), "
+		    "inside the %s range '%s', the band of fill it alerts on: it says "
+		    "nothing about the limit; compare the fill with what the range was "
+		    "set for, and watch the trend",
+		    fill, c->snap->count, c->max, rules_sev_name(sev), range);
 	if (f == NULL)
 		return NULL;
-	ev_count_max(c, f);
-	ev_add(f, "fill_pct", fill, "%");
+	rules_ev_count_max(c, f);
+	rules_ev_add(f, "fill_pct", fill, "%");
 	rules_cmd_tool(c, f, "ctadvisor watch --duration 60s", true);
 	return f;
 }
@@ -244,53 +224,27 @@ static void rule_table_fill(struct rules_ctx *c)
 	if (c->opts->fill_range[0] != '\0')
 		snprintf(range, sizeof(range), ", above the %s range '%s'", rules_sev_name(sev),
 			 c->opts->fill_range);
-	f = finding_add(c, "table-fill", sev,
-			"The table is %.1f%% full (%" PRIu64 " of %" PRId64 " entries by the "
-			"kernel count)%s%s%s",
-			fill, s->count, c->max, range,
-			is_garbage ? ", although the walk saw far fewer live entries: the rest "
-				     "are expired entries not yet reaped"
-				   : "",
-			host_note(c));
+	f = rules_finding_add(c, "table-fill", sev,
+			      "The table is %.1f%% full (%" PRIu64 " of %" PRId64 " entries by the "
+			      "kernel count)%s%s%s",
+			      fill, s->count, c->max, range,
+			      is_garbage
+				  ? ", although the walk saw far fewer live entries: the rest "
+				    "are expired entries not yet reaped"
+				  : "",
+			      rules_host_note(c));
 	if (f == NULL)
 		return;
-	ev_count_max(c, f);
-	ev_add(f, "fill_pct", fill, "%");
+	rules_ev_count_max(c, f);
+	rules_ev_add(f, "fill_pct", fill, "%");
 	if (is_garbage)
-		ev_add(f, "live_entries", (double)s->walk.entries, "entries");
-	rules_cmd_raise_max(c, f);
+		rules_ev_add(f, "live_entries", (double)s->walk.entries, "entries");
+	/* The demand seen: the live entries when the count is mostly garbage. */
+	rules_cmd_raise_max(c, f, is_garbage ? s->walk.entries : s->count);
 }
 
-static void rule_chain_too_long(struct rules_ctx *c)
-{
-	uint64_t n = stat_or0(c->snap, SNAP_STAT_CHAINTOOLONG);
-	struct rules_finding *f;
-
-	if (n == 0)
-		return;
-	f = finding_add(c, "chain-too-long", RULES_SEV_CRITICAL,
-			"%" PRIu64 " packets were dropped because a hash chain grew past the "
-			"kernel's random 50-79 entry limit: the hash has too few buckets for the "
-			"entries of all network namespaces%s",
-			n, host_note(c));
-	if (f == NULL)
-		return;
-	ev_add(f, "chaintoolong", (double)n, "packets");
-	if (c->buckets >= 0)
-		ev_add(f, "buckets", (double)c->buckets, "buckets");
-	if (c->rep->d.load_now >= 0)
-		ev_add(f, "load_now", c->rep->d.load_now, "");
-	if (c->buckets > 0) {
-		uint64_t b = rules_buckets_for((uint64_t)c->buckets * 2);
-
-		if (c->max > 0 && b < rules_buckets_for((uint64_t)c->max))
-			b = rules_buckets_for((uint64_t)c->max);
-		rules_cmd_apply(c, f, true, &(struct rules_knob){"nf_conntrack_buckets", b}, 1);
-	}
-}
-
-/* Buckets that keep the average chain at a full table at most the kernel's
- * 2, or the lower --load-warn. */
+/* Buckets that bring the average chain at a full table back to the
+ * kernel's 2, or the lower --load-warn. */
 static uint64_t buckets_for_load(const struct rules_ctx *c)
 {
 	double target = c->opts->load_warn < 2 ? c->opts->load_warn : 2;
@@ -303,74 +257,39 @@ static uint64_t buckets_for_load(const struct rules_ctx *c)
 	return rules_buckets_for((double)n < need ? n + 1 : n);
 }
 
+/* The longest of B chains holding L entries on average is about
+ * L + sqrt(2 L ln B) (a Poisson maximum): at the default --load-warn 16 and
+ * 262144 buckets, 36, below the random 50-79 at which the kernel drops. So
+ * a ratio such as kube-proxy's max = 2 x buckets (chains of 4) is fine; the
+ * warning means the chains approach the limit at a full table. */
+static double longest_chain(double load, int64_t buckets)
+{
+	return load + sqrt(2.0 * load * log((double)(buckets > 1 ? buckets : 2)));
+}
+
 static void rule_hash_load(struct rules_ctx *c)
 {
-	double load = c->rep->d.load_at_max;
+	double load = c->rep->d.load_at_max, longest;
 	struct rules_finding *f;
 
 	if (load < 0 || load <= c->opts->load_warn)
 		return;
-	f = finding_add(c, "hash-load", RULES_SEV_WARNING,
-			"At a full table the average hash chain would be %.2f entries long "
-			"(nf_conntrack_max %" PRId64 " over %" PRId64 " buckets; the kernel "
-			"default is 2, this check warns above %g)%s",
-			load, c->max, c->buckets, c->opts->load_warn, host_note(c));
+	longest = longest_chain(load, c->buckets);
+	f = rules_finding_add(
+	    c, "hash-load", RULES_SEV_WARNING,
+	    "At a full table the average hash chain would be %.2f entries long "
+	    "(nf_conntrack_max %" PRId64 " over %" PRId64 " buckets), the longest "
+	    "about %.0f, near the random 50-79 at which the kernel drops a new "
+	    "flow; this check warns above an average of %g%s",
+	    load, c->max, c->buckets, longest, c->opts->load_warn, rules_host_note(c));
 	if (f == NULL)
 		return;
-	ev_add(f, "max", (double)c->max, "entries");
-	ev_add(f, "buckets", (double)c->buckets, "buckets");
-	ev_add(f, "load_at_max", load, "");
+	rules_ev_add(f, "max", (double)c->max, "entries");
+	rules_ev_add(f, "buckets", (double)c->buckets, "buckets");
+	rules_ev_add(f, "load_at_max", load, "");
+	rules_ev_add(f, "longest_chain_at_max", longest, "entries");
 	rules_cmd_apply(c, f, true,
 			&(struct rules_knob){"nf_conntrack_buckets", buckets_for_load(c)}, 1);
-}
-
-static void rule_insert_failed(struct rules_ctx *c)
-{
-	uint64_t failed = stat_or0(c->snap, SNAP_STAT_INSERT_FAILED);
-	uint64_t clash = stat_or0(c->snap, SNAP_STAT_CLASH_RESOLVE);
-	struct rules_finding *f;
-
-	if (failed == 0 && clash > 0) {
-		f = finding_add(c, "clash-resolved", RULES_SEV_INFO,
-				"%" PRIu64 " insertion races (e.g. parallel UDP DNS queries) were "
-				"resolved without a drop since boot",
-				clash);
-		if (f != NULL)
-			ev_add(f, "clash_resolve", (double)clash, "");
-		return;
-	}
-	if (failed == 0)
-		return;
-	f = finding_add(c, "insert-failed", RULES_SEV_WARNING,
-			"%" PRIu64 " new entries failed to insert since boot: NAT source-port "
-			"clashes, unresolvable UDP (DNS) races or hash chains that grew too long",
-			failed);
-	if (f == NULL)
-		return;
-	ev_add(f, "insert_failed", (double)failed, "");
-	if (stat_has(c->snap, SNAP_STAT_CLASH_RESOLVE))
-		ev_add(f, "clash_resolve", (double)clash, "");
-	if (stat_has(c->snap, SNAP_STAT_DROP))
-		ev_add(f, "drop", (double)stat_or0(c->snap, SNAP_STAT_DROP), "packets");
-	rules_cmd_tool(c, f, "ctadvisor watch --duration 60s", true);
-}
-
-static void rule_invalid(struct rules_ctx *c)
-{
-	uint64_t n = stat_or0(c->snap, SNAP_STAT_INVALID);
-	enum rules_sev sev = n >= c->opts->invalid_warn ? RULES_SEV_WARNING : RULES_SEV_INFO;
-	struct rules_finding *f;
-
-	if (n == 0)
-		return;
-	f = finding_add(c, "invalid-high", sev,
-			"%" PRIu64 " packets were invalid for conntrack since boot (rules matching "
-			"ct state invalid usually drop them); watch to see the kernel's reasons",
-			n);
-	if (f == NULL)
-		return;
-	ev_add(f, "invalid", (double)n, "packets");
-	rules_cmd_tool(c, f, "ctadvisor watch --invalid --duration 60s", true);
 }
 
 /* acct-off / timestamp-off: what turning the extension on would cost. */
@@ -384,21 +303,23 @@ static void rule_ext_off(struct rules_ctx *c, const char *id, const char *knob, 
 		snprintf(cost, sizeof(cost), ", %" PRIu64 " bytes at a full table of %" PRId64,
 			 extra * (uint64_t)c->max, c->max);
 	if (extra > 0)
-		f = finding_add(c, id, RULES_SEV_INFO,
-				"%s is off (%s=0): turning it on costs %d bytes per entry for new "
-				"flows%s",
-				what, knob, EXT_AREA_BYTES, cost);
+		f = rules_finding_add(
+		    c, id, RULES_SEV_INFO,
+		    "%s is off (%s=0): turning it on costs %d bytes per entry for new "
+		    "flows%s",
+		    what, knob, EXT_AREA_BYTES, cost);
 	else
-		f = finding_add(c, id, RULES_SEV_INFO,
-				"%s is off (%s=0): turning it on costs nothing extra, as another "
-				"extension already allocates the shared %d-byte area per entry",
-				what, knob, EXT_AREA_BYTES);
+		f = rules_finding_add(
+		    c, id, RULES_SEV_INFO,
+		    "%s is off (%s=0): turning it on costs nothing extra, as another "
+		    "extension already allocates the shared %d-byte area per entry",
+		    what, knob, EXT_AREA_BYTES);
 	if (f == NULL)
 		return;
-	ev_add(f, "ext_bytes", EXT_AREA_BYTES, "bytes");
-	ev_add(f, "extra_bytes_per_entry", (double)extra, "bytes");
+	rules_ev_add(f, "ext_bytes", EXT_AREA_BYTES, "bytes");
+	rules_ev_add(f, "extra_bytes_per_entry", (double)extra, "bytes");
 	if (c->max > 0)
-		ev_add(f, "extra_bytes_at_max", (double)(extra * (uint64_t)c->max), "bytes");
+		rules_ev_add(f, "extra_bytes_at_max", (double)(extra * (uint64_t)c->max), "bytes");
 	rules_cmd_apply(c, f, false, &(struct rules_knob){knob, 1}, 1);
 }
 
@@ -419,24 +340,25 @@ static void rule_unreplied(struct rules_ctx *c)
 
 	if (!c->snap->has_walk || w->entries == 0 || w->entries < c->opts->unreplied_min)
 		return;
-	share = pct((double)w->unreplied, (double)w->entries);
+	share = rules_pct((double)w->unreplied, (double)w->entries);
 	if (share < c->opts->unreplied_warn_pct)
 		return;
-	f = finding_add(c, "unreplied-high", RULES_SEV_WARNING,
-			"%.1f%% of the %" PRIu64 " live entries (%" PRIu64 ") never saw a reply: "
-			"typical of scans, one-way UDP or asymmetric routing; see the top sources",
-			share, w->entries, w->unreplied);
+	f = rules_finding_add(
+	    c, "unreplied-high", RULES_SEV_WARNING,
+	    "%.1f%% of the %" PRIu64 " live entries (%" PRIu64 ") never saw a reply: "
+	    "typical of scans, one-way UDP or asymmetric routing; see the top sources",
+	    share, w->entries, w->unreplied);
 	if (f == NULL)
 		return;
-	ev_add(f, "unreplied", (double)w->unreplied, "entries");
-	ev_add(f, "entries", (double)w->entries, "entries");
-	ev_add(f, "unreplied_pct", share, "%");
+	rules_ev_add(f, "unreplied", (double)w->unreplied, "entries");
+	rules_ev_add(f, "entries", (double)w->entries, "entries");
+	rules_ev_add(f, "unreplied_pct", share, "%");
 }
 
 static void rule_memory(struct rules_ctx *c)
 {
 	int64_t mem = c->rep->d.mem_at_max_bytes;
-	double share = mem >= 0 ? pct((double)mem, (double)c->snap->ram_bytes) : -1;
+	double share = mem >= 0 ? rules_pct((double)mem, (double)c->snap->ram_bytes) : -1;
 	enum rules_sev sev;
 	struct rules_finding *f;
 
@@ -448,17 +370,17 @@ static void rule_memory(struct rules_ctx *c)
 		sev = RULES_SEV_WARNING;
 	else
 		return;
-	f = finding_add(c, "memory-at-max", sev,
-			"A full table of %" PRId64 " entries would take %" PRId64
-			" bytes of kernel "
-			"memory, %.1f%% of RAM, in each network namespace that fills up",
-			c->max, mem, share);
+	f = rules_finding_add(c, "memory-at-max", sev,
+			      "A full table of %" PRId64 " entries would take %" PRId64
+			      " bytes of kernel "
+			      "memory, %.1f%% of RAM, in each network namespace that fills up",
+			      c->max, mem, share);
 	if (f == NULL)
 		return;
-	ev_add(f, "mem_at_max_bytes", (double)mem, "bytes");
-	ev_add(f, "ram_bytes", (double)c->snap->ram_bytes, "bytes");
-	ev_add(f, "mem_pct_ram", share, "%");
-	ev_add(f, "max", (double)c->max, "entries");
+	rules_ev_add(f, "mem_at_max_bytes", (double)mem, "bytes");
+	rules_ev_add(f, "ram_bytes", (double)c->snap->ram_bytes, "bytes");
+	rules_ev_add(f, "mem_pct_ram", share, "%");
+	rules_ev_add(f, "max", (double)c->max, "entries");
 	rules_cmd_tool(c, f, "ctadvisor plan", false);
 }
 
@@ -467,56 +389,24 @@ static void rule_tcp_knobs(struct rules_ctx *c)
 	struct rules_finding *f;
 
 	if (c->snap->set.tcp_be_liberal == 1) {
-		f = finding_add(c, "tcp-be-liberal", RULES_SEV_INFO,
-				"TCP window checks are off (nf_conntrack_tcp_be_liberal=1): "
-				"out-of-window packets are accepted and not counted as invalid");
+		f = rules_finding_add(
+		    c, "tcp-be-liberal", RULES_SEV_INFO,
+		    "TCP window checks are off (nf_conntrack_tcp_be_liberal=1): "
+		    "out-of-window packets are accepted and not counted as invalid");
 		if (f != NULL) {
-			ev_add(f, "tcp_be_liberal", 1, "");
+			rules_ev_add(f, "tcp_be_liberal", 1, "");
 			rules_cmd_apply(c, f, false,
 					&(struct rules_knob){"nf_conntrack_tcp_be_liberal", 0}, 1);
 		}
 	}
 	if (c->snap->set.tcp_loose == 0) {
-		f = finding_add(c, "tcp-loose-off", RULES_SEV_INFO,
-				"Mid-stream pickup is off (nf_conntrack_tcp_loose=0): flushing TCP "
-				"entries breaks the established connections they tracked");
+		f = rules_finding_add(
+		    c, "tcp-loose-off", RULES_SEV_INFO,
+		    "Mid-stream pickup is off (nf_conntrack_tcp_loose=0): flushing TCP "
+		    "entries breaks the established connections they tracked");
 		if (f != NULL)
-			ev_add(f, "tcp_loose", 0, "");
+			rules_ev_add(f, "tcp_loose", 0, "");
 	}
-}
-
-static bool is_syslog_logger(const char *name)
-{
-	return strncmp(name, "nf_log_", 7) == 0;
-}
-
-static void rule_log_invalid(struct rules_ctx *c)
-{
-	const struct ct_snapshot *s = c->snap;
-	uint64_t n = stat_or0(s, SNAP_STAT_INVALID);
-	enum rules_sev sev = RULES_SEV_INFO;
-	struct rules_finding *f;
-
-	if (s->set.log_invalid <= 0)
-		return;
-	if (!is_syslog_logger(s->set.nf_log_ipv4) && !is_syslog_logger(s->set.nf_log_ipv6))
-		return;
-	/* Outside init_net the syslog logger stays silent unless nf_log_all_netns=1. */
-	if (n >= c->opts->invalid_warn && s->is_init_netns)
-		sev = RULES_SEV_WARNING;
-	f = finding_add(c, "log-invalid-flood", sev,
-			"nf_conntrack_log_invalid=%" PRId64 " prints every invalid packet to the "
-			"kernel log without rate limit (%" PRIu64 " invalid since boot)%s",
-			s->set.log_invalid, n,
-			s->is_init_netns ? ""
-					 : "; from this namespace only if the host sets "
-					   "nf_log_all_netns=1");
-	if (f == NULL)
-		return;
-	ev_add(f, "log_invalid", (double)s->set.log_invalid, "");
-	ev_add(f, "invalid", (double)n, "packets");
-	rules_cmd_apply(c, f, false, &(struct rules_knob){"nf_conntrack_log_invalid", 0}, 1);
-	rules_cmd_tool(c, f, "ctadvisor watch --invalid --duration 60s", true);
 }
 
 static void rule_walk(struct rules_ctx *c)
@@ -527,17 +417,18 @@ static void rule_walk(struct rules_ctx *c)
 	if (!c->snap->has_walk || (!w->is_interrupted && w->lost == 0 && w->err == 0))
 		return;
 	/* A dump that failed part-way misses entries; a changed table only blurs. */
-	f = finding_add(c, "walk-interrupted", w->err != 0 ? RULES_SEV_WARNING : RULES_SEV_INFO,
-			"The table walk figures are approximate: %s%s%s",
-			w->is_interrupted ? "the table changed during the dump; " : "",
-			w->lost > 0 ? "netlink messages were lost; " : "",
-			w->err != 0 ? "the dump failed part-way" : "the counts may be off");
+	f = rules_finding_add(c, "walk-interrupted",
+			      w->err != 0 ? RULES_SEV_WARNING : RULES_SEV_INFO,
+			      "The table walk figures are approximate: %s%s%s",
+			      w->is_interrupted ? "the table changed during the dump; " : "",
+			      w->lost > 0 ? "netlink messages were lost; " : "",
+			      w->err != 0 ? "the dump failed part-way" : "the counts may be off");
 	if (f == NULL)
 		return;
-	ev_add(f, "entries", (double)w->entries, "entries");
-	ev_add(f, "lost", (double)w->lost, "messages");
-	ev_add(f, "interrupted", w->is_interrupted ? 1 : 0, "");
-	ev_add(f, "errno", w->err, "");
+	rules_ev_add(f, "entries", (double)w->entries, "entries");
+	rules_ev_add(f, "lost", (double)w->lost, "messages");
+	rules_ev_add(f, "interrupted", w->is_interrupted ? 1 : 0, "");
+	rules_ev_add(f, "errno", w->err, "");
 }
 
 static void rule_partial(struct rules_ctx *c)
@@ -547,11 +438,12 @@ static void rule_partial(struct rules_ctx *c)
 
 	if (n == 0)
 		return;
-	f = finding_add(c, "partial-data", RULES_SEV_INFO,
-			"%zu part%s of the data could not be read, so some rules could not run", n,
-			n == 1 ? "" : "s");
+	f = rules_finding_add(
+	    c, "partial-data", RULES_SEV_INFO,
+	    "%zu part%s of the data could not be read, so some rules could not run", n,
+	    n == 1 ? "" : "s");
 	if (f != NULL)
-		ev_add(f, "problems", (double)n, "");
+		rules_ev_add(f, "problems", (double)n, "");
 }
 
 /* Stable insertion sort, most severe first. */
@@ -573,10 +465,9 @@ void rules_evaluate(const struct ct_snapshot *snap, const struct rules_opts *opt
 	struct rules_opts defaults;
 	struct rules_ctx c = {.snap = snap, .opts = opts, .rep = rep};
 	void (*const rules[])(struct rules_ctx *) = {
-	    rule_table_full,    rule_table_fill, rule_chain_too_long, rule_hash_load,
-	    rule_insert_failed, rule_invalid,    rule_acct_timestamp, rule_unreplied,
-	    rule_memory,        rule_tcp_knobs,  rule_log_invalid,    rule_walk,
-	    rule_partial,
+	    rules_counter_findings, rule_table_fill, rule_hash_load,
+	    rule_acct_timestamp,    rule_unreplied,  rule_memory,
+	    rule_tcp_knobs,         rule_walk,       rule_partial,
 	};
 
 	if (opts == NULL) {

@@ -45,7 +45,10 @@ struct rules_opts {
 	uint64_t invalid_warn;     /* 1000: invalid counter (since boot, summed) */
 	double mem_warn_pct_ram;   /* 5: kernel memory at max as % of RAM */
 	double mem_crit_pct_ram;   /* 25 */
-	double load_warn;          /* 2.0: average chain length at max (kernel default: 2) */
+	double load_warn;          /* 16: average chain length at max (see rule_hash_load) */
+	/* true: judge counters on their totals since boot, as if every run
+	 * were the first one seen and it saw them happen (--since-boot). */
+	bool judge_since_boot;
 	/* How a firing table-fill finding reads: check sets both from the -w/-c
 	 * range that alerted. Default ABOVE and "" (plain thresholds). */
 	enum rules_fill_side fill_side;
@@ -77,6 +80,14 @@ struct rules_finding {
 	/* The plain sysctl form of that apply command (no undo, no read-back),
 	 * in the namespace it applies to; "" when the finding changes nothing. */
 	char equivalent[RULES_CMD_LEN];
+	/* A finding on a kernel counter: its change over the window since the
+	 * last run (has_window) and its total since boot (or since the
+	 * namespace was created). */
+	bool is_counter;
+	bool has_window;
+	uint64_t window_s;
+	uint64_t delta;
+	uint64_t since_boot;
 };
 
 /* Figures derived from the snapshot that renderers show. -1 when unknown. */

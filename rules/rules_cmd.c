@@ -3,9 +3,11 @@
  * word that comes from outside (the namespace the user named) is quoted for
  * the shell. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "plan.h"
 #include "rules_int.h"
 
 #define KNOB_PFX     "net.netfilter."
@@ -174,16 +176,6 @@ static uint64_t round_up(uint64_t v, uint64_t step)
 	return (v + step - 1) / step * step;
 }
 
-/* A tidy nf_conntrack_max at least twice the current one, within the int range. */
-static uint64_t next_max(uint64_t cur)
-{
-	uint64_t v = round_up(cur > UINT64_MAX / 2 ? cur : cur * 2, MAX_ROUND);
-
-	if (v > KNOB_INT_MAX)
-		v = KNOB_INT_MAX / MAX_ROUND * MAX_ROUND;
-	return v;
-}
-
 uint64_t rules_buckets_for(uint64_t entries)
 {
 	uint64_t v = round_up(entries, BUCKET_ROUND);
@@ -192,14 +184,23 @@ uint64_t rules_buckets_for(uint64_t entries)
 }
 
 /* Commands that double a bounded table: max, buckets to match, then plan. */
-void rules_cmd_raise_max(const struct rules_ctx *c, struct rules_finding *f)
+void rules_cmd_raise_max(const struct rules_ctx *c, struct rules_finding *f, uint64_t demand)
 {
+	const uint64_t cap = KNOB_INT_MAX / MAX_ROUND * MAX_ROUND;
+
 	if (c->max > 0) {
-		uint64_t m = next_max((uint64_t)c->max);
+		/* plan's arithmetic: demand / (1 - headroom), tidy, above max. */
+		double want = ceil((double)demand / (1.0 - PLAN_DEFAULT_HEADROOM));
+		uint64_t m = want < (double)cap ? plan_tidy_max((uint64_t)want) : cap;
+
+		if (m <= (uint64_t)c->max)
+			m = (uint64_t)c->max < cap ? plan_tidy_max((uint64_t)c->max + 1) : cap;
+		if (m > cap)
+			m = cap;
 		struct rules_knob k[2] = {{"nf_conntrack_max", m},
 					  {"nf_conntrack_buckets", rules_buckets_for(m)}};
 
 		rules_cmd_apply(c, f, true, k, c->buckets < 0 || (uint64_t)c->buckets < m ? 2 : 1);
 	}
-	rules_cmd_tool(c, f, "ctadvisor plan --growth 2", false);
+	rules_cmd_tool(c, f, "ctadvisor plan", false);
 }

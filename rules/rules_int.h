@@ -37,8 +37,29 @@ void rules_cmd_tool(const struct rules_ctx *c, struct rules_finding *f, const ch
 /* A bucket count for ENTRIES: rounded up to the kernel's step, within the
  * int the kernel keeps it in. */
 uint64_t rules_buckets_for(uint64_t entries);
-/* Double a bounded table: apply max (and buckets when fewer than the new
- * max), then `ctadvisor plan --growth 2`. */
-void rules_cmd_raise_max(const struct rules_ctx *c, struct rules_finding *f);
+/* Raise a bounded table to fit DEMAND entries by plan's arithmetic (demand
+ * over 1 - plan's default headroom, tidy rounding; more than max when the
+ * demand is a lower bound at a full table): apply max (and buckets when
+ * fewer than the new max), then `ctadvisor plan` for the whole working. */
+void rules_cmd_raise_max(const struct rules_ctx *c, struct rules_finding *f, uint64_t demand);
+
+/* Shared by the rules files (rules.c, rules_counters.c). */
+/* Append a finding with its one-sentence summary; NULL when the list is full. */
+struct rules_finding *rules_finding_add(struct rules_ctx *c, const char *id, enum rules_sev sev,
+					const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void rules_ev_add(struct rules_finding *f, const char *name, double value, const char *unit);
+/* Whether the kernel reported a counter slot; its summed value or 0. */
+bool rules_stat_has(const struct ct_snapshot *snap, unsigned slot);
+uint64_t rules_stat_or0(const struct ct_snapshot *snap, unsigned slot);
+/* part / whole in %, -1 when whole is 0. */
+double rules_pct(double part, double whole);
+/* "" in the host namespace, else the note that max and buckets are global. */
+const char *rules_host_note(const struct rules_ctx *c);
+/* count and max as evidence, when known. */
+void rules_ev_count_max(const struct rules_ctx *c, struct rules_finding *f);
+
+/* The rules over the kernel's counters (rules_counters.c), each judged over
+ * the window since the last run when the snapshot has one. */
+void rules_counter_findings(struct rules_ctx *c);
 
 #endif

@@ -1,5 +1,5 @@
 /* snapshot.h: everything the collectors learnt about one network namespace's
- * connection tracking, as plain data. Collectors (advisor/) fill it; rules/ and
+ * connection tracking, as plain data. Collectors (collect/) fill it; rules/ and
  * the renderers only read it. A field is meaningful only when its has_* flag
  * is set; what could not be read is listed in problems[] with the reason.
  * Pure: libc headers only. snap_free() releases the two heap arrays. */
@@ -177,6 +177,30 @@ struct snap_all_netns {
 	int worst_insert_failed;
 };
 
+/* The last run's figures of this namespace (collect/state.h reads them), so
+ * that counter findings judge the change since then rather than totals
+ * since boot. */
+enum snap_prev_state {
+	SNAP_PREV_NOT_KEPT = 0, /* --no-state, --since-boot, or no state directory */
+	SNAP_PREV_FIRST,        /* no earlier run of this namespace in this boot */
+	SNAP_PREV_RESET,        /* a reboot, a recreated namespace or lower counters */
+	SNAP_PREV_IGNORED,      /* unreadable, corrupt or foreign state: see note */
+	SNAP_PREV_OK,           /* the fields below are the last run's */
+};
+
+struct snap_prev {
+	enum snap_prev_state state;
+	char note[200];                  /* why there is no window (not OK), for the report */
+	uint64_t window_s;               /* seconds since the last run */
+	uint32_t present;                /* slots whose change since the last run is known */
+	uint64_t delta[SNAP_STAT_SLOTS]; /* per CPU, modulo 2^32 as the kernel wraps */
+	bool has_max;
+	uint64_t max;
+	/* nf_conntrack_max when drop or early_drop last grew (0: never seen
+	 * growing), so a limit raised since can be said and not raised again. */
+	uint64_t max_at_drop;
+};
+
 #define SNAP_PROBLEMS 16
 struct snap_problem {
 	char what[32];    /* "counters", "walk", "sysctl", ... */
@@ -215,6 +239,7 @@ struct ct_snapshot {
 
 	struct snap_nat_worst nat;    /* check: NAT port saturation (zeroed: none) */
 	struct snap_all_netns all_ns; /* check --all-netns (zeroed: not asked) */
+	struct snap_prev prev;        /* check: the last run (zeroed: not kept) */
 
 	struct snap_problem problems[SNAP_PROBLEMS];
 	size_t n_problems;

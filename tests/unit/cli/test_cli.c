@@ -186,7 +186,7 @@ static void test_check_defaults(void **state)
 	assert_non_null(strstr(help, "--unreplied-min N"));
 	/* The defaults it documents are those in force. */
 	assert_true(def.mem_warn_pct_ram == 5 && def.mem_crit_pct_ram == 25);
-	assert_true(def.load_warn == 2 && def.unreplied_min == 1000);
+	assert_true(def.load_warn == 16 && def.unreplied_min == 1000);
 	assert_non_null(strstr(help, "that warns\n                          (default 5)"));
 	assert_non_null(strstr(help, "is critical (default 25)"));
 	assert_non_null(strstr(help, "(default 2: the"));
