@@ -10,6 +10,7 @@
 
 #include "../collect/check_netns.h"
 #include "cli.h"
+#include "check_state.h"
 #include "cmd.h"
 #include "outfile.h"
 #include "cmd_check.h"
@@ -58,13 +59,24 @@ static const char check_usage[] =
     "      --unreplied-warn PCT  share of unreplied flows that warns (default 50)\n"
     "      --unreplied-min N   walked flows below which that share is not judged\n"
     "                          (default 1000)\n"
-    "      --invalid-warn N    invalid packets since boot that warn (default 1000)\n"
+    "      --invalid-warn N    invalid packets since the last run that warn (default\n"
+    "                          1000)\n"
     "      --load-warn N       average hash chain at a full table (2 x max / buckets)\n"
-    "                          above which it warns, 0 < N <= 100 (default 2: the\n"
-    "                          kernel's own max = buckets)\n"
+    "                          above which it warns, 0 < N <= 100 (default 16: the\n"
+    "                          longest chain is then near the 50 at which the\n"
+    "                          kernel drops; its own ratio is 2)\n"
     "      --mem-warn PCT      kernel memory of a full table, in % of RAM, that warns\n"
     "                          (default 5)\n"
     "      --mem-crit PCT      ... that is critical (default 25)\n"
+    "      --state-dir DIR     keep what this run saw in DIR, so that the next run\n"
+    "                          judges the counters' change since this one (default\n"
+    "                          $CTADVISOR_STATE_DIR/check, else /var/lib/ctadvisor/\n"
+    "                          check); a monitoring user gives one it can write\n"
+    "      --no-state          read and write no state: counters judged on their\n"
+    "                          totals, at most a warning unless the condition holds\n"
+    "                          now\n"
+    "      --since-boot        judge counters on their totals since boot, as if\n"
+    "                          they had just happened (the state is still kept)\n"
     "      --color WHEN        auto (default), always, never; NO_COLOR turns auto\n"
     "                          off, and --color always wins over it\n"
     "  -h, --help              show this help\n"
@@ -75,6 +87,9 @@ static const char check_usage[] =
     "\n"
     "The text format is a monitoring plugin's: the first line is\n"
     "'CONNTRACK <STATE> - <summary> | <perfdata>', the report follows.\n"
+    "Counters only grow until reboot, so drop, early_drop, insert_failed,\n"
+    "chaintoolong and invalid are judged on their change since the last run (the\n"
+    "window, from the state); totals since boot stay in the evidence.\n"
     "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad options).\n"
     "Examples: ctadvisor check --netns blue --format json\n"
     "          ctadvisor check -w 80 -c 95\n";
@@ -94,6 +109,9 @@ enum {
 	OPT_LOAD_WARN,
 	OPT_MEM_WARN,
 	OPT_MEM_CRIT,
+	OPT_STATE_DIR,
+	OPT_NO_STATE,
+	OPT_SINCE_BOOT,
 };
 
 static const struct option check_options[] = {
@@ -116,6 +134,9 @@ static const struct option check_options[] = {
     {"nat-crit", required_argument, NULL, OPT_NAT_CRIT},
     {"no-nat", no_argument, NULL, OPT_NO_NAT},
     {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"no-state", no_argument, NULL, OPT_NO_STATE},
+    {"since-boot", no_argument, NULL, OPT_SINCE_BOOT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -201,6 +222,15 @@ static const char *apply_option(int opt, const char *val, void *args)
 	case OPT_ALL_NETNS:
 		a->all_netns = true;
 		return NULL;
+	case OPT_STATE_DIR:
+		a->state.dir = val;
+		return val[0] ? NULL : "--state-dir";
+	case OPT_NO_STATE:
+		a->state.no_state = true;
+		return NULL;
+	case OPT_SINCE_BOOT:
+		a->opts.judge_since_boot = true;
+		return NULL;
 	default:
 		return "?";
 	}
@@ -246,6 +276,8 @@ int check_parse_args(int argc, char **argv, struct check_args *a)
 	a->nat_warn_pct = 70;
 	a->nat_crit_pct = 90;
 	a->netns = a->output = NULL;
+	a->state.dir = NULL;
+	a->state.no_state = false;
 	parse_threshold("75", false, &a->warn);
 	parse_threshold("90", false, &a->crit);
 	rules_opts_default(&a->opts);
@@ -383,6 +415,7 @@ static int enter_netns(const struct check_args *a, struct netns_switch *sw)
 int cmd_check(int argc, char **argv)
 {
 	static struct rules_report rep;
+	static struct check_state state;
 	struct check_netns_self self = {0};
 	struct netns_switch sw;
 	struct ct_snapshot snap;
@@ -402,12 +435,14 @@ int cmd_check(int argc, char **argv)
 	if (a.netns != NULL)
 		snprintf(snap.netns, sizeof(snap.netns), "%s", a.netns);
 	collect_all(&snap, &a, &ctx, proc, &self);
+	check_state_load(&state, &a.state, proc, &snap, &a.opts);
 	netns_leave(&sw);
 	collect_others(&snap, &a, &self);
 	check_verdict(&snap, &a.warn.r, &a.crit.r, &a.opts,
 		      a.do_walk && a.do_nat ? &check_nat : NULL, a.nat_warn_pct, a.nat_crit_pct,
 		      &rep);
 	rc = a.output != NULL ? render_to_file(&snap, &rep, &a) : render(stdout, &snap, &rep, &a);
+	check_state_save(&state, &snap);
 	snap_free(&snap);
 	if (a.output != NULL && rc < 0)
 		return CT_EXIT_UNKNOWN;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "check_state.h"
 #include "cli.h"
 #include "../analysis/range.h"
 #include "../rules/rules.h"
@@ -28,6 +29,7 @@ struct check_args {
 	double nat_warn_pct, nat_crit_pct;
 	struct check_threshold warn, crit;
 	struct rules_opts opts;
+	struct check_state_opts state; /* --state-dir, --no-state */
 };
 
 /* Fill *a from check's argv: 0 to run, 1 for -h/--help, -1 after a

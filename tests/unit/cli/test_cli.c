@@ -189,7 +189,7 @@ static void test_check_defaults(void **state)
 	assert_true(def.load_warn == 16 && def.unreplied_min == 1000);
 	assert_non_null(strstr(help, "that warns\n                          (default 5)"));
 	assert_non_null(strstr(help, "is critical (default 25)"));
-	assert_non_null(strstr(help, "(default 2: the"));
+	assert_non_null(strstr(help, "(default 16: the"));
 	assert_non_null(strstr(help, "judged\n                          (default 1000)"));
 	assert_non_null(strstr(help, "--color always wins over it"));
 	assert_non_null(strstr(help, "75 % itself is OK"));
