@@ -125,6 +125,34 @@ static void list_add(struct snap_all_netns *out, const struct inv_ns *ns, uint64
 		ns_fill(ns, max, warn, crit, &out->list[out->n_list++]);
 }
 
+/* Packets a full table refused: drop less the NAT clashes, which the
+ * kernel counts in insert_failed as well. */
+static uint64_t full_drops(const struct snap_netns *ns)
+{
+	return ns->drop - (ns->insert_failed < ns->drop ? ns->insert_failed : ns->drop);
+}
+
+/* The namespace the netns-table-full finding names gets that finding's
+ * severity in the list too, so the list never says OK beside it. Totals
+ * only (no window is kept for the other namespaces): a warning, critical
+ * when its table is full now. */
+static void mark_drops(struct snap_all_netns *all, uint64_t max)
+{
+	int at = all->worst_drop >= 0 && full_drops(&all->list[all->worst_drop]) > 0
+		     ? all->worst_drop
+		     : all->worst_early_drop;
+	struct snap_netns *ns;
+
+	if (at < 0)
+		return;
+	ns = &all->list[at];
+	if (full_drops(ns) == 0 && ns->early_drop == 0)
+		return;
+	ns->drop_alert = full_drops(ns) > 0 && ns->has_count && max > 0 && ns->count >= max ? 2 : 1;
+	all->has_full = true;
+	all->worst_full = at;
+}
+
 void check_netns_summarise(const struct inventory *inv, const struct check_netns_self *self,
 			   uint64_t max, const struct range *warn, const struct range *crit,
 			   struct snap_all_netns *out)
@@ -154,6 +182,7 @@ void check_netns_summarise(const struct inventory *inv, const struct check_netns
 	out->worst_drop = list_find(out, inv, extra[0]);
 	out->worst_early_drop = list_find(out, inv, extra[1]);
 	out->worst_insert_failed = list_find(out, inv, extra[2]);
+	mark_drops(out, max);
 }
 
 /* "blue (pod ns/name)": the name, else the inode, and the owner. */
@@ -205,20 +234,23 @@ static void finding_fill(const struct snap_all_netns *all, uint64_t max, struct 
 
 static void finding_full(const struct snap_all_netns *all, struct rules_finding *f)
 {
-	int at = all->worst_drop >= 0 ? all->worst_drop : all->worst_early_drop;
-	const struct snap_netns *ns = &all->list[at];
+	const struct snap_netns *ns = &all->list[all->worst_full];
 	char label[300];
 
 	memset(f, 0, sizeof(*f));
 	ns_label(ns, label, sizeof(label));
 	f->id = "netns-table-full";
-	f->sev = RULES_SEV_CRITICAL;
+	f->sev = ns->drop_alert >= 2 ? RULES_SEV_CRITICAL : RULES_SEV_WARNING;
 	snprintf(f->summary, sizeof(f->summary),
-		 "Network namespace %.100s dropped %" PRIu64 " packets and evicted %" PRIu64
-		 " entries early since it was created because its table was full (drop also "
-		 "counts unresolvable NAT clashes)",
-		 label, ns->drop, ns->early_drop);
+		 "Namespace %.60s had a full table since it was created: %" PRIu64
+		 " packets dropped (NAT clashes left out), %" PRIu64 " entries evicted "
+		 "early; to tell when, check it with --netns",
+		 label, full_drops(ns), ns->early_drop);
+	f->is_counter = true;
+	f->since_boot = full_drops(ns);
+	f->delta = f->since_boot;
 	ev_add(f, "drop", (double)ns->drop, "packets");
+	ev_add(f, "insert_failed", (double)ns->insert_failed, "");
 	ev_add(f, "early_drop", (double)ns->early_drop, "entries");
 	if (ns->has_count)
 		ev_add(f, "count", (double)ns->count, "entries");
@@ -233,6 +265,6 @@ void check_netns_findings(const struct snap_all_netns *all, uint64_t max, struct
 		return;
 	if (all->worst_fill >= 0 && all->list[all->worst_fill].alert > 0)
 		finding_fill(all, max, &f[(*n)++]);
-	if (all->worst_drop >= 0 || all->worst_early_drop >= 0)
+	if (all->has_full)
 		finding_full(all, &f[(*n)++]);
 }

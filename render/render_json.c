@@ -348,10 +348,19 @@ static json_t *build_finding(const struct rules_finding *f)
 			jw_set(&ev, f->ev[i].name, jevidence(f->ev[i].value));
 	for (size_t i = 0; cmds != NULL && i < f->n_commands && i < RULES_COMMANDS; i++)
 		jw_append(&cmds, jw_str(f->commands[i]));
-	return jw_obj("id", jw_str(f->id != NULL ? f->id : ""), "severity",
-		      json_string(rules_sev_name(f->sev)), "summary", jw_str(f->summary),
-		      "evidence", ev, "commands", cmds, "equivalent",
-		      f->equivalent[0] != '\0' ? jw_str(f->equivalent) : json_null(), JW_END);
+	json_t *o = jw_obj("id", jw_str(f->id != NULL ? f->id : ""), "severity",
+			   json_string(rules_sev_name(f->sev)), "summary", jw_str(f->summary),
+			   "evidence", ev, "commands", cmds, "equivalent",
+			   f->equivalent[0] != '\0' ? jw_str(f->equivalent) : json_null(), JW_END);
+
+	/* A counter finding: its change over the window since the last run
+	 * (null without one) and its total. */
+	if (o != NULL && f->is_counter) {
+		jw_set(&o, "window_seconds", f->has_window ? jw_u64(f->window_s) : json_null());
+		jw_set(&o, "delta", f->has_window ? jw_u64(f->delta) : json_null());
+		jw_set(&o, "since_boot", jw_u64(f->since_boot));
+	}
+	return o;
 }
 
 static json_t *build_findings(const struct rules_report *rep)

@@ -439,7 +439,8 @@ static void text_nat(struct tw *t, const struct snap_nat_worst *n)
 static void text_netns_row(struct tw *t, const struct snap_netns *ns)
 {
 	char buf[4 * sizeof(ns->owner)], e[RENDER_ERRNO_BUF];
-	unsigned sev = ns->alert >= 2 ? RULES_SEV_CRITICAL : ns->alert == 1 ? RULES_SEV_WARNING : 0;
+	int alert = ns->alert > ns->drop_alert ? ns->alert : ns->drop_alert;
+	unsigned sev = alert >= 2 ? RULES_SEV_CRITICAL : alert == 1 ? RULES_SEV_WARNING : 0;
 
 	fprintf(t->out, "  %s%s%s ", t->color ? sev_colors[sev] : "", sev_tags[sev],
 		t->color ? ANSI_RESET : "");

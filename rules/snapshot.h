@@ -159,7 +159,8 @@ struct snap_netns {
 	double fill_pct; /* count / max; -1 unknown */
 	bool has_stats;
 	uint64_t drop, early_drop, insert_failed;
-	int alert; /* its fill against -w/-c: 0 none, 1 warning, 2 critical */
+	int alert;      /* its fill against -w/-c: 0 none, 1 warning, 2 critical */
+	int drop_alert; /* the netns-table-full finding names it: 1 warning, 2 critical */
 };
 
 struct snap_all_netns {
@@ -175,6 +176,8 @@ struct snap_all_netns {
 	int worst_drop; /* highest drop, -1 none; likewise below */
 	int worst_early_drop;
 	int worst_insert_failed;
+	bool has_full; /* netns-table-full names list[worst_full] (drop_alert set) */
+	int worst_full;
 };
 
 /* The last run's figures of this namespace (collect/state.h reads them), so

@@ -26,6 +26,9 @@ LAB_PIDS=()
 LAB_RESTORE=()
 LAB_FAILS=0
 LAB_TMP=$(mktemp -d "/tmp/$LAB_ID.XXXXXX")
+# Undo records and check's state between runs stay inside the test, so that
+# one test's runs (or an earlier suite's) never give another a window.
+export CTADVISOR_STATE_DIR="$LAB_TMP/state"
 
 lab_cleanup()
 {

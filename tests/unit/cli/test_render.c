@@ -1325,9 +1325,9 @@ static void test_netns_summary_findings(void **state)
 		int busy_alert;
 		const char *ids; /* the findings, "id:sev " each */
 	} ncases[] = {
-	    {"75", "90", 0, 0, "netns-table-full:3 "},
-	    {"40", "90", 1, 1, "netns-table-fill:2 netns-table-full:3 "},
-	    {"0.001", "45", 2, 2, "netns-table-fill:3 netns-table-full:3 "},
+	    {"75", "90", 0, 0, "netns-table-full:2 "},
+	    {"40", "90", 1, 1, "netns-table-fill:2 netns-table-full:2 "},
+	    {"0.001", "45", 2, 2, "netns-table-fill:3 netns-table-full:2 "},
 	};
 	struct inv_ns ns[5];
 	struct inventory inv = {.ns = ns, .n = 5, .cap = 5};
