@@ -167,23 +167,10 @@ static const char *parse_load(const char *val, double *out)
 	return NULL;
 }
 
-/* 0, or the name of the option whose value was bad. */
-static const char *apply_option(int opt, const char *val, void *args)
+/* The thresholds: 0, or the name of the option whose value was bad. */
+static const char *apply_limit(int opt, const char *val, struct check_args *a)
 {
-	struct check_args *a = args;
-
 	switch (opt) {
-	case 'n':
-		a->netns = val;
-		return val[0] ? NULL : "--netns";
-	case 'f':
-		return cli_parse_format(val, &a->format) ? "--format" : NULL;
-	case 'o':
-		a->output = val;
-		return val[0] ? NULL : "--output";
-	case OPT_NO_WALK:
-		a->do_walk = false;
-		return NULL;
 	case 'w':
 		return parse_threshold(val, false, &a->warn) ? "--warning" : NULL;
 	case 'c':
@@ -210,12 +197,34 @@ static const char *apply_option(int opt, const char *val, void *args)
 		return cli_parse_pct(val, &a->opts.mem_crit_pct_ram)
 			   ? "--mem-crit (a percentage of RAM, 0 to 100)"
 			   : NULL;
-	case OPT_COLOR:
-		return cli_parse_color(val, &a->color) ? "--color" : NULL;
 	case OPT_NAT_WARN:
 		return cli_parse_pct(val, &a->nat_warn_pct) ? "--nat-warn" : NULL;
 	case OPT_NAT_CRIT:
 		return cli_parse_pct(val, &a->nat_crit_pct) ? "--nat-crit" : NULL;
+	default:
+		return "?";
+	}
+}
+
+/* 0, or the name of the option whose value was bad. */
+static const char *apply_option(int opt, const char *val, void *args)
+{
+	struct check_args *a = args;
+
+	switch (opt) {
+	case 'n':
+		a->netns = val;
+		return val[0] ? NULL : "--netns";
+	case 'f':
+		return cli_parse_format(val, &a->format) ? "--format" : NULL;
+	case 'o':
+		a->output = val;
+		return val[0] ? NULL : "--output";
+	case OPT_NO_WALK:
+		a->do_walk = false;
+		return NULL;
+	case OPT_COLOR:
+		return cli_parse_color(val, &a->color) ? "--color" : NULL;
 	case OPT_NO_NAT:
 		a->do_nat = false;
 		return NULL;
@@ -232,7 +241,7 @@ static const char *apply_option(int opt, const char *val, void *args)
 		a->opts.judge_since_boot = true;
 		return NULL;
 	default:
-		return "?";
+		return apply_limit(opt, val, a);
 	}
 }
 

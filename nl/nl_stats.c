@@ -162,7 +162,7 @@ static int global_cb(const struct nlmsghdr *nlh, void *data)
 int nl_stats_get_global(struct nl_stats_session *s, struct nl_stats_global *out)
 {
 	char buf[NL_BUF_SIZE];
-	struct nl_stats_global res;
+	struct nl_stats_global res = {0};
 	struct global_ctx g = {.out = &res};
 	ssize_t n;
 	int rc = session_send(s, IPCTNL_MSG_CT_GET_STATS, 0);

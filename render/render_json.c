@@ -300,6 +300,10 @@ static json_t *build_netns(const struct snap_netns *ns)
 	    json_string(alert_names[ns->alert >= 2   ? 2
 				    : ns->alert == 1 ? 1
 						     : 0]),
+	    "drop_alert",
+	    json_string(alert_names[ns->drop_alert >= 2   ? 2
+				    : ns->drop_alert == 1 ? 1
+							  : 0]),
 	    JW_END);
 }
 

@@ -11,20 +11,7 @@
 #include "escape.h"
 #include "textwrap.h"
 #include "render.h"
-
-#define TXT_KEY    15 /* "  " plus the key column of a section line */
-#define ANSI_RESET "\033[0m"
-
-/* A line being filled item by item, wrapping to indent when full. */
-
-/* Indexed by enum rules_sev. */
-static const char *const sev_colors[] = {"\033[32m", "\033[36m", "\033[1;33m", "\033[1;31m"};
-static const char *const sev_tags[] = {"[OK]  ", "[INFO]", "[WARN]", "[CRIT]"};
-
-static unsigned sev_idx(enum rules_sev sev)
-{
-	return (unsigned)sev <= RULES_SEV_CRITICAL ? (unsigned)sev : 0;
-}
+#include "render_text_int.h"
 
 /* "1.5 MiB": binary units, one decimal above bytes. */
 static const char *human_bytes(char *buf, size_t size, double bytes)
@@ -40,13 +27,6 @@ static const char *human_bytes(char *buf, size_t size, double bytes)
 	return buf;
 }
 
-/* Whole numbers without decimals, others with two. */
-static const char *fmt_num(char *buf, size_t size, double v)
-{
-	snprintf(buf, size, v == floor(v) && fabs(v) < 1e15 ? "%.0f" : "%.2f", v);
-	return buf;
-}
-
 static void text_header(struct tw *t, const struct ct_snapshot *snap,
 			const struct rules_report *rep)
 {
@@ -55,8 +35,8 @@ static void text_header(struct tw *t, const struct ct_snapshot *snap,
 	enum rules_sev sev = rep->is_unknown ? RULES_SEV_WARNING : rep->worst;
 
 	render_escape(ns, sizeof(ns), snap->netns, RENDER_ESC_TEXT);
-	fprintf(t->out, "ctadvisor check: %s%s%s", t->color ? sev_colors[sev_idx(sev)] : "", status,
-		t->color ? ANSI_RESET : "");
+	fprintf(t->out, "ctadvisor check: %s%s%s", t->color ? render_text_sev_color(sev) : "",
+		status, t->color ? ANSI_RESET : "");
 	if (ns[0] != '\0')
 		fprintf(t->out, " (netns %s%s)\n", ns, snap->is_init_netns ? ", initial" : "");
 	else
@@ -120,11 +100,11 @@ static void fmt_evidence(char *buf, size_t size, const struct rules_evidence *e)
 	else if (strcmp(unit, "bytes") == 0 && e->value >= 0)
 		human_bytes(num, sizeof(num), e->value);
 	else if (strlen(unit) <= 2) { /* "", "s", "ms" */
-		size_t n = strlen(fmt_num(num, sizeof(num), e->value));
+		size_t n = strlen(render_text_num(num, sizeof(num), e->value));
 
 		snprintf(num + n, sizeof(num) - n, "%s", unit);
 	} else
-		fmt_num(num, sizeof(num), e->value);
+		render_text_num(num, sizeof(num), e->value);
 	snprintf(buf, size, "%s=%s", e->name != NULL ? e->name : "?", num);
 }
 
@@ -133,8 +113,8 @@ static void text_finding(struct tw *t, const struct rules_finding *f)
 	char buf[4 * RULES_CMD_LEN]; /* an escaped command: up to 4 bytes per byte */
 
 	render_escape(buf, sizeof(buf), f->id != NULL ? f->id : "", RENDER_ESC_TEXT);
-	fprintf(t->out, "  %s%s%s %s\n", t->color ? sev_colors[sev_idx(f->sev)] : "",
-		sev_tags[sev_idx(f->sev)], t->color ? ANSI_RESET : "", buf);
+	fprintf(t->out, "  %s%s%s %s\n", t->color ? render_text_sev_color(f->sev) : "",
+		render_text_sev_tag(f->sev), t->color ? ANSI_RESET : "", buf);
 	tw_startf(t, 9, "%9s", "");
 	tw_words(t, f->summary);
 	tw_end(t);
@@ -405,87 +385,6 @@ static void text_walk(struct tw *t, const struct ct_snapshot *snap)
 	walk_warnings(t, w);
 }
 
-/* The worst key as `nat` prints it ("tcp 10.0.0.1 -> 192.0.2.7:443"). */
-static void text_nat(struct tw *t, const struct snap_nat_worst *n)
-{
-	char a[4 * sizeof(n->nat_addr)], d[4 * sizeof(n->dst)], p[4 * sizeof(n->proto)];
-
-	fputs("\nNAT ports (source NAT, the most saturated destination)\n", t->out);
-	tw_key(t, TXT_KEY, "worst");
-	if (!n->has_row) {
-		tw_item(t, "", "none: no source-NATed flows");
-	} else {
-		render_escape(a, sizeof(a), n->nat_addr, RENDER_ESC_TEXT);
-		render_escape(d, sizeof(d), n->dst, RENDER_ESC_TEXT);
-		render_escape(p, sizeof(p), n->proto, RENDER_ESC_TEXT);
-		tw_itemf(t, "", "%s %s -> %s:%u", p, a, d, n->dport);
-		if (n->zone != 0)
-			tw_itemf(t, " ", "(zone %u)", n->zone);
-		tw_end(t);
-		tw_key(t, TXT_KEY, "ports");
-		tw_itemf(t, "", "%" PRIu64 " of %u in use (%u-%u): %.1f%%", n->in_use, n->capacity,
-			 n->port_lo, n->port_hi, n->saturation_pct);
-	}
-	tw_itemf(t, " ", "(warns at %s%%,", fmt_num(a, sizeof(a), n->warn_pct));
-	tw_itemf(t, " ", "critical at %s%%)", fmt_num(a, sizeof(a), n->crit_pct));
-	tw_end(t);
-	tw_key(t, TXT_KEY, "source NAT");
-	tw_itemf(t, "", "%" PRIu64 " entries, %" PRIu64 " keys", n->snat_entries, n->keys);
-	tw_end(t);
-}
-
-#define TXT_NETNS_ROWS 10 /* the plugin output stays under 8 KiB */
-
-static void text_netns_row(struct tw *t, const struct snap_netns *ns)
-{
-	char buf[4 * sizeof(ns->owner)], e[RENDER_ERRNO_BUF];
-	int alert = ns->alert > ns->drop_alert ? ns->alert : ns->drop_alert;
-	unsigned sev = alert >= 2 ? RULES_SEV_CRITICAL : alert == 1 ? RULES_SEV_WARNING : 0;
-
-	fprintf(t->out, "  %s%s%s ", t->color ? sev_colors[sev] : "", sev_tags[sev],
-		t->color ? ANSI_RESET : "");
-	tw_startf(t, 9, "%s", "");
-	t->col = 9;
-	if (ns->name[0] != '\0')
-		render_escape(buf, sizeof(buf), ns->name, RENDER_ESC_TEXT);
-	else
-		snprintf(buf, sizeof(buf), "inode %" PRIu64, ns->inode);
-	tw_item(t, "", buf);
-	if (ns->err != 0)
-		tw_itemf(t, ": ", "unreadable (%s)", render_errno_name(ns->err, e, sizeof(e)));
-	if (ns->has_count)
-		tw_itemf(t, ": ", "%" PRIu64 " entries", ns->count);
-	if (ns->fill_pct >= 0)
-		tw_itemf(t, " ", "(%.2f%%)", ns->fill_pct);
-	if (ns->has_stats) {
-		tw_itemf(t, ", ", "drop %" PRIu64, ns->drop);
-		tw_itemf(t, ", ", "early_drop %" PRIu64, ns->early_drop);
-		tw_itemf(t, ", ", "insert_failed %" PRIu64, ns->insert_failed);
-	}
-	render_escape(buf, sizeof(buf), ns->owner, RENDER_ESC_TEXT);
-	tw_item(t, "; ", buf);
-	tw_end(t);
-}
-
-static void text_all_netns(struct tw *t, const struct snap_all_netns *all)
-{
-	size_t shown = all->n_list < TXT_NETNS_ROWS ? all->n_list : TXT_NETNS_ROWS;
-
-	fprintf(t->out,
-		"\nOther namespaces (%zu found, %zu unreadable, %zu alert by fill; most "
-		"entries first)\n",
-		all->n_found, all->n_failed, all->n_alerting);
-	if (all->n_list == 0)
-		fputs("  none\n", t->out);
-	for (size_t i = 0; i < shown; i++)
-		text_netns_row(t, &all->list[i]);
-	if (all->n_found > shown)
-		fprintf(t->out,
-			"  (%zu more not shown: --format json lists %zu, ctadvisor inventory "
-			"every one)\n",
-			all->n_found - shown, all->n_list);
-}
-
 /* A byte figure from the report, "unknown" when it is -1. */
 static void mem_line(struct tw *t, const char *key, int64_t bytes)
 {
@@ -590,9 +489,9 @@ int render_text(FILE *out, const struct ct_snapshot *snap, const struct rules_re
 	text_counters(&t, snap);
 	text_walk(&t, snap);
 	if (snap->nat.has_nat)
-		text_nat(&t, &snap->nat);
+		render_text_nat(&t, &snap->nat);
 	if (snap->all_ns.has_all)
-		text_all_netns(&t, &snap->all_ns);
+		render_text_all_netns(&t, &snap->all_ns);
 	text_memory(&t, snap, rep);
 	text_settings(&t, snap);
 	text_problems(&t, snap);

@@ -77,9 +77,9 @@ static void dur_text(uint64_t s, char *buf, size_t len)
 {
 	if (s < 120)
 		snprintf(buf, len, "%" PRIu64 " s", s);
-	else if (s < 2 * 3600)
+	else if (s < 7200)
 		snprintf(buf, len, "%" PRIu64 " min", (s + 30) / 60);
-	else if (s < 2 * 86400)
+	else if (s < 172800)
 		snprintf(buf, len, "%" PRIu64 " h", (s + 1800) / 3600);
 	else
 		snprintf(buf, len, "%" PRIu64 " days", (s + 43200) / 86400);

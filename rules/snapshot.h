@@ -193,7 +193,7 @@ enum snap_prev_state {
 
 struct snap_prev {
 	enum snap_prev_state state;
-	char note[200];                  /* why there is no window (not OK), for the report */
+	char note[768];                  /* why there is no window (not OK), for the report */
 	uint64_t window_s;               /* seconds since the last run */
 	uint32_t present;                /* slots whose change since the last run is known */
 	uint64_t delta[SNAP_STAT_SLOTS]; /* per CPU, modulo 2^32 as the kernel wraps */

@@ -9,6 +9,8 @@
 #     the raise is said and not recommended again;
 #  3. a second overflow: CRITICAL again, delta = the new drops exactly;
 #  4. --since-boot judges the totals as before; --no-state keeps nothing.
+# While full, check --all-netns from the other lab namespace raises a
+# critical netns-table-full naming the full one, with conntrack -S's drop.
 #
 # nf_conntrack_max is read-only outside the initial namespace, yet every
 # namespace's count is compared against it, so the test lowers the GLOBAL
@@ -77,6 +79,9 @@ flood_and_check()
 	in_ns "$CLI" "$TOOLS/udp_send" flows 10.213.3.2 "$1" "$flows" 20000 1000 >/dev/null ||
 		flood_rc=$?
 	full_count=$(in_ns "$LAB" conntrack -C)
+	run_check --netns "$CLI" --all-netns --no-state --format json
+	cp "$LAB_TMP/check.out" "$LAB_TMP/all-netns.json"
+	all_rc=$CHECK_RC
 	run_check --netns "$LAB" --format json
 	sysctl -qw "$MAX_KNOB=$orig_max" || die "cannot restore $MAX_KNOB=$orig_max"
 	assert_eq "$MAX_KNOB restored after the flood" "$orig_max" "$(sysctl -n "$MAX_KNOB")"
@@ -119,6 +124,14 @@ eval "\"\$CTADVISOR\" ${cmd#ctadvisor } --dry-run" </dev/null >"$LAB_TMP/apply.o
 	2>"$LAB_TMP/apply.err" || rc=$?
 assert_eq "'$cmd --dry-run': exit status (stderr: $(head -c 300 "$LAB_TMP/apply.err"))" 0 "$rc"
 assert_eq "$MAX_KNOB after the dry run" "$orig_max" "$(sysctl -n "$MAX_KNOB")"
+# The same table seen from another namespace with --all-netns: its totals
+# only (no window), critical because it is full now.
+nf() { jq -r ".findings[] | select(.id == \"netns-table-full\") | $1" "$LAB_TMP/all-netns.json"; }
+assert_eq "--all-netns from $CLI: exit status while $LAB is full" 2 "$all_rc"
+assert_eq "netns-table-full severity while full" critical "$(nf .severity)"
+assert_eq "netns-table-full names $LAB" 1 "$(nf .summary | grep -c "Namespace $LAB ")"
+assert_eq "netns-table-full evidence.drop vs conntrack -S" "$drop" "$(nf .evidence.drop)"
+assert_eq "netns-table-full command" "ctadvisor check --netns $LAB" "$(nf '.commands[0]')"
 state_files=$(find "$CTADVISOR_STATE_DIR/check" -name 'netns-*.json' | wc -l)
 assert_eq "one state file kept for the namespace" 1 "$state_files"
 

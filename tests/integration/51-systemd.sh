@@ -26,7 +26,7 @@ assert_eq "systemd-analyze verify exit status" 0 "$rc"
 assert_eq "systemd-analyze verify messages" "" "$(cat "$LAB_TMP/verify.out")"
 
 svc="$UNITS/ctadvisor-textfile.service"
-for line in 'Type=oneshot' 'ProtectSystem=strict' 'CapabilityBoundingSet=CAP_NET_ADMIN' \
+for line in 'Type=oneshot' 'ProtectSystem=strict' 'StateDirectory=ctadvisor' 'CapabilityBoundingSet=CAP_NET_ADMIN' \
 	'AmbientCapabilities=CAP_NET_ADMIN' 'NoNewPrivileges=yes' \
 	'ReadWritePaths=/var/lib/prometheus/node-exporter' 'SuccessExitStatus=1 2' \
 	'RestrictAddressFamilies=AF_NETLINK AF_UNIX' 'ProtectHome=yes' 'PrivateTmp=yes'; do

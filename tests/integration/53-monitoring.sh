@@ -78,6 +78,7 @@ cat >"$IC/icinga2.conf" <<-CONF
 		max_check_attempts = 1
 		vars.ctadvisor_binary = "$CTADVISOR"
 		vars.ctadvisor_netns = "$SRV"
+		vars.ctadvisor_state_dir = "$IC/state"
 		vars.ctadvisor_warning = "$WARN"
 		vars.ctadvisor_critical = "$CRIT"
 	}
@@ -113,7 +114,8 @@ fi
 
 # ---- Nagios 4 ----
 NG="$LAB_TMP/nagios"
-sed "s|/usr/local/sbin/ctadvisor|$CTADVISOR|g" "$SRC/contrib/nagios/ctadvisor.cfg" >"$LAB_TMP/nagios-commands.cfg"
+sed -e "s|/usr/local/sbin/ctadvisor|$CTADVISOR|g" -e "s|/var/lib/nagios4/ctadvisor|$NG/state|g" \
+	"$SRC/contrib/nagios/ctadvisor.cfg" >"$LAB_TMP/nagios-commands.cfg"
 nagios_config "$NG" "$LAB_TMP/nagios-commands.cfg" "$WARN" "$CRIT"
 rc=0
 timeout -k 10 -s TERM 8 nagios4 "$NG/nagios.cfg" >"$NG/run.log" 2>&1 || rc=$?
@@ -131,5 +133,11 @@ assert_ge "nagios4 perfdata lines" 1 "$(grep -c . "$NG/var/service-perfdata" 2>/
 tail -n1 "$NG/var/service-perfdata" >"$NG/perf.last" 2>/dev/null || true
 assert_eq "nagios4 perfdata state" WARNING "$(cut -f1 "$NG/perf.last")"
 perf_ok "$NG/perf.last" nagios4
+
+# Each monitor's runs keep their state where its configuration says (the
+# next run judges the counters over the check interval).
+for d in "$IC" "$NG"; do
+	assert_eq "state files under $d/state/" 1 "$(find "$d/state" -name 'netns-*.json' 2>/dev/null | wc -l)"
+done
 
 lab_finish

@@ -165,6 +165,7 @@ run_icinga()
 			retry_interval = 1s
 			max_check_attempts = 1
 			vars.ctadvisor_netns = "$SRV"
+			vars.ctadvisor_state_dir = "$dir/state"
 		$vars}
 	CONF
 	local args=(-c "$dir/icinga2.conf" -DRunAsUser=root -DRunAsGroup=root -DDataDir="$dir/data"
@@ -211,7 +212,10 @@ ng_has_result()
 run_nagios()
 {
 	local dir=$1 warn=$2 crit=$3
-	nagios_config "$dir" "$NG_DEF" "$warn" "$crit"
+	# The lab's own state directory, not the host's /var/lib/nagios4.
+	mkdir -p "$dir"
+	sed "s|/var/lib/nagios4/ctadvisor|$dir/state|g" "$NG_DEF" >"$dir/commands.cfg"
+	nagios_config "$dir" "$dir/commands.cfg" "$warn" "$crit"
 	start_client "$dir/run.log" nagios4 "$dir/nagios.cfg"
 	wait_result nagios4 "$dir/run.log" ng_has_result "$dir"
 	stop_client nagios4
