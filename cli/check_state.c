@@ -9,6 +9,7 @@
 
 #include "check_state.h"
 #include "statedir.h"
+#include "../render/render.h"
 #include "../collect/fileio.h"
 #include "../sysctl/persist.h"
 
@@ -100,4 +101,28 @@ void check_state_save(const struct check_state *cs, const struct ct_snapshot *sn
 			"judges without a window)\n",
 			cs->dir, cs->name, strerror(-rc));
 	free(text);
+}
+
+uint64_t check_last_success(bool is_unknown, const char *output)
+{
+	static const char key[] = RENDER_PROM_LAST_SUCCESS;
+	char *line = NULL;
+	size_t cap = 0;
+	uint64_t v = 0;
+	FILE *f;
+
+	if (!is_unknown)
+		return (uint64_t)time(NULL);
+	if (output == NULL || (f = fopen(output, "re")) == NULL)
+		return 0;
+	while (getline(&line, &cap, f) > 0) {
+		const char *sp = strrchr(line, ' ');
+
+		if (strncmp(line, key, sizeof(key) - 1) == 0 &&
+		    (line[sizeof(key) - 1] == '{' || line[sizeof(key) - 1] == ' ') && sp != NULL)
+			v = strtoull(sp + 1, NULL, 10);
+	}
+	free(line);
+	fclose(f);
+	return v;
 }

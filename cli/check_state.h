@@ -37,4 +37,10 @@ void check_state_load(struct check_state *cs, const struct check_state_opts *o,
  * changes nothing else (the report stands). */
 void check_state_save(const struct check_state *cs, const struct ct_snapshot *snap);
 
+/* When a check last read the table, for --output's Prometheus report: now
+ * when this one did (is_unknown false), else what the previous report at
+ * output said (0: none, or no --output). So a failed run's UNKNOWN report
+ * still tells how stale the last good one is. */
+uint64_t check_last_success(bool is_unknown, const char *output);
+
 #endif

@@ -304,16 +304,16 @@ int check_parse_args(int argc, char **argv, struct check_args *a)
 static struct nat_check check_nat;
 
 /* The roots to read: /proc and /sys, or a crafted tree under
- * CTADVISOR_ROOT. 0, or -1 after printing why. */
-static int check_roots(struct sysctl_ctx *ctx, char *proc, size_t len)
+ * CTADVISOR_ROOT. 0, or a negative errno with why filled in. */
+static int check_roots(struct sysctl_ctx *ctx, char *proc, size_t len, char *why, size_t why_len)
 {
 	int rc = sysctl_ctx_init(ctx, root_dir());
 
 	if (rc == 0)
 		rc = root_proc(proc, len);
 	if (rc < 0)
-		fprintf(stderr, "ctadvisor check: %s is unusable: %s\n", ROOT_ENV, strerror(-rc));
-	return rc < 0 ? -1 : 0;
+		snprintf(why, why_len, "%s is unusable: %s", ROOT_ENV, strerror(-rc));
+	return rc;
 }
 
 /* Everything read inside the namespace to check; self is its identity, to
@@ -360,7 +360,8 @@ static int render(FILE *out, const struct ct_snapshot *snap, const struct rules_
 		  const struct check_args *a)
 {
 	struct render_opts ro = {.color = a->output == NULL && cmd_want_color(a->color),
-				 .version = CTADVISOR_VERSION};
+				 .version = CTADVISOR_VERSION,
+				 .last_success_s = a->last_success_s};
 	struct render_plugin_opts po = {.fill_warn = a->warn.text,
 					.fill_crit = a->crit.text,
 					.max_bytes = RENDER_PLUGIN_MAX_BYTES};
@@ -401,7 +402,9 @@ static int render_to_file(const struct ct_snapshot *snap, const struct rules_rep
 	return rc;
 }
 
-static int enter_netns(const struct check_args *a, struct netns_switch *sw)
+/* 0, or a negative errno with why filled in. */
+static int enter_netns(const struct check_args *a, struct netns_switch *sw, char *why,
+		       size_t why_len)
 {
 	int rc;
 
@@ -410,15 +413,34 @@ static int enter_netns(const struct check_args *a, struct netns_switch *sw)
 		return 0;
 	rc = netns_enter(a->netns, sw);
 	if (rc == -ENOENT)
-		fprintf(stderr,
-			"ctadvisor check: no network namespace '%s' (see 'ip netns list', or give "
-			"a path or a PID)\n",
-			a->netns);
+		snprintf(why, why_len,
+			 "no network namespace '%s' (see 'ip netns list', or give a path or a PID)",
+			 a->netns);
 	else if (rc < 0)
-		fprintf(stderr, "ctadvisor check: cannot enter network namespace '%s': %s%s\n",
-			a->netns, strerror(-rc),
-			rc == -EPERM ? " (run as root: setns needs CAP_SYS_ADMIN)" : "");
+		snprintf(why, why_len, "cannot enter network namespace '%s': %s%s", a->netns,
+			 strerror(-rc),
+			 rc == -EPERM ? " (run as root: setns needs CAP_SYS_ADMIN)" : "");
 	return rc;
+}
+
+/* Nothing could be read: the report still comes, in the format asked,
+ * UNKNOWN with why, so that a JSON reader gets a document and the textfile
+ * collector status 3 rather than the last run's OK. */
+static int check_unknown(struct ct_snapshot *snap, struct rules_report *rep, struct check_args *a,
+			 int err, const char *why)
+{
+	int rc;
+
+	fprintf(stderr, "ctadvisor check: %s\n", why);
+	snap_add_problem(snap, "netns", err, "%s", why);
+	check_verdict(snap, &a->warn.r, &a->crit.r, &a->opts, NULL, a->nat_warn_pct,
+		      a->nat_crit_pct, rep);
+	a->last_success_s = check_last_success(true, a->output);
+	rc = a->output != NULL ? render_to_file(snap, rep, a) : render(stdout, snap, rep, a);
+	if (rc == 0 && a->output == NULL)
+		fflush(stdout);
+	snap_free(snap);
+	return CT_EXIT_UNKNOWN;
 }
 
 int cmd_check(int argc, char **argv)
@@ -430,7 +452,7 @@ int cmd_check(int argc, char **argv)
 	struct ct_snapshot snap;
 	struct check_args a;
 	struct sysctl_ctx ctx;
-	char proc[SYSCTL_PATH_LEN];
+	char proc[SYSCTL_PATH_LEN], why[512];
 	int rc = check_parse_args(argc, argv, &a);
 
 	if (rc != 0) {
@@ -438,11 +460,14 @@ int cmd_check(int argc, char **argv)
 			fputs(check_usage, stdout);
 		return rc > 0 ? 0 : CT_EXIT_UNKNOWN;
 	}
-	if (check_roots(&ctx, proc, sizeof(proc)) < 0 || enter_netns(&a, &sw) < 0)
-		return CT_EXIT_UNKNOWN;
 	snap_init(&snap);
 	if (a.netns != NULL)
 		snprintf(snap.netns, sizeof(snap.netns), "%s", a.netns);
+	rc = check_roots(&ctx, proc, sizeof(proc), why, sizeof(why));
+	if (rc == 0)
+		rc = enter_netns(&a, &sw, why, sizeof(why));
+	if (rc < 0)
+		return check_unknown(&snap, &rep, &a, -rc, why);
 	collect_all(&snap, &a, &ctx, proc, &self);
 	check_state_load(&state, &a.state, proc, &snap, &a.opts);
 	netns_leave(&sw);
@@ -450,6 +475,7 @@ int cmd_check(int argc, char **argv)
 	check_verdict(&snap, &a.warn.r, &a.crit.r, &a.opts,
 		      a.do_walk && a.do_nat ? &check_nat : NULL, a.nat_warn_pct, a.nat_crit_pct,
 		      &rep);
+	a.last_success_s = check_last_success(rep.is_unknown, a.output);
 	rc = a.output != NULL ? render_to_file(&snap, &rep, &a) : render(stdout, &snap, &rep, &a);
 	check_state_save(&state, &snap);
 	snap_free(&snap);

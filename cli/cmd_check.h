@@ -4,6 +4,7 @@
 #define CTADVISOR_CMD_CHECK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "check_state.h"
 #include "cli.h"
@@ -30,6 +31,7 @@ struct check_args {
 	struct check_threshold warn, crit;
 	struct rules_opts opts;
 	struct check_state_opts state; /* --state-dir, --no-state */
+	uint64_t last_success_s;       /* set before rendering: Prometheus' last-success gauge */
 };
 
 /* Fill *a from check's argv: 0 to run, 1 for -h/--help, -1 after a

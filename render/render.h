@@ -5,6 +5,7 @@
 #define CTADVISOR_RENDER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../rules/rules.h"
@@ -13,7 +14,12 @@
 struct render_opts {
 	bool color;          /* ANSI colour for severities (text only) */
 	const char *version; /* ctadvisor version, for JSON "version" */
+	/* Prometheus: the Unix time a check last read the table, as the
+	 * RENDER_PROM_LAST_SUCCESS gauge; 0: not written. */
+	uint64_t last_success_s;
 };
+
+#define RENDER_PROM_LAST_SUCCESS "ctadvisor_check_last_success_timestamp_seconds"
 
 /* 0, or -EIO when writing failed (render_json also when out of memory; nothing
  * is written then). */

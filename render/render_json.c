@@ -394,6 +394,19 @@ static json_t *build_problems(const struct ct_snapshot *snap)
 	return arr;
 }
 
+/* The window counter findings judge ("window_seconds" of each is the same). */
+static json_t *build_window(const struct ct_snapshot *snap)
+{
+	const struct snap_prev *p = &snap->prev;
+	char text[1024];
+
+	rules_window_text(snap, text, sizeof(text));
+	return jw_obj("state", json_string(rules_window_state_name(p->state)), "seconds",
+		      p->state == SNAP_PREV_OK ? jw_u64(p->window_s) : json_null(), "note",
+		      p->state != SNAP_PREV_OK && p->note[0] ? jw_str(p->note) : json_null(),
+		      "text", jw_str(text), JW_END);
+}
+
 static json_t *build_root(const struct ct_snapshot *snap, const struct rules_report *rep,
 			  const struct render_opts *opts)
 {
@@ -404,8 +417,9 @@ static json_t *build_root(const struct ct_snapshot *snap, const struct rules_rep
 		      jw_obj("name", jw_str(snap->netns), "is_init",
 			     json_boolean(snap->is_init_netns), JW_END),
 		      "settings", build_settings(snap), "occupancy", build_occupancy(snap, rep),
-		      "counters", build_counters(snap), "walk", build_walk(snap), "memory",
-		      build_memory(snap, rep), "nat", build_nat(snap), "all_netns",
+		      "counters", build_counters(snap), "window",
+		      snap->has_stats ? build_window(snap) : json_null(), "walk", build_walk(snap),
+		      "memory", build_memory(snap, rep), "nat", build_nat(snap), "all_netns",
 		      build_all_netns(snap), "findings", build_findings(rep), "problems",
 		      build_problems(snap), JW_END);
 }

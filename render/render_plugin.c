@@ -77,6 +77,11 @@ static void plugin_unknown(FILE *out, const struct ct_snapshot *snap)
 	for (size_t i = 0; i < snap->n_problems && i < SNAP_PROBLEMS; i++)
 		if (strcmp(snap->problems[i].what, "occupancy") == 0 || p == NULL)
 			p = &snap->problems[i];
+	/* Nothing was read at all: the reason is the whole story. */
+	if (p != NULL && strcmp(p->what, "netns") == 0) {
+		plugin_puts_escaped(out, p->detail);
+		return;
+	}
 	fputs(snap->has_count ? "cannot read the table limit (nf_conntrack_max)"
 			      : "cannot read the conntrack table size",
 	      out);

@@ -64,6 +64,12 @@ FAMILY(fam_ons_insert_failed, "ctadvisor_other_netns_conntrack_stat_insert_faile
        "Entries another namespace could not insert (clashes).");
 FAMILY(fam_ons_alert, "ctadvisor_other_netns_alert", "gauge",
        "Another namespace's fill against -w/-c: 0 none, 1 warning, 2 critical.");
+FAMILY(fam_window, "ctadvisor_check_window_seconds", "gauge",
+       "Seconds since the previous run, over which counter findings are judged (absent: "
+       "no window, totals judged).");
+FAMILY(fam_last_success, RENDER_PROM_LAST_SUCCESS, "gauge",
+       "Unix time of the last check that read the table; after a failed one (status 3), the "
+       "time of the one before.");
 FAMILY(fam_status, "ctadvisor_check_status", "gauge",
        "Check status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
 FAMILY(fam_finding, "ctadvisor_finding", "gauge", "1 for each finding of the check.");
@@ -329,6 +335,10 @@ int render_prom(FILE *out, const struct ct_snapshot *snap, const struct rules_re
 	if (snap->all_ns.has_all)
 		prom_all_netns(&p, &snap->all_ns);
 	prom_memory(&p, rep);
+	if (snap->prev.state == SNAP_PREV_OK)
+		prom_u64(&p, &fam_window, "", snap->prev.window_s);
+	if (opts->last_success_s != 0)
+		prom_u64(&p, &fam_last_success, "", opts->last_success_s);
 	prom_findings(&p, rep);
 	prom_u64(&p, &fam_build,
 		 prom_label(version, sizeof(version), "version",

@@ -199,6 +199,18 @@ static void counter_row(struct tw *t, const struct ct_snapshot *snap, const stru
 	fputc('\n', t->out);
 }
 
+/* The window the counter findings judge: since the previous run, or none
+ * and why (no state kept, a first run, a reboot). */
+static void text_window(struct tw *t, const struct ct_snapshot *snap)
+{
+	char win[1024];
+
+	rules_window_text(snap, win, sizeof(win));
+	tw_key(t, TXT_KEY, "window");
+	tw_words(t, win);
+	tw_end(t);
+}
+
 static void text_counters(struct tw *t, const struct ct_snapshot *snap)
 {
 	struct cnt_cols c;
@@ -212,6 +224,7 @@ static void text_counters(struct tw *t, const struct ct_snapshot *snap)
 	fprintf(t->out, "\nCounters (%s, %zu CPUs%s)\n",
 		snap->stats_src == SNAP_SRC_PROC ? "/proc" : "netlink", snap->n_cpus,
 		c.is_per_cpu || snap->n_cpus == 0 ? "" : "; per CPU with --format json");
+	text_window(t, snap);
 	fprintf(t->out, "  %-*s  %*s", c.name, "counter", c.total, "total");
 	for (size_t i = 0; c.is_per_cpu && i < snap->n_cpus; i++) {
 		char cpu[16];

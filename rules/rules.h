@@ -120,6 +120,13 @@ void rules_evaluate(const struct ct_snapshot *snap, const struct rules_opts *opt
 const char *rules_sev_name(enum rules_sev sev);
 /* Monitoring-plugin exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
 int rules_exit_code(const struct rules_report *rep);
+/* "5 min", "90 s", "3 h", "2 days". */
+void rules_duration_text(uint64_t s, char *buf, size_t len);
+/* The window counter findings judge, for every report: "ok", "first",
+ * "reset", "ignored", "not_kept" (JSON), and in words ("the last 5 min
+ * (since the previous run)", or none and why). */
+const char *rules_window_state_name(enum snap_prev_state st);
+void rules_window_text(const struct ct_snapshot *snap, char *buf, size_t len);
 /* Add a finding the rules did not make (the NAT view's, the other
  * namespaces'), keeping the order rules_evaluate() gives (most severe
  * first, then as added) and the worst severity. When the list is full, a

@@ -72,8 +72,7 @@ static enum rules_sev sev_of(enum judge j, enum rules_sev sev, bool holds_now)
 	}
 }
 
-/* "5 min", "90 s", "3 h", "2 days". */
-static void dur_text(uint64_t s, char *buf, size_t len)
+void rules_duration_text(uint64_t s, char *buf, size_t len)
 {
 	if (s < 120)
 		snprintf(buf, len, "%" PRIu64 " s", s);
@@ -114,7 +113,7 @@ static void count_text(const struct rules_ctx *c, enum judge j, uint64_t delta, 
 {
 	char dur[32];
 
-	dur_text(c->snap->prev.window_s, dur, sizeof(dur));
+	rules_duration_text(c->snap->prev.window_s, dur, sizeof(dur));
 	if (j == JUDGE_RECENT)
 		snprintf(buf, len, "%" PRIu64 " in the last %s (%" PRIu64 " %s)", delta, dur, total,
 			 since_text(c));
@@ -380,4 +379,26 @@ void rules_counter_findings(struct rules_ctx *c)
 	rule_insert_failed(c);
 	rule_invalid(c);
 	rule_log_invalid(c);
+}
+
+static const char *const window_state_names[] = {"not_kept", "first", "reset", "ignored", "ok"};
+
+const char *rules_window_state_name(enum snap_prev_state st)
+{
+	return (unsigned)st <= SNAP_PREV_OK ? window_state_names[st] : "not_kept";
+}
+
+void rules_window_text(const struct ct_snapshot *snap, char *buf, size_t len)
+{
+	const struct snap_prev *p = &snap->prev;
+	const char *since = snap->is_init_netns ? "since boot" : "since the namespace was created";
+	char dur[32];
+
+	if (p->state == SNAP_PREV_OK) {
+		rules_duration_text(p->window_s, dur, sizeof(dur));
+		snprintf(buf, len, "the last %s (since the previous run)", dur);
+	} else {
+		snprintf(buf, len, "none, counters judged on their totals %s: %s", since,
+			 p->note[0] != '\0' ? p->note : "no state is kept between runs");
+	}
 }

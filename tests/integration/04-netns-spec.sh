@@ -3,7 +3,9 @@
 # and the PID of a process inside it; all three must report the same
 # namespace (occupancy.count equal to that namespace's conntrack -C, which
 # differs from the caller's). A name or PID that does not exist gives exit 3
-# (UNKNOWN) and a one-line error naming it.
+# (UNKNOWN), a one-line error naming it, and the UNKNOWN report in every
+# format on stdout (the plugin line, the JSON envelope, status 3); with
+# --output the file turns UNKNOWN and keeps the last success time.
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016,SC2317
 source "$(dirname "$0")/lib.sh"
 
@@ -54,9 +56,21 @@ done
 bad_name="$LAB_ID-no-such-ns"
 bad_pid=2147483646
 for spec in "$bad_name" "/run/netns/$bad_name" "$bad_pid"; do
-	for fmt in text json; do
+	for fmt in text json prometheus; do
 		run_check --netns "$spec" --format "$fmt"
 		assert_eq "--netns $spec --format $fmt: exit status" 3 "$CHECK_RC"
+		case $fmt in
+		text)
+			assert_eq "--netns $spec text: the plugin line" 1 \
+				"$(head -n 1 "$LAB_TMP/check.out" | grep -cF "CONNTRACK UNKNOWN - netns $spec: ")" ;;
+		json)
+			require_json --netns "$spec" --format json
+			assert_eq "--netns $spec json: status, exit_code, problem" "UNKNOWN 3 netns true" \
+				"$(check_jq --arg s "$spec" '"\(.status) \(.exit_code) \(.problems[0].what) \(.problems[0].detail | contains($s))"')" ;;
+		prometheus)
+			assert_eq "--netns $spec prometheus: status sample" 1 \
+				"$(grep -cE '^ctadvisor_check_status\{netns="[^"]*"\} 3$' "$LAB_TMP/check.out")" ;;
+		esac
 		err=$(cat "$LAB_TMP/check.err")
 		first=$(head -n 1 "$LAB_TMP/check.err")
 		if [[ "$first" == *"$spec"* ]]; then
@@ -72,5 +86,23 @@ for spec in "$bad_name" "/run/netns/$bad_name" "$bad_pid"; do
 		fi
 	done
 done
+
+# --output: a good run writes the last-success time; a failed one replaces
+# the file with status 3 and keeps that time, so the textfile collector
+# never serves a stale OK.
+prom="$LAB_TMP/textfile/ctadvisor.prom"
+mkdir -p "$LAB_TMP/textfile"
+last() { sed -nE 's/^ctadvisor_check_last_success_timestamp_seconds\{[^}]*\} ([0-9]+)$/\1/p' "$prom"; }
+before=$(date +%s)
+run_check --netns "$SRV" --format prometheus --output "$prom"
+assert_eq "--output, good run: status sample" 1 "$(grep -cE '^ctadvisor_check_status\{[^}]*\} [012]$' "$prom")"
+good=$(last)
+assert_ge "--output, good run: last success is now" "$before" "${good:-0}"
+sleep 1
+run_check --netns "$bad_name" --format prometheus --output "$prom"
+assert_eq "--output, failed run: exit status" 3 "$CHECK_RC"
+assert_eq "--output, failed run: the file says UNKNOWN" 1 "$(grep -cE '^ctadvisor_check_status\{[^}]*\} 3$' "$prom")"
+assert_eq "--output, failed run: the last success kept" "$good" "$(last)"
+assert_eq "--output: no temporary file left" "ctadvisor.prom" "$(ls -A "$LAB_TMP/textfile")"
 
 lab_finish

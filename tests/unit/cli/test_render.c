@@ -353,6 +353,9 @@ static void case_critical(struct ct_snapshot *s, struct rules_report *r)
 	critical_walk(&s->walk);
 	s->has_slab = true;
 	s->slab_obj_bytes = 256;
+	/* A window of five minutes since the previous run. */
+	s->prev.state = SNAP_PREV_OK;
+	s->prev.window_s = 300;
 
 	report_init(r);
 	r->worst = RULES_SEV_CRITICAL;
@@ -576,10 +579,10 @@ static void test_golden(void **state)
 
 /* ---- JSON: parses back, keys in the documented order, values intact ---- */
 
-#define N_JSON_KEYS 15
+#define N_JSON_KEYS 16
 static const char *const json_keys[N_JSON_KEYS] = {
-    "schema",   "tool", "version", "status", "exit_code", "netns",    "settings", "occupancy",
-    "counters", "walk", "memory",  "nat",    "all_netns", "findings", "problems",
+    "schema",   "tool",   "version", "status", "exit_code", "netns",     "settings", "occupancy",
+    "counters", "window", "walk",    "memory", "nat",       "all_netns", "findings", "problems",
 };
 
 static json_t *render_json_case(size_t ci)
