@@ -99,7 +99,7 @@ static void text_netns_row(struct tw *t, const struct snap_netns *ns)
 
 void render_text_all_netns(struct tw *t, const struct snap_all_netns *all)
 {
-	size_t shown = all->n_list < TXT_NETNS_ROWS ? all->n_list : TXT_NETNS_ROWS;
+	size_t shown;
 
 	fprintf(t->out,
 		"\nOther namespaces (%zu found, %zu unreadable, %zu alert by fill; most "
@@ -109,8 +109,8 @@ void render_text_all_netns(struct tw *t, const struct snap_all_netns *all)
 		fputs("  none\n", t->out);
 		return;
 	}
-	for (size_t i = 0; i < shown; i++)
-		text_netns_row(t, &all->list[i]);
+	for (shown = 0; shown < all->n_list && shown < TXT_NETNS_ROWS; shown++)
+		text_netns_row(t, &all->list[shown]);
 	if (all->n_found > shown)
 		fprintf(t->out,
 			"  (%zu more not shown: --format json lists %zu, ctadvisor inventory "

@@ -190,11 +190,36 @@ static void text_counters(FILE *out, const struct watch_state *st)
 	}
 }
 
+/* A growth figure only from a watch long enough, and a projection only
+ * from a steady trend (rates_trend_per_hour), never from a step. */
+static void text_growth(FILE *out, const struct rates_summary *s)
+{
+	double hours = rates_hours_to_full(s);
+	long long net = (long long)s->last_count - (long long)s->first_count;
+
+	fputs("  growth      ", out);
+	if (!rules_watch_can_project(s))
+		fprintf(out,
+			"net %+lld; no rate or projection from a watch under %.0f minutes (a "
+			"burst, not a trend): watch longer\n",
+			net, RULES_WATCH_GROWTH_MIN_S / 60);
+	else if (rates_trend_per_hour(s) <= 0)
+		fprintf(out,
+			"net %+lld; no steady growth toward the limit (the halves of the watch do "
+			"not agree): no projection\n",
+			net);
+	else if (hours < 0)
+		fprintf(out, "%+.0f entries/hour, steady; no limit to reach\n",
+			rates_trend_per_hour(s));
+	else
+		fprintf(out, "%+.0f entries/hour, steady; full in %.1f hours at that rate\n",
+			rates_trend_per_hour(s), hours);
+}
+
 static void text_summary(FILE *out, const struct watch_state *st, const struct rules_report *rep,
 			 bool color, bool utf8)
 {
 	const struct rates_summary *s = &st->sum;
-	double hours = rates_hours_to_full(s);
 	char ns[160];
 
 	render_escape(ns, sizeof(ns), st->netns, RENDER_ESC_TEXT);
@@ -211,16 +236,7 @@ static void text_summary(FILE *out, const struct watch_state *st, const struct r
 	fprintf(out, "  mean        %.1f entries, last %llu\n", rates_mean_count(s),
 		(unsigned long long)s->last_count);
 	fputs("  note        peak/fill count expired entries the GC has not reaped yet\n", out);
-	fprintf(out, "  growth      %+.0f entries/hour; ", rates_growth_per_hour(s));
-	if (hours < 0)
-		fputs("not growing toward the limit\n", out);
-	else if (!rules_watch_can_project(s))
-		fprintf(out,
-			"no projection from a watch under %.0f minutes (a burst, not a trend): "
-			"watch longer\n",
-			RULES_WATCH_GROWTH_MIN_S / 60);
-	else
-		fprintf(out, "full in %.1f hours at that rate\n", hours);
+	text_growth(out, s);
 	fputs("  occupancy   ", out);
 	sparkline(out, st, utf8);
 	text_counters(out, st);
@@ -319,7 +335,12 @@ static json_t *json_summary(const struct watch_state *st, const struct rules_rep
 	json_object_set_new(o, "peak_count", json_integer((json_int_t)s->peak_count));
 	json_object_set_new(o, "mean_count", json_real(rates_mean_count(s)));
 	json_object_set_new(o, "last_count", json_integer((json_int_t)s->last_count));
-	json_object_set_new(o, "growth_per_hour", json_real(rates_growth_per_hour(s)));
+	/* null under the minimum watch; 0 without a steady trend */
+	json_object_set_new(o, "growth_per_hour",
+			    rules_watch_can_project(s) ? json_real(rates_trend_per_hour(s))
+						       : json_null());
+	json_object_set_new(o, "net_change",
+			    json_integer((json_int_t)s->last_count - (json_int_t)s->first_count));
 	/* null, like the findings, when not growing or the watch is too short */
 	json_object_set_new(o, "hours_to_full",
 			    hours < 0 || !rules_watch_can_project(s) ? json_null()

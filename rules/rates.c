@@ -53,6 +53,25 @@ static void add_rates(struct rates_summary *sum, const struct rates_sample *prev
 	}
 }
 
+/* Keep every trend_stride-th sample; when full, drop every second point
+ * and double the stride (the kept ones stay evenly spread). */
+static void trend_add(struct rates_summary *sum, uint64_t t_ms, uint64_t count)
+{
+	if (sum->trend_stride == 0)
+		sum->trend_stride = 1;
+	if ((sum->samples - 1) % sum->trend_stride != 0)
+		return;
+	if (sum->n_trend == RATES_TREND_POINTS) {
+		for (size_t i = 0; i < RATES_TREND_POINTS / 2; i++)
+			sum->trend[i] = sum->trend[2 * i];
+		sum->n_trend = RATES_TREND_POINTS / 2;
+		sum->trend_stride *= 2;
+		if ((sum->samples - 1) % sum->trend_stride != 0)
+			return;
+	}
+	sum->trend[sum->n_trend++] = (struct rates_point){.t_ms = t_ms, .count = count};
+}
+
 void rates_summary_add(struct rates_summary *sum, const struct rates_sample *prev,
 		       const struct rates_sample *cur)
 {
@@ -75,6 +94,7 @@ void rates_summary_add(struct rates_summary *sum, const struct rates_sample *pre
 	sum->stt += t * t;
 	sum->sc += (double)cur->count;
 	sum->stc += t * (double)cur->count;
+	trend_add(sum, cur->t_ms, cur->count);
 	for (size_t i = 0; i < cur->n_cpus; i++)
 		sum->present |= cur->cpus[i].present;
 	if (prev != NULL)
@@ -96,9 +116,43 @@ double rates_growth_per_hour(const struct rates_summary *sum)
 	return (n * sum->stc - sum->st * sum->sc) / den * 3600.0;
 }
 
+/* Least-squares slope, entries per second, of trend points [a, b). */
+static double trend_slope(const struct rates_summary *sum, size_t a, size_t b)
+{
+	double n = (double)(b - a), st = 0, stt = 0, sc = 0, stc = 0, den;
+
+	for (size_t i = a; i < b; i++) {
+		double t = (double)(sum->trend[i].t_ms - sum->trend[a].t_ms) / 1000.0;
+		double c = (double)sum->trend[i].count;
+
+		st += t;
+		stt += t * t;
+		sc += c;
+		stc += t * c;
+	}
+	den = n * stt - st * st;
+	return den > 0 ? (n * stc - st * sc) / den : 0;
+}
+
+double rates_trend_per_hour(const struct rates_summary *sum)
+{
+	size_t mid = sum->n_trend > 0 ? (sum->n_trend - 1) / 2 : 0;
+	double early, late;
+
+	/* The halves share the middle point, so three samples make two. */
+	if (sum->n_trend < 3)
+		return 0;
+	early = trend_slope(sum, 0, mid + 1);
+	late = trend_slope(sum, mid, sum->n_trend);
+	if (early <= 0 || late <= 0 || late * RATES_TREND_AGREE < early ||
+	    early * RATES_TREND_AGREE < late)
+		return 0;
+	return late * 3600.0;
+}
+
 double rates_hours_to_full(const struct rates_summary *sum)
 {
-	double growth = rates_growth_per_hour(sum);
+	double growth = rates_trend_per_hour(sum);
 
 	if (growth <= 0 || sum->max == 0)
 		return -1;

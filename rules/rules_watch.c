@@ -47,22 +47,52 @@ static double seconds(const struct rates_summary *sum)
 	return (double)(sum->last_ms - sum->first_ms) / 1000.0;
 }
 
+/* Packets a full table refused: drop less the NAT clashes, which the
+ * kernel adds to insert_failed as well. */
+static uint64_t full_drops(const struct rates_summary *sum)
+{
+	uint64_t drop = sum->delta[SNAP_STAT_DROP], clash = sum->delta[SNAP_STAT_INSERT_FAILED];
+
+	return drop - (clash < drop ? clash : drop);
+}
+
 static void rule_drops_now(const struct rates_summary *sum, struct rules_report *rep)
 {
-	uint64_t drop = sum->delta[SNAP_STAT_DROP], early = sum->delta[SNAP_STAT_EARLY_DROP];
+	uint64_t drop = full_drops(sum), early = sum->delta[SNAP_STAT_EARLY_DROP];
 	struct rules_finding *f;
 
-	if (drop == 0 && early == 0)
+	if (drop == 0)
 		return;
 	f = add(rep, "table-full-now", RULES_SEV_CRITICAL,
-		"The table overflowed during the watch: %llu packets dropped and %llu entries "
-		"evicted early in %.0f s; new flows are being refused now.",
+		"The table overflowed during the watch: %llu packets of new flows dropped (NAT "
+		"clashes left out) and %llu entries evicted early in %.0f s; new flows are being "
+		"refused now.",
 		(unsigned long long)drop, (unsigned long long)early, seconds(sum));
-	evidence(f, "drop", (double)drop, "");
+	evidence(f, "full_table_drops", (double)drop, "");
 	evidence(f, "early_drop", (double)early, "");
 	evidence(f, "peak_drop_per_s", sum->peak_rate[SNAP_STAT_DROP], "/s");
 	evidence(f, "peak_count", (double)sum->peak_count, "entries");
-	command(f, "ctadvisor plan --growth 2");
+	command(f, "ctadvisor plan");
+}
+
+/* early_drop without drops: the kernel made room by evicting flows that
+ * never saw a reply, and admitted every new one. Churn, not an outage. */
+static void rule_early_drop_now(const struct rates_summary *sum, struct rules_report *rep)
+{
+	uint64_t early = sum->delta[SNAP_STAT_EARLY_DROP];
+	struct rules_finding *f;
+
+	if (early == 0 || full_drops(sum) > 0)
+		return;
+	f = add(rep, "early-drop-now", RULES_SEV_WARNING,
+		"The table was full during the watch: the kernel evicted %llu unassured flows "
+		"(never answered) to admit new ones in %.0f s, nothing dropped. A larger "
+		"nf_conntrack_max keeps them; plan says how large.",
+		(unsigned long long)early, seconds(sum));
+	evidence(f, "early_drop", (double)early, "");
+	evidence(f, "peak_early_drop_per_s", sum->peak_rate[SNAP_STAT_EARLY_DROP], "/s");
+	evidence(f, "peak_count", (double)sum->peak_count, "entries");
+	command(f, "ctadvisor plan");
 }
 
 static void rule_counter_now(const struct rates_summary *sum, struct rules_report *rep,
@@ -111,14 +141,14 @@ static void rule_growth(const struct rates_summary *sum, struct rules_report *re
 		return;
 	f = add(rep, "growth-to-full",
 		hours < RULES_WATCH_FULL_CRIT_HOURS ? RULES_SEV_CRITICAL : RULES_SEV_WARNING,
-		"At the growth seen (%.0f entries/hour) the table reaches its limit of %llu in "
-		"%.1f hours.",
-		rates_growth_per_hour(sum), (unsigned long long)sum->max, hours);
-	evidence(f, "growth_per_hour", rates_growth_per_hour(sum), "entries/h");
+		"At the steady growth seen (%.0f entries/hour, both halves of the watch "
+		"agreeing) the table reaches its limit of %llu in %.1f hours.",
+		rates_trend_per_hour(sum), (unsigned long long)sum->max, hours);
+	evidence(f, "growth_per_hour", rates_trend_per_hour(sum), "entries/h");
 	evidence(f, "hours_to_full", hours, "h");
 	evidence(f, "last_count", (double)sum->last_count, "entries");
 	evidence(f, "max", (double)sum->max, "entries");
-	command(f, "ctadvisor plan --growth 2");
+	command(f, "ctadvisor plan");
 }
 
 static void rule_peak_fill(const struct rates_summary *sum, const struct rules_opts *opts,
@@ -127,10 +157,11 @@ static void rule_peak_fill(const struct rates_summary *sum, const struct rules_o
 	double fill = sum->max ? 100.0 * (double)sum->peak_count / (double)sum->max : -1;
 	struct rules_finding *f;
 
-	if (fill < opts->fill_warn_pct)
+	/* As check's -w/-c PCT: a fill above the number alerts, at it is OK. */
+	if (fill <= opts->fill_warn_pct)
 		return;
 	f = add(rep, "peak-fill",
-		fill >= opts->fill_crit_pct ? RULES_SEV_CRITICAL : RULES_SEV_WARNING,
+		fill > opts->fill_crit_pct ? RULES_SEV_CRITICAL : RULES_SEV_WARNING,
 		"The table peaked at %.1f%% full (%llu of %llu) during the watch.", fill,
 		(unsigned long long)sum->peak_count, (unsigned long long)sum->max);
 	evidence(f, "peak_count", (double)sum->peak_count, "entries");
@@ -159,8 +190,11 @@ void rules_evaluate_watch(const struct rates_summary *sum, const struct rules_op
 	rule_counter_now(sum, rep, SNAP_STAT_CHAINTOOLONG, "chain-too-long-now", RULES_SEV_CRITICAL,
 			 "packets were dropped because a hash chain was too long; raise "
 			 "nf_conntrack_buckets.");
+	rule_early_drop_now(sum, rep);
 	rule_counter_now(sum, rep, SNAP_STAT_INSERT_FAILED, "insert-failed-now", RULES_SEV_WARNING,
-			 "new connections failed to insert (NAT port clash, the UDP DNS race).");
+			 "new flows failed to insert and their packets were dropped: a NAT port "
+			 "clash or the UDP DNS race, not a full table; 'ctadvisor nat' shows "
+			 "the ports.");
 	rule_invalid_now(sum, rep);
 	rule_peak_fill(sum, opts, rep);
 	rule_growth(sum, rep);

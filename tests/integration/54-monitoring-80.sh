@@ -129,9 +129,12 @@ stop_client()
 }
 
 # ---- Icinga 2 ----
+# The lines are kept the moment they are seen: icinga2 renames its spool
+# file each second, and a rotation at shutdown in the same second can
+# replace the file that held them.
 ic_has_result()
 {
-	grep -qs 'SERVICEDESC::conntrack' "$1"/spool/service-perfdata.*
+	grep -hs 'SERVICEDESC::conntrack' "$1"/spool/service-perfdata.* >"$1/perfdata.seen"
 }
 
 # run_icinga DIR [VARS...]: the Service's extra vars lines (thresholds); none
@@ -175,7 +178,7 @@ run_icinga()
 	start_client "$dir/daemon.log" icinga2 daemon "${args[@]}"
 	wait_result icinga2 "$dir/daemon.log" ic_has_result "$dir"
 	stop_client icinga2
-	cat "$dir"/spool/service-perfdata.* >"$dir/perfdata.all" 2>/dev/null || true
+	cat "$dir/perfdata.seen" "$dir"/spool/service-perfdata.* >"$dir/perfdata.all" 2>/dev/null || true
 }
 
 # check_icinga DIR STATE PERF: the first result icinga2 recorded.

@@ -303,8 +303,8 @@ static void check_json_samples(json_t *a, json_t *b)
 	assert_true(real_at(r, "search_restart") == 0.0);
 }
 
-/* Summary of the two samples: 2 s, mean 2550, growth 100 entries per 2 s =
- * 180000/hour, but no projection from 2 s; drop rose: critical. */
+/* Summary of the two samples: 2 s, mean 2550, +100 entries but no rate
+ * and no projection from 2 s; drop rose: critical. */
 static void check_json_summary(json_t *s)
 {
 	json_t *inv, *drop, *f;
@@ -320,7 +320,8 @@ static void check_json_summary(json_t *s)
 	assert_int_equal(int_at(s, "peak_count"), 2600);
 	assert_true(real_at(s, "mean_count") == 2550.0);
 	assert_int_equal(int_at(s, "last_count"), 2600);
-	assert_true(real_at(s, "growth_per_hour") == 180000.0);
+	assert_true(json_is_null(json_object_get(s, "growth_per_hour")));
+	assert_int_equal(int_at(s, "net_change"), 100);
 	assert_true(json_is_null(json_object_get(s, "hours_to_full")));
 	assert_true(json_is_true(json_object_get(s, "count_includes_expired")));
 	assert_true(json_is_null(json_object_get(s, "events")));
@@ -440,7 +441,8 @@ static void test_summary_projection(void **state)
 	assert_has(out, "\n  mean        2000.0 entries, last 3000\n");
 	assert_has(out, "\n  note        peak/fill count expired entries the GC has not "
 			"reaped yet\n");
-	assert_has(out, "\n  growth      +12000 entries/hour; full in 0.6 hours at that rate\n");
+	assert_has(out, "\n  growth      +12000 entries/hour, steady; full in 0.6 hours at that "
+			"rate\n");
 	assert_has(out, "\n  counter         during watch      peak /s\n");
 	assert_has(out, "\nFindings\n");
 	assert_has(out, "growth-to-full");
@@ -460,10 +462,11 @@ static void test_summary_short_watch(void **state)
 	fx_init(&f, false, false);
 	three_samples(&f, 100, c);
 	out = summary_text(&f);
-	/* 100 per 100 s = +3600/hour. */
+	/* No rate at all under the minimum window, only the net change. */
 	assert_has(out, "\nWatch summary: ok (3 samples over 200 s)\n");
-	assert_has(out, "\n  growth      +3600 entries/hour; no projection from a watch under 5 "
+	assert_has(out, "\n  growth      net +200; no rate or projection from a watch under 5 "
 			"minutes (a burst, not a trend): watch longer\n");
+	assert_lacks(out, "entries/hour");
 	assert_lacks(out, "full in");
 	assert_has(out, "\nFindings\n  none\n");
 	free(out);
@@ -482,8 +485,8 @@ static void test_summary_not_growing(void **state)
 	out = summary_text(&f);
 	assert_has(out, "\n  peak        3000 entries (30.00% of 10000)\n");
 	assert_has(out, "\n  mean        2000.0 entries, last 1000\n");
-	assert_has(out, "\n  growth      -12000 entries/hour; not growing toward the limit\n");
-	assert_lacks(out, "no projection");
+	assert_has(out, "\n  growth      net -2000; no steady growth toward the limit (the halves "
+			"of the watch do not agree): no projection\n");
 	assert_lacks(out, "full in");
 	free(out);
 }
