@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "logparse_json.h"
 #include "../render/escape.h"
 #include "../render/render_invalid.h"
 #include "../logparse/logparse.h"
@@ -39,8 +40,13 @@ static const char logparse_usage[] =
     "gzip-compressed files (rotated logs, .gz) are read directly. Formats: dmesg,\n"
     "dmesg -T, journalctl -k (short, short-iso, short-precise), syslog files (RFC\n"
     "3164 with or without hostname, RFC 5424, ISO timestamps as rsyslog writes),\n"
-    "OpenWrt logread. Other lines are counted as unrelated, malformed conntrack\n"
-    "lines as not understood. The kernel writes these reports only when\n"
+    "OpenWrt logread,\n"
+    "journalctl -o cat, short-monotonic, short-unix and json (MESSAGE as text or\n"
+    "bytes), bare 'kernel:' lines, container logs (CRI 'TIME stdout F MSG', Docker\n"
+    "json-file). Kinds: ct_invalid, table_full, expect_full, log_rule, ratelimit,\n"
+    "boot, vmalloc, owner (kube-proxy setting a conntrack knob), notice (other\n"
+    "conntrack messages of the kernel), continuation. Other lines are counted as\n"
+    "unrelated, malformed conntrack lines as not understood. The kernel writes these reports only when\n"
     "net.netfilter.nf_conntrack_log_invalid is set (or use 'watch --invalid').\n"
     "\n"
     "Options:\n"
@@ -156,6 +162,8 @@ static void feed_one(struct logparse_agg *agg, const char *line, size_t len)
 {
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
+	if (len > 0 && (*line == '{' || *line == ' ') && logparse_json_feed(agg, line, len))
+		return;
 	logparse_agg_add_line(agg, line, len);
 }
 

@@ -34,6 +34,9 @@ struct logparse_agg {
 	struct logparse_top *src_out, *dport_out;
 	struct logparse_netns_count netns[LOGPARSE_NETNS_MAX];
 	size_t n_netns;
+	char not_understood[LOGPARSE_NOT_UNDERSTOOD_KEPT][LOGPARSE_TEXT_MAX];
+	struct logparse_owner_count owners[LOGPARSE_OWNERS_MAX];
+	size_t n_owners;
 	/* a report of logparse_agg_add_line() that awaits its continuation */
 	bool has_pending;
 	struct logparse_event pending;
@@ -331,14 +334,39 @@ static int lp_netns_cmp(const void *a, const void *b)
 	return x->netns < y->netns ? -1 : x->netns > y->netns;
 }
 
+/* Who set which knob: one row per owner and knob, the last value kept. */
+static void lp_owner_add(struct logparse_agg *agg, const struct logparse_event *ev)
+{
+	struct logparse_owner_count *o = NULL;
+
+	for (size_t i = 0; i < agg->n_owners && !o; i++) {
+		if (strcmp(agg->owners[i].owner, ev->owner) == 0 &&
+		    strcmp(agg->owners[i].knob, ev->knob) == 0)
+			o = &agg->owners[i];
+	}
+	if (!o) {
+		if (agg->n_owners == LOGPARSE_OWNERS_MAX)
+			return;
+		o = &agg->owners[agg->n_owners++];
+		memset(o, 0, sizeof(*o));
+		lp_copy(o->owner, sizeof(o->owner), ev->owner, strlen(ev->owner));
+		lp_copy(o->knob, sizeof(o->knob), ev->knob, strlen(ev->knob));
+	}
+	o->count++;
+	o->value = ev->value;
+	o->has_value = ev->has_value;
+}
+
 static void lp_add(struct logparse_agg *agg, const struct logparse_event *ev)
 {
 	struct logparse_agg_result *r = &agg->res;
 
 	r->events++;
-	if (ev->kind >= LOGPARSE_KIND_CT_INVALID && ev->kind <= LOGPARSE_KIND_CONTINUATION)
+	if (ev->kind >= LOGPARSE_KIND_CT_INVALID && ev->kind <= LOGPARSE_KIND_MAX)
 		r->by_kind[ev->kind]++;
 	r->truncated += ev->pkt.is_truncated;
+	r->lines_truncated += ev->truncated;
+	r->masked += ev->pkt.is_masked;
 	r->bad_header += ev->pkt.is_bad_header;
 	switch (ev->kind) {
 	case LOGPARSE_KIND_CT_INVALID:
@@ -361,6 +389,9 @@ static void lp_add(struct logparse_agg *agg, const struct logparse_event *ev)
 	case LOGPARSE_KIND_BOOT:
 		r->boot_buckets = ev->buckets;
 		r->boot_max = ev->max_entries;
+		break;
+	case LOGPARSE_KIND_OWNER:
+		lp_owner_add(agg, ev);
 		break;
 	default:
 		break;
@@ -404,24 +435,55 @@ void logparse_agg_add_rc(struct logparse_agg *agg, int rc)
 		agg->res.not_understood++;
 }
 
+/* Keep the first lines not understood, for the user to report. */
+static void lp_keep_line(struct logparse_agg *agg, const char *line, size_t len)
+{
+	size_t n = agg->res.not_understood - 1;
+
+	if (n < LOGPARSE_NOT_UNDERSTOOD_KEPT && line) {
+		lp_copy(agg->not_understood[n], LOGPARSE_TEXT_MAX, line, len);
+		agg->res.n_not_understood_lines = n + 1;
+	}
+}
+
+static int lp_add_parsed(struct logparse_agg *agg, int rc, struct logparse_event *ev,
+			 const char *line, size_t len);
+
 int logparse_agg_add_line(struct logparse_agg *agg, const char *line, size_t len)
 {
 	struct logparse_event ev;
 	int rc = logparse_line(line, len, &ev);
 
+	return lp_add_parsed(agg, rc, &ev, line, len);
+}
+
+int logparse_agg_add_record(struct logparse_agg *agg, const char *msg, size_t len,
+			    const struct logparse_origin *o)
+{
+	struct logparse_event ev;
+	int rc = logparse_record(msg, len, o, &ev);
+
+	return lp_add_parsed(agg, rc, &ev, msg, len);
+}
+
+static int lp_add_parsed(struct logparse_agg *agg, int rc, struct logparse_event *ev,
+			 const char *line, size_t len)
+{
 	agg->res.lines++;
-	if (rc == 0 && ev.kind == LOGPARSE_KIND_CONTINUATION && agg->has_pending) {
-		lp_join(agg, &ev);
+	if (rc == 0 && ev->kind == LOGPARSE_KIND_CONTINUATION && agg->has_pending) {
+		lp_join(agg, ev);
 		return rc;
 	}
 	logparse_agg_flush(agg); /* only the very next line completes a report */
-	if (rc == 0 && ev.kind == LOGPARSE_KIND_CT_INVALID && ev.awaits_fields) {
-		agg->pending = ev;
+	if (rc == 0 && ev->kind == LOGPARSE_KIND_CT_INVALID && ev->awaits_fields) {
+		agg->pending = *ev;
 		agg->has_pending = true;
 	} else if (rc == 0) {
-		lp_add(agg, &ev);
+		lp_add(agg, ev);
 	} else {
 		logparse_agg_add_rc(agg, rc);
+		if (rc != -ENOENT)
+			lp_keep_line(agg, line, len);
 	}
 	return rc;
 }
@@ -503,6 +565,9 @@ void logparse_agg_result(struct logparse_agg *agg, struct logparse_agg_result *r
 	r->n_table_full_netns = agg->n_netns;
 	r->n_top_src = lp_top_out(&agg->src, agg->src_out, agg->top_k);
 	r->top_src = agg->src_out;
+	r->not_understood_lines = agg->not_understood;
+	r->owners = agg->owners;
+	r->n_owners = agg->n_owners;
 	r->n_top_dport = lp_top_out(&agg->dport, agg->dport_out, agg->top_k);
 	r->top_dport = agg->dport_out;
 	*res = *r;

@@ -203,13 +203,17 @@ static int lp_placeholder(char type, const char *name, size_t nlen, struct lp_cu
 	}
 }
 
-/* 1 the whole text matches pat, 0 not, -EINVAL a number at its place is bad
- * after some literal text matched (a placeholder first proves nothing). */
+/* 1 the whole text matches pat, 2 the text ends inside pat (a cut line:
+ * the kernel's 127-byte prefix, a paste), 0 not, -EINVAL a number at its
+ * place is bad after some literal text matched (a placeholder first proves
+ * nothing). */
 static int lp_match(const char *pat, struct lp_cur c, struct logparse_args *a)
 {
 	const char *start = pat;
 
 	while (*pat) {
+		if (c.p == c.end && strcmp(pat, "{n}") != 0) /* the newline was trimmed */
+			return 2;
 		if (*pat == '{') {
 			const char *colon = pat + 2, *close = strchr(pat, '}');
 			int rc;
@@ -236,11 +240,21 @@ static void lp_trim(struct lp_cur *c)
 		c->end--;
 }
 
+/* The reason of a cut message: the one entry all patterns it begins share,
+ * when it holds at least 8 bytes; else unknown. Both flag it truncated. */
+static void lp_cut_reason(int cut, struct lp_cur msg, struct logparse_event *ev)
+{
+	ev->reason = &lp_catalog[cut >= 0 && lp_left(&msg) >= 8 ? cut : LP_R_UNKNOWN];
+	ev->verdict = ev->reason->verdict;
+	ev->truncated = true;
+	lp_copy(ev->text, sizeof(ev->text), msg.p, lp_left(&msg));
+}
+
 /* Message of protocol proto (trimmed): fill ev. 0 or -EINVAL. */
 static int lp_classify_msg(uint8_t proto, struct lp_cur msg, struct logparse_event *ev)
 {
 	struct lp_cur sub;
-	int malformed = 0;
+	int malformed = 0, cut = -2; /* -2 no prefix match, -1 more than one reason */
 
 	lp_skip_spaces(&msg);
 	sub = msg;
@@ -263,6 +277,9 @@ static int lp_classify_msg(uint8_t proto, struct lp_cur msg, struct logparse_eve
 		rc = lp_match(pat, msg, &a);
 		if (rc < 0)
 			malformed = 1;
+		if (rc == 2)
+			cut = (cut == -2 || cut == lp_patterns[i].reason) ? lp_patterns[i].reason
+									  : -1;
 		if (rc != 1)
 			continue;
 		ev->reason = &lp_catalog[lp_patterns[i].reason];
@@ -273,6 +290,10 @@ static int lp_classify_msg(uint8_t proto, struct lp_cur msg, struct logparse_eve
 	}
 	if (malformed)
 		return -EINVAL;
+	if (cut != -2 && msg.p < msg.end) {
+		lp_cut_reason(cut, msg, ev);
+		return 0;
+	}
 	ev->reason = &lp_catalog[LP_R_UNKNOWN];
 	ev->verdict = LOGPARSE_VERDICT_DROPPED_INVALID;
 	lp_copy(ev->text, sizeof(ev->text), msg.p, lp_left(&msg));

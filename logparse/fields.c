@@ -19,8 +19,9 @@ static const struct {
 static const char *const lp_flag_names[8] = {"FIN", "SYN", "RST", "PSH",
 					     "ACK", "URG", "ECE", "CWR"};
 
-/* Skip a balanced (open ... close) group starting at c->p. */
-static void lp_skip_group(struct lp_cur *c, char open, char close)
+/* Skip a balanced (open ... close) group starting at c->p: 0, or -EAGAIN
+ * when the line ends inside it (cut short). */
+static int lp_skip_group(struct lp_cur *c, char open, char close)
 {
 	int depth = 0;
 
@@ -30,8 +31,68 @@ static void lp_skip_group(struct lp_cur *c, char open, char close)
 		if (ch == open)
 			depth++;
 		else if (ch == close && --depth <= 0)
-			return;
+			return 0;
 	}
+	return -EAGAIN;
+}
+
+/* 1 when a value that does not parse was written masked or elided by the
+ * person who pasted it. Any field: "...", "\u2026" (the ellipsis), "***",
+ * "<ip>", "[redacted]". An address (addr set) also: x or X in place of
+ * digits, with hex digits, '.' and ':' around them ("xxx.xxx.xxx.xxx",
+ * "XXXX:XXXX::1", "10.0.x.x"). Anything else is a malformed value. */
+static int lp_masked(const char *v, size_t n, int addr)
+{
+	int mark = 0, other = 0;
+
+	if (n >= 2 && ((v[0] == '<' && v[n - 1] == '>') || (v[0] == '[' && v[n - 1] == ']')))
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)v[i];
+
+		if (ch == '*' || (addr && (ch == 'x' || ch == 'X'))) {
+			mark = 1;
+		} else if (ch == 0xe2 && i + 2 < n && (unsigned char)v[i + 1] == 0x80 &&
+			   (unsigned char)v[i + 2] == 0xa6) {
+			mark = 1;
+			i += 2;
+		} else if (ch == '.') {
+			if (i >= 2 && v[i - 1] == '.' && v[i - 2] == '.')
+				mark = 1;
+		} else if (!(addr && (lp_hexdig((char)ch) || ch == ':'))) {
+			other = 1;
+		}
+	}
+	return mark && !other;
+}
+
+/* nf_log_syslog's keys (IPv4, IPv6, bridge, ARP). Only these start the
+ * packet fields: no conntrack message holds an upper-case word with '='. */
+static const char *const lp_keys[] = {
+    "IN",    "OUT", "PHYSIN", "PHYSOUT", "MAC",  "MACSRC", "MACDST", "MACPROTO", "SRC",
+    "DST",   "LEN", "TOS",    "PREC",    "TTL",  "ID",     "TC",     "HOPLIMIT", "FLOWLBL",
+    "PROTO", "SPT", "DPT",    "SEQ",     "ACK",  "WINDOW", "RES",    "URGP",     "TYPE",
+    "CODE",  "MTU", "UID",    "GID",     "MARK", "SPI",    "VLAN",
+};
+
+int lp_field_key(const char *k, size_t n)
+{
+	for (size_t i = 0; i < sizeof(lp_keys) / sizeof(lp_keys[0]); i++) {
+		if (strlen(lp_keys[i]) == n && memcmp(lp_keys[i], k, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A bare upper-case word at the very end that starts a key ("PRO" of
+ * PROTO=): the line was cut inside that field. */
+static int lp_key_cut(const char *w, size_t n)
+{
+	for (size_t i = 0; i < sizeof(lp_keys) / sizeof(lp_keys[0]); i++) {
+		if (strlen(lp_keys[i]) > n && memcmp(lp_keys[i], w, n) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* Whole value as a decimal <= max (max < 2^60: no overflow), or hex with
@@ -255,7 +316,58 @@ static inline const char *lp_token_end(const char *p, const char *end, const cha
 	return p;
 }
 
-int lp_parse_fields(const char *p, size_t len, struct logparse_pkt *out)
+/* 1 when v[0, n) can be the start of a good value of key k that a cut
+ * line ended inside: empty, a partial address, a name or hex number begun.
+ * A decimal field fails only by its digits (too big, a sign, a letter):
+ * no cut makes that. */
+static int lp_cut_value(const char *k, size_t klen, const char *v, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0)
+		return 1;
+	if (klen == 5 && memcmp(k, "PROTO", 5) == 0) {
+		for (size_t j = 0; j < sizeof(lp_proto_names) / sizeof(lp_proto_names[0]); j++) {
+			if (strlen(lp_proto_names[j].name) > n &&
+			    lp_ieq(lp_proto_names[j].name, v, n))
+				return 1;
+		}
+		return 0;
+	}
+	if (klen == 3 && (memcmp(k, "SRC", 3) == 0 || memcmp(k, "DST", 3) == 0)) {
+		for (; i < n && (lp_hexdig(v[i]) || v[i] == '.' || v[i] == ':'); i++)
+			;
+		return i == n;
+	}
+	/* TOS=0x, RES=0x: hex with its 0x begun */
+	return n <= 2 && v[0] == '0' && (n == 1 || lp_lower(v[1]) == 'x');
+}
+
+/* A token that does not parse: masked (kept, flagged), the last bytes of a
+ * cut line (kept, *cut set), else malformed. 0 or -EINVAL. */
+static int lp_bad_token(const char *t, const char *p, const char *end, const char *eq,
+			struct logparse_pkt *pkt, bool *cut)
+{
+	size_t klen, vlen;
+
+	if (!eq)
+		return -EINVAL;
+	klen = (size_t)(eq - t);
+	vlen = (size_t)(p - eq - 1);
+	if (lp_masked(eq + 1, vlen,
+		      klen == 3 && (memcmp(t, "SRC", 3) == 0 || memcmp(t, "DST", 3) == 0))) {
+		pkt->is_masked = true;
+		return 0;
+	}
+	/* nothing after it, not even the kernel's trailing blank */
+	if (p == end && lp_cut_value(t, klen, eq + 1, vlen)) {
+		*cut = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int lp_parse_fields(const char *p, size_t len, struct logparse_pkt *out, bool *cut)
 {
 	const char *end = p + len;
 	struct logparse_pkt pkt = {0};
@@ -271,13 +383,17 @@ int lp_parse_fields(const char *p, size_t len, struct logparse_pkt *out)
 		if (*p == '[' || *p == '(') {
 			struct lp_cur c = {p, end};
 
-			lp_skip_group(&c, *p, *p == '[' ? ']' : ')');
+			if (lp_skip_group(&c, *p, *p == '[' ? ']' : ')'))
+				*cut = true;
 			p = c.p;
 			continue;
 		}
 		t = p;
 		p = lp_token_end(p, end, &eq);
-		if (lp_token(t, (size_t)(p - t), eq, &after_proto, &pkt))
+		if (!eq && p == end && p - t < 8 && lp_key_cut(t, (size_t)(p - t)))
+			*cut = true;
+		if (lp_token(t, (size_t)(p - t), eq, &after_proto, &pkt) &&
+		    lp_bad_token(t, p, end, eq, &pkt, cut))
 			return -EINVAL;
 	}
 	if (pkt.family)

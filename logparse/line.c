@@ -45,6 +45,44 @@ static const char *lp_find_in(const char *p, size_t len)
 	return NULL;
 }
 
+/* Where the packet fields begin, wherever that is: the first token that is
+ * one of nf_log_syslog's keys ("SRC=", "MAC=", "PHYSIN=", ...) at the start
+ * or after a blank, or an "IN=" token as lp_find_in() finds it (glued to a
+ * LOG prefix). any: every key starts the fields (a conntrack report, whose
+ * message never holds one); else (a LOG line of a user's rule, whose prefix
+ * might) only "IN=" followed by " OUT=", or "SRC=" with a " DST=" after it
+ * and no "OUT=" before it (a paste that dropped IN= OUT=): a packet, not a
+ * word with '='. NULL when the text holds none. The SRC
+ * test searches to the end once at most: a line of "SRC=SRC=..." costs one
+ * pass. */
+static const char *lp_find_fields(const char *p, size_t len, int any)
+{
+	const char *end = p + len, *q = p, *in = lp_find_in(p, len);
+	const char *lim = in ? in : end;
+	int src_tried = 0;
+
+	while ((q = memchr(q, '=', (size_t)(lim - q))) != NULL) {
+		const char *k = q;
+
+		while (k > p && q - k < 8 && k[-1] >= 'A' && k[-1] <= 'Z')
+			k--;
+		if (k < q && (k == p || k[-1] == ' ' || k[-1] == '\t') &&
+		    lp_field_key(k, (size_t)(q - k))) {
+			if (any)
+				return k;
+			if (!src_tried && q - k == 3 && memcmp(k, "SRC", 3) == 0) {
+				src_tried = 1;
+				/* trimmed: no OUT= before it (then IN= was there) */
+				if (memmem(q, (size_t)(end - q), " DST=", 5) &&
+				    !memmem(p, (size_t)(k - p), "OUT=", 4))
+					return k;
+			}
+		}
+		q++;
+	}
+	return in;
+}
+
 /* 1 when the line ends with lit (NUL-terminated constant). */
 static int lp_ends_with(const struct lp_cur *c, const char *lit, size_t n)
 {
@@ -92,14 +130,17 @@ static int lp_boot(struct lp_cur c, struct logparse_event *ev)
 	return 0;
 }
 
-/* Lines from nf_conntrack core (the prefix may be doubled by pr_fmt). */
+/* Lines from nf_conntrack core (the prefix may be doubled by pr_fmt, once
+ * or more by a wrapper that adds its own). Any other text after the prefix
+ * is a notice of the kernel's conntrack: never an unrelated line. */
 static int lp_core(struct lp_cur c, struct logparse_event *ev)
 {
 	if (lp_eat(&c, "nf_conntrack version "))
 		return lp_boot(c, ev);
 	if (!lp_eat(&c, "nf_conntrack: ") && !lp_eat(&c, "ip_conntrack: "))
 		return -ENOENT;
-	(void)lp_eat(&c, "nf_conntrack: ");
+	while (lp_eat(&c, "nf_conntrack: "))
+		;
 	if (lp_eat(&c, "table full"))
 		return lp_table_full(c, ev);
 	if (lp_eat(&c, "expectation table full")) {
@@ -110,7 +151,9 @@ static int lp_core(struct lp_cur c, struct logparse_event *ev)
 		ev->kind = LOGPARSE_KIND_VMALLOC;
 		return lp_done_text(c) ? 0 : -EINVAL;
 	}
-	return -ENOENT;
+	if (lp_left(&c) > 6 && memcmp(c.p, "nf_ct_", 6) == 0)
+		return -EAGAIN; /* a report behind the doubled prefix */
+	return lp_core_notice(c, ev);
 }
 
 /* "<name>: N callbacks suppressed" */
@@ -131,10 +174,13 @@ static int lp_ratelimit(struct lp_cur c, struct logparse_event *ev)
 	return 0;
 }
 
-/* A conntrack report: message up to " IN=", then the packet fields. */
+/* A conntrack report: the message up to where the packet fields begin
+ * (lp_find_fields: IN=, or SRC= when a paste dropped IN= OUT= MAC=, or the
+ * line's end), then the fields. A message without fields awaits them on
+ * the next line. */
 static int lp_ct_line(struct lp_cur c, struct logparse_event *ev)
 {
-	const char *in = lp_find_in(c.p, lp_left(&c));
+	const char *in = lp_find_fields(c.p, lp_left(&c), 1);
 	size_t mlen = in ? (size_t)(in - c.p) : lp_left(&c);
 	int rc = lp_classify_ct(c.p, mlen, ev);
 
@@ -142,7 +188,7 @@ static int lp_ct_line(struct lp_cur c, struct logparse_event *ev)
 		return rc;
 	ev->kind = LOGPARSE_KIND_CT_INVALID;
 	ev->awaits_fields = in == NULL;
-	if (in && lp_parse_fields(in, (size_t)(c.end - in), &ev->pkt))
+	if (in && lp_parse_fields(in, (size_t)(c.end - in), &ev->pkt, &ev->truncated))
 		return -EINVAL;
 	return 0;
 }
@@ -155,59 +201,76 @@ static int lp_log_rule(struct lp_cur c, const char *in, struct logparse_event *e
 		plen--;
 	lp_copy(ev->text, sizeof(ev->text), c.p, plen);
 	ev->kind = LOGPARSE_KIND_LOG_RULE;
-	return lp_parse_fields(in, (size_t)(c.end - in), &ev->pkt);
+	return lp_parse_fields(in, (size_t)(c.end - in), &ev->pkt, &ev->truncated);
 }
 
-/* Cheap tests that every line of ours passes: a continuation, a known
- * message start, the rate-limit ending, or an "IN=" token. *in is the token
- * when that scan ran and found one, else NULL. Most lines of a kernel log
- * stop here after a few byte compares and one memchr pass. */
-static int lp_maybe_ours(struct lp_cur c, const char **in)
+/* A line of the kernel's conntrack that is neither report nor core line:
+ * "nf_ct_<helper>: <text>" (a notice: "nf_ct_irc: failed to register
+ * helpers"), "conntrack: generic helper won't handle protocol N". */
+static int lp_named_notice(struct lp_cur c, struct logparse_event *ev)
 {
-	size_t left = lp_left(&c);
+	const char *colon;
 
-	*in = NULL;
-	if (left == 0)
-		return 0;
-	if (*c.p == ' ' || *c.p == '\t')
-		return 1;
-	if (left > 6 && (memcmp(c.p, "nf_ct_", 6) == 0 || memcmp(c.p, "helper ", 7) == 0))
-		return 1;
-	if (left > 12 && (c.p[0] == 'n' || c.p[0] == 'i') && memcmp(c.p + 2, "_conntrack", 10) == 0)
-		return 1;
-	/* The kernel prints the note as the whole message: only the ending counts. */
-	if (lp_ends_with(&c, " callbacks suppressed", 21))
-		return 1;
-	*in = lp_find_in(c.p, left);
-	return *in != NULL;
+	if (!lp_eat(&c, "nf_ct_") && !lp_eat(&c, "conntrack: generic helper"))
+		return -ENOENT;
+	colon = memchr(c.p, ':', lp_left(&c) < 24 ? lp_left(&c) : 24);
+	if (colon && !memchr(c.p, ' ', (size_t)(colon - c.p)))
+		c.p = colon + 1;
+	return lp_core_notice(c, ev);
 }
 
-/* in: from lp_maybe_ours(), NULL when not searched yet. */
-static int lp_body(struct lp_cur c, const char *in, struct logparse_event *ev)
+static int lp_continuation(struct lp_cur c, struct logparse_event *ev)
 {
-	if (c.p < c.end && (*c.p == ' ' || *c.p == '\t')) {
-		lp_skip_spaces(&c);
-		if (lp_left(&c) < 3 || memcmp(c.p, "IN=", 3) != 0 || !lp_find_in(c.p, lp_left(&c)))
-			return -ENOENT;
-		ev->kind = LOGPARSE_KIND_CONTINUATION;
-		return lp_parse_fields(c.p, lp_left(&c), &ev->pkt);
+	lp_skip_spaces(&c);
+	if (lp_left(&c) < 3 || memcmp(c.p, "IN=", 3) != 0 || !lp_find_in(c.p, lp_left(&c)))
+		return -ENOENT;
+	ev->kind = LOGPARSE_KIND_CONTINUATION;
+	return lp_parse_fields(c.p, lp_left(&c), &ev->pkt, &ev->truncated);
+}
+
+/* A kernel message body (wrapper gone). */
+static int lp_kernel_body(struct lp_cur c, struct logparse_event *ev)
+{
+	const char *in;
+	int rc;
+
+	if (c.p < c.end && (*c.p == ' ' || *c.p == '\t'))
+		return lp_continuation(c, ev);
+	if (lp_left(&c) > 12 && (c.p[0] == 'n' || c.p[0] == 'i') &&
+	    memcmp(c.p + 2, "_conntrack", 10) == 0) {
+		rc = lp_core(c, ev);
+		if (rc != -EAGAIN)
+			return rc;
+		while (lp_eat(&c, "nf_conntrack: ") || lp_eat(&c, "ip_conntrack: "))
+			;
 	}
 	if (lp_left(&c) > 6 && (memcmp(c.p, "nf_ct_", 6) == 0 || memcmp(c.p, "helper ", 7) == 0)) {
-		int rc = lp_ct_line(c, ev);
-
+		rc = lp_ct_line(c, ev);
 		if (rc != -ENOENT)
 			return rc;
 	}
-	if (lp_left(&c) > 12 && (c.p[0] == 'n' || c.p[0] == 'i') &&
-	    memcmp(c.p + 2, "_conntrack", 10) == 0)
-		return lp_core(c, ev);
 	if (lp_ends_with(&c, " callbacks suppressed", 21))
 		return lp_ratelimit(c, ev);
-	if (in == NULL)
-		in = lp_find_in(c.p, lp_left(&c));
+	in = lp_find_fields(c.p, lp_left(&c), 0);
 	if (in)
 		return lp_log_rule(c, in, ev);
-	return -ENOENT;
+	return lp_named_notice(c, ev);
+}
+
+/* The body after the wrapper h: kernel lines from the kernel (or a bare
+ * message), owner lines from anyone (their klog wording is kube-proxy's). */
+static int lp_body(struct lp_cur c, const struct lp_head *h, struct logparse_event *ev)
+{
+	int rc = -ENOENT;
+
+	if (h->origin != LP_ORIGIN_TOOL)
+		rc = lp_kernel_body(c, ev);
+	if (rc == -ENOENT)
+		rc = lp_owner(c, ev);
+	if (rc == -ENOENT && h->origin == LP_ORIGIN_KERNEL &&
+	    memmem(c.p, lp_left(&c), "conntrack", 9))
+		rc = -EINVAL; /* the kernel said something of conntrack we cannot read */
+	return rc;
 }
 
 /* 1 when the byte at q (found by memchr) starts or ends a trigger word. */
@@ -216,8 +279,9 @@ static int lp_trigger_at(const char *p, const char *end, const char *q)
 	size_t before = (size_t)(q - p), after = (size_t)(end - q);
 
 	switch (*q) {
-	case '=': /* "IN=" */
-		return before >= 2 && q[-2] == 'I' && q[-1] == 'N';
+	case '=': /* "IN=", "SRC=" (a paste without IN=) */
+		return (before >= 2 && q[-2] == 'I' && q[-1] == 'N') ||
+		       (before >= 3 && q[-3] == 'S' && q[-2] == 'R' && q[-1] == 'C');
 	case '_': /* "nf_ct_" (seen at its first '_'), "_conntrack" */
 		return (after >= 4 && memcmp(q, "_ct_", 4) == 0) ||
 		       (after >= 10 && memcmp(q, "_conntrack", 10) == 0);
@@ -244,8 +308,8 @@ static int lp_line_triggers(const char *p, size_t len)
 	return 0;
 }
 
-/* Marks the positions of the 16 at q that start a byte pair "N=" (of
- * "IN="), "_c" (of "nf_ct_" and "_conntrack") or "lp" (of "helper ").
+/* Marks the positions of the 16 at q that start a byte pair "N=" or "C="
+ * (of "IN=", "SRC="), "_c" (of "nf_ct_" and "_conntrack") or "lp" (of "helper ").
  * Generic vectors: SSE2 on x86-64, NEON on arm64, plain code elsewhere.
  * Pairs are rare in other lines, where the letters alone ('h' above all)
  * are not. */
@@ -255,7 +319,7 @@ static inline lp_v16 lp_pairs16(const char *q)
 
 	memcpy(&a, q, sizeof(a));
 	memcpy(&b, q + 1, sizeof(b));
-	return (lp_v16)(((a == 'N') & (b == '=')) | ((a == '_') & (b == 'c')) |
+	return (lp_v16)((((a == 'N') | (a == 'C')) & (b == '=')) | ((a == '_') & (b == 'c')) |
 			((a == 'l') & (b == 'p')));
 }
 
@@ -289,12 +353,45 @@ static int lp_line_may_match(const char *p, size_t len)
 	return (w[0] | w[1]) ? lp_line_triggers(p, len) : 0;
 }
 
-int logparse_line(const char *line, size_t len, struct logparse_event *ev)
+/* A CRI record's message: itself a line of any format; without a wrapper
+ * it is the container's own output (a tool's, not the kernel's). */
+static int lp_cri_inner(struct lp_cur *body, struct logparse_time *ts, struct lp_head *h)
+{
+	struct lp_head in;
+	struct logparse_time its = {0};
+	int rc = lp_strip_wrapper(body->p, lp_left(body), body, &its, &in);
+
+	if (rc || in.fmt == LOGPARSE_FMT_CRI)
+		return -ENOENT;
+	h->origin = in.origin == LP_ORIGIN_UNKNOWN ? LP_ORIGIN_TOOL : in.origin;
+	if (its.flags)
+		*ts = its;
+	return 0;
+}
+
+static int lp_finish(struct lp_cur body, const struct lp_head *h, const struct logparse_time *ts,
+		     struct logparse_event *ev)
 {
 	struct logparse_event e;
+	int rc;
+
+	memset(&e, 0, sizeof(e)); /* the ~700-byte event is cleared only for candidates */
+	e.ts = *ts;
+	e.format = h->fmt;
+	rc = lp_body(body, h, &e);
+	if (rc)
+		return rc;
+	if (h->partial)
+		e.truncated = true;
+	*ev = e;
+	return 0;
+}
+
+int logparse_line(const char *line, size_t len, struct logparse_event *ev)
+{
 	struct logparse_time ts;
 	struct lp_cur body;
-	const char *in;
+	struct lp_head h;
 	int rc;
 
 	if (!ev || (!line && len))
@@ -306,16 +403,66 @@ int logparse_line(const char *line, size_t len, struct logparse_event *ev)
 	if (!lp_line_may_match(line, len))
 		return -ENOENT;
 	memset(&ts, 0, sizeof(ts));
-	rc = lp_strip_wrapper(line, len, &body, &ts);
+	rc = lp_strip_wrapper(line, len, &body, &ts, &h);
+	if (rc == 0 && h.fmt == LOGPARSE_FMT_CRI)
+		rc = lp_cri_inner(&body, &ts, &h);
 	if (rc)
 		return rc;
-	if (!lp_maybe_ours(body, &in))
-		return -ENOENT; /* the ~500-byte event is cleared only for candidates */
-	memset(&e, 0, sizeof(e));
-	e.ts = ts;
-	rc = lp_body(body, in, &e);
-	if (rc)
-		return rc;
-	*ev = e;
-	return 0;
+	return lp_finish(body, &h, &ts, ev);
+}
+
+int logparse_record(const char *msg, size_t len, const struct logparse_origin *o,
+		    struct logparse_event *ev)
+{
+	struct logparse_time ts = {0};
+	struct lp_cur body = {msg, msg + len};
+	struct lp_head h = {0};
+	int rc;
+
+	if (!ev || !o || (!msg && len))
+		return -EINVAL;
+	if (!msg)
+		return -ENOENT;
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+		len--;
+	body.end = msg + len;
+	if (!lp_line_may_match(msg, len))
+		return -ENOENT;
+	if (o->realtime_usec >= 0)
+		lp_time_from_epoch(&ts, o->realtime_usec / 1000000,
+				   (uint32_t)(o->realtime_usec % 1000000));
+	if (o->format == LOGPARSE_FMT_DOCKER_JSON) {
+		h.fmt = LOGPARSE_FMT_CRI; /* the same: a container's line */
+		rc = lp_cri_inner(&body, &ts, &h);
+		if (rc)
+			return rc;
+	} else {
+		h.origin = o->is_kernel ? LP_ORIGIN_KERNEL : LP_ORIGIN_TOOL;
+		if (!o->is_kernel && (!o->ident || strcmp(o->ident, "kube-proxy") != 0))
+			return -ENOENT;
+	}
+	h.fmt = o->format;
+	h.partial = o->partial;
+	return lp_finish(body, &h, &ts, ev);
+}
+
+const char *logparse_format_name(enum logparse_format f)
+{
+	static const char *const names[LOGPARSE_FMT_COUNT] = {
+	    "bare", "dmesg",        "dmesg-T",     "kernel-tag",      "syslog",
+	    "iso",  "rfc5424",      "logread",     "short-monotonic", "short-unix",
+	    "cri",  "journal-json", "docker-json",
+	};
+
+	return (unsigned)f < LOGPARSE_FMT_COUNT ? names[f] : "?";
+}
+
+const char *logparse_kind_name(enum logparse_kind k)
+{
+	static const char *const names[LOGPARSE_KIND_MAX + 1] = {
+	    "unrelated", "ct_invalid", "table_full",   "expect_full", "log_rule", "ratelimit",
+	    "boot",      "vmalloc",    "continuation", "owner",       "notice",
+	};
+
+	return (unsigned)k <= LOGPARSE_KIND_MAX ? names[k] : "?";
 }

@@ -3,7 +3,9 @@
  * text or from an NFLOG prefix + packet, and aggregate them.
  * Pure: no I/O, no globals but const tables, no clock. Inputs are (ptr, len),
  * need not be NUL-terminated and are never retained: text the event needs is
- * copied (truncated) into it. Only logparse_agg_new() allocates. */
+ * copied (truncated) into it. Only logparse_agg_new() allocates. Records
+ * that need a JSON parser (journalctl -o json, Docker json-file) are decoded
+ * by the caller and given to logparse_record(). */
 #ifndef CTADVISOR_LOGPARSE_H
 #define CTADVISOR_LOGPARSE_H
 
@@ -42,7 +44,32 @@ enum logparse_kind {
 	LOGPARSE_KIND_BOOT,         /* nf_conntrack version ... (N buckets, M max) */
 	LOGPARSE_KIND_VMALLOC,      /* nf_conntrack: falling back to vmalloc */
 	LOGPARSE_KIND_CONTINUATION, /* " IN=..." rest of a line split by \n */
+	LOGPARSE_KIND_OWNER,        /* a tool setting a conntrack knob: owner, knob, value */
+	LOGPARSE_KIND_NOTICE,       /* another conntrack message of the kernel; text */
 };
+#define LOGPARSE_KIND_MAX LOGPARSE_KIND_NOTICE
+
+/* The wrapper a line came in, as recognised. */
+enum logparse_format {
+	LOGPARSE_FMT_BARE = 0,     /* the message alone (journalctl -o cat, dmesg -r less) */
+	LOGPARSE_FMT_DMESG,        /* "[ 1234.567890] " */
+	LOGPARSE_FMT_DMESG_T,      /* "[Tue Nov 24 14:14:32 2026] " */
+	LOGPARSE_FMT_KERNEL_TAG,   /* "kernel: " with nothing before it */
+	LOGPARSE_FMT_SYSLOG,       /* "Nov 24 14:14:32 host kernel: " (journalctl short) */
+	LOGPARSE_FMT_ISO,          /* "2026-11-24T14:14:32+00:00 host kernel: " */
+	LOGPARSE_FMT_RFC5424,      /* "<4>1 2026-...Z host kernel - - - " */
+	LOGPARSE_FMT_LOGREAD,      /* OpenWrt "Tue Nov 24 14:14:32 2026 kern.warn kernel: " */
+	LOGPARSE_FMT_MONOTONIC,    /* journalctl -o short-monotonic "[ 1234.5] host kernel: " */
+	LOGPARSE_FMT_UNIX,         /* journalctl -o short-unix "1795529672.123456 host kernel: " */
+	LOGPARSE_FMT_CRI,          /* "2026-11-24T14:14:32.1Z stdout F " (containerd, CRI-O) */
+	LOGPARSE_FMT_JOURNAL_JSON, /* journalctl -o json: decoded by the caller */
+	LOGPARSE_FMT_DOCKER_JSON,  /* Docker json-file {"log": ...}: decoded by the caller */
+	LOGPARSE_FMT_COUNT
+};
+/* "dmesg", "syslog", "journal-json", ...: stable names; "?" out of range. */
+const char *logparse_format_name(enum logparse_format f);
+/* "ct_invalid", ..., "notice"; "unrelated" for 0. */
+const char *logparse_kind_name(enum logparse_kind k);
 
 /* Timestamp as written; flags say which members hold. */
 #define LOGPARSE_TS_MONO 0x1 /* mono_*: seconds since boot (dmesg) */
@@ -113,6 +140,7 @@ struct logparse_pkt {
 	uint8_t tos, ttl;
 	uint32_t flowlbl;
 	bool is_df, is_truncated, is_bad_header;
+	bool is_masked; /* an address or value written masked (xxx.xxx, XXXX:, ...) */
 	char in[LOGPARSE_IFNAME], out[LOGPARSE_IFNAME]; /* "" when none */
 };
 
@@ -135,11 +163,35 @@ struct logparse_event {
 	 * held a newline (SCTP's do_basic_checks), the packet fields follow on
 	 * the next line, a CONTINUATION. */
 	bool awaits_fields;
+	enum logparse_format format;
+	/* the line was cut (mid-reason, mid-field, a CRI partial record): what
+	 * is there is counted */
+	bool truncated;
+	/* OWNER: who ("kube-proxy"), which knob (sysctl name as written), value */
+	char owner[24];
+	char knob[64];
+	uint64_t value;
+	bool has_value;
 };
 
 /* One kernel log line (any supported wrapper). 0 and *ev filled; -ENOENT an
  * unrelated line; -EINVAL looks like ours but is malformed. ev untouched on error. */
 int logparse_line(const char *line, size_t len, struct logparse_event *ev);
+
+/* Where a record decoded by the caller came from: the journal's MESSAGE with
+ * its _TRANSPORT / SYSLOG_IDENTIFIER, or a container log's line. */
+struct logparse_origin {
+	enum logparse_format format; /* LOGPARSE_FMT_JOURNAL_JSON or _DOCKER_JSON */
+	bool is_kernel;              /* journal: _TRANSPORT=kernel (or identifier kernel) */
+	const char *ident;           /* SYSLOG_IDENTIFIER or NULL; NUL-terminated */
+	int64_t realtime_usec;       /* __REALTIME_TIMESTAMP / "time"; < 0 unknown */
+	bool partial;                /* the record holds part of a line */
+};
+/* A message of a decoded record: for the journal, the kernel's message
+ * itself (no wrapper); for a container log, a line in any format
+ * logparse_line() reads. Return codes as logparse_line(). */
+int logparse_record(const char *msg, size_t len, const struct logparse_origin *o,
+		    struct logparse_event *ev);
 
 /* NFLOG prefix + L3 payload of family (AF_INET/AF_INET6). 0 and *ev filled
  * (a short payload sets pkt.is_truncated); -EINVAL bad arguments or malformed
@@ -164,6 +216,9 @@ void logparse_agg_add_rc(struct logparse_agg *agg, int rc);
  * of kind CONTINUATION, nothing else); any other line, logparse_agg_add(),
  * logparse_agg_flush() or logparse_agg_result() aggregates it as it is. */
 int logparse_agg_add_line(struct logparse_agg *agg, const char *line, size_t len);
+/* logparse_record() + add or add_rc, as logparse_agg_add_line(). */
+int logparse_agg_add_record(struct logparse_agg *agg, const char *msg, size_t len,
+			    const struct logparse_origin *o);
 /* Aggregate a report held by logparse_agg_add_line(), if any: at the end of
  * one input, so that the next input's first line does not complete it. */
 void logparse_agg_flush(struct logparse_agg *agg);
@@ -190,12 +245,21 @@ struct logparse_netns_count {
 	uint32_t netns;
 	uint64_t count;
 };
-#define LOGPARSE_NETNS_MAX 16
+#define LOGPARSE_NETNS_MAX           16
+#define LOGPARSE_NOT_UNDERSTOOD_KEPT 5
+struct logparse_owner_count {
+	char owner[24], knob[64];
+	uint64_t value; /* the last one seen */
+	bool has_value;
+	uint64_t count;
+};
+#define LOGPARSE_OWNERS_MAX 16
 /* Read-only view; arrays point into agg, valid until the next add or free.
  * Lists are sorted by count descending, then by key. */
 struct logparse_agg_result {
 	uint64_t events, lines, unrelated, not_understood, truncated, bad_header;
-	uint64_t by_kind[LOGPARSE_KIND_CONTINUATION + 1]; /* events, lines of each kind */
+	uint64_t by_kind[LOGPARSE_KIND_MAX + 1]; /* events, lines of each kind */
+	uint64_t lines_truncated, masked;        /* events from cut lines, with masked values */
 	uint64_t continuations_joined; /* of by_kind[CONTINUATION]: merged into their report */
 	uint64_t dropped, accepted;    /* CT_INVALID events by verdict */
 	const struct logparse_reason_count *reasons;
@@ -218,6 +282,12 @@ struct logparse_agg_result {
 	uint64_t suppressed;             /* sum of callbacks suppressed */
 	bool counts_lower_bound;         /* suppressed > 0 */
 	uint64_t boot_buckets, boot_max;
+	/* the first lines not understood, as read (the renderer escapes them) */
+	const char (*not_understood_lines)[LOGPARSE_TEXT_MAX];
+	size_t n_not_understood_lines;
+	/* OWNER lines: who set which knob, the last value each set */
+	const struct logparse_owner_count *owners;
+	size_t n_owners;
 };
 /* Flushes (logparse_agg_flush), sorts internal tables; fills *res (pointers
  * into agg). */

@@ -161,6 +161,13 @@ static inline unsigned lp_v16_first(lp_v16 m)
 	return 16;
 }
 
+static inline int lp_hexdig(char ch)
+{
+	unsigned char l = lp_lower(ch);
+
+	return (l >= '0' && l <= '9') || (l >= 'a' && l <= 'f');
+}
+
 int lp_eat_ci(struct lp_cur *c, const char *lit);
 int lp_hex(struct lp_cur *c, uint64_t max, uint64_t *out);
 int lp_addr(const char *p, size_t len, uint8_t *family, uint8_t addr[16]);
@@ -171,11 +178,39 @@ void lp_copy(char *dst, size_t size, const char *src, size_t len);
  * 0 ev->reason/verdict/args/text set; -ENOENT not a conntrack report; -EINVAL. */
 int lp_classify_ct(const char *msg, size_t len, struct logparse_event *ev);
 
-/* Parse LOG-target fields "IN=.. OUT=.. SRC=.." into *pkt. 0 or -EINVAL. */
-int lp_parse_fields(const char *p, size_t len, struct logparse_pkt *pkt);
+/* Parse LOG-target fields "IN=.. OUT=.. SRC=.." into *pkt: masked values
+ * set pkt->is_masked, a line cut inside the last field sets *cut (both
+ * kept). 0 or -EINVAL. */
+int lp_parse_fields(const char *p, size_t len, struct logparse_pkt *pkt, bool *cut);
+/* 1 when k[0, n) is a key nf_log_syslog writes ("SRC", "PHYSIN", ...). */
+int lp_field_key(const char *k, size_t n);
 
-/* Strip a log wrapper; *body is what follows. 0, -ENOENT (not kernel). */
-int lp_strip_wrapper(const char *line, size_t len, struct lp_cur *body, struct logparse_time *ts);
+/* Who wrote the message, as far as the wrapper says. */
+enum lp_origin {
+	LP_ORIGIN_UNKNOWN = 0, /* no ident: a bare message, dmesg (the kernel's ring) */
+	LP_ORIGIN_KERNEL,      /* "kernel:" ident, journal _TRANSPORT=kernel */
+	LP_ORIGIN_TOOL,        /* another program: only its owner lines count */
+};
+struct lp_head {
+	enum logparse_format fmt;
+	enum lp_origin origin;
+	bool partial; /* CRI "P": part of a line */
+};
+
+/* Strip a log wrapper; *body is what follows, *h what it was. 0, -ENOENT
+ * (a program whose lines are not ours). */
+int lp_strip_wrapper(const char *line, size_t len, struct lp_cur *body, struct logparse_time *ts,
+		     struct lp_head *h);
+/* Epoch seconds (UTC) into ts: wall clock, year, UTC flags. */
+void lp_time_from_epoch(struct logparse_time *ts, int64_t sec, uint32_t usec);
+
+/* kinds.c: the text after "nf_conntrack: " that is no event of its own
+ * (a notice; N callbacks suppressed); a tool's line setting a knob. 0 and
+ * ev set, -ENOENT. */
+int lp_core_notice(struct lp_cur c, struct logparse_event *ev);
+int lp_owner(struct lp_cur c, struct logparse_event *ev);
+/* 1 when c starts with a klog header "I1124 14:14:32.123456   1 file.go:12] ". */
+int lp_klog_header(struct lp_cur *c);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t lp_days_from_civil(int64_t y, unsigned m, unsigned d);

@@ -189,6 +189,31 @@ int64_t lp_days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* Howard Hinnant's civil_from_days, for epoch stamps (journal, short-unix). */
+void lp_time_from_epoch(struct logparse_time *ts, int64_t sec, uint32_t usec)
+{
+	int64_t days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+	int64_t rem = sec - days * 86400, z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y = (int64_t)yoe + era * 400 + (m <= 2);
+
+	if (y < 1970 || y > 9999)
+		return;
+	ts->year = (uint16_t)y;
+	ts->mon = (uint8_t)m;
+	ts->mday = (uint8_t)(doy - (153 * mp + 2) / 5 + 1);
+	ts->hour = (uint8_t)(rem / 3600);
+	ts->min = (uint8_t)(rem / 60 % 60);
+	ts->sec = (uint8_t)(rem % 60);
+	ts->epoch_sec = sec;
+	ts->wall_usec = usec % 1000000;
+	ts->flags |= LOGPARSE_TS_WALL | LOGPARSE_TS_YEAR | LOGPARSE_TS_UTC;
+}
+
 const char *logparse_tcp_flags_str(uint8_t flags, char *buf, size_t size)
 {
 	static const char *const names[8] = {"FIN", "SYN", "RST", "PSH",

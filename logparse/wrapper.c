@@ -183,7 +183,10 @@ static int lp_bracket(struct lp_cur *c, struct logparse_time *ts)
 		return -ENOENT;
 	lp_skip_spaces(&t);
 	if (lp_u64(&t, INT64_MAX, &sec) == 0) {
-		if (lp_eat(&t, ".")) {
+		/* dmesg always writes the fraction: "[00] " is a serial console's */
+		if (!lp_eat(&t, "."))
+			return -ENOENT;
+		{
 			const char *frac = t.p;
 
 			if (lp_u64(&t, 999999999, &usec))
@@ -210,18 +213,40 @@ static int lp_bracket(struct lp_cur *c, struct logparse_time *ts)
 	return 0;
 }
 
-/* "[host ]kernel: " then an optional dmesg stamp. -ENOENT not the kernel. */
-static int lp_ident(struct lp_cur *c, struct logparse_time *ts)
+/* The programs besides the kernel whose lines logparse reads: the owners
+ * of the conntrack knobs (kind OWNER). */
+static int lp_tool_ident(struct lp_cur *t)
+{
+	if (!lp_eat(t, "kube-proxy"))
+		return 0;
+	if (lp_eat(t, "[")) { /* "[pid]" */
+		const char *close = memchr(t->p, ']', lp_left(t));
+
+		if (!close)
+			return 0;
+		t->p = close + 1;
+	}
+	return lp_eat(t, ":");
+}
+
+/* "[host ]kernel: " then an optional dmesg stamp, or an owner tool's
+ * "[host ]kube-proxy[pid]: ". -ENOENT another program. */
+static int lp_ident(struct lp_cur *c, struct logparse_time *ts, struct lp_head *h)
 {
 	const char *sp = memchr(c->p, ' ', lp_left(c));
 	struct lp_cur t = *c;
 
 	if (sp && sp > c->p && sp[-1] != ':')
 		t.p = sp + 1; /* skip the hostname */
-	if (!lp_eat(&t, "kernel:"))
+	if (lp_eat(&t, "kernel:")) {
+		h->origin = LP_ORIGIN_KERNEL;
+	} else if (lp_tool_ident(&t)) {
+		h->origin = LP_ORIGIN_TOOL;
+	} else {
 		return -ENOENT;
+	}
 	(void)lp_eat(&t, " ");
-	if (t.p < t.end && *t.p == '[')
+	if (h->origin == LP_ORIGIN_KERNEL && t.p < t.end && *t.p == '[')
 		(void)lp_bracket(&t, ts);
 	*c = t;
 	return 0;
@@ -259,8 +284,22 @@ static int lp_rfc5424(struct lp_cur *c, struct logparse_time *ts)
 	return 0;
 }
 
-/* A syslog style header: which stamp, then ident. */
-static int lp_syslog(struct lp_cur *c, struct logparse_time *ts)
+/* "stdout F " / "stderr P " after a CRI timestamp: 1 and h set, else 0. */
+static int lp_cri_stream(struct lp_cur *t, struct lp_head *h)
+{
+	if (!lp_eat(t, "stdout ") && !lp_eat(t, "stderr "))
+		return 0;
+	if (lp_eat(t, "P"))
+		h->partial = true;
+	else if (!lp_eat(t, "F"))
+		return 0;
+	(void)lp_eat(t, " ");
+	h->fmt = LOGPARSE_FMT_CRI;
+	return 1;
+}
+
+/* A syslog style header: which stamp, then ident (or a CRI stream). */
+static int lp_syslog(struct lp_cur *c, struct logparse_time *ts, struct lp_head *h)
 {
 	const char *start = c->p;
 	struct lp_cur t = *c;
@@ -274,53 +313,184 @@ static int lp_syslog(struct lp_cur *c, struct logparse_time *ts)
 		if (!sp || !memchr(t.p, '.', (size_t)(sp - t.p)))
 			return -ENOENT;
 		t.p = sp + 1;
+		h->fmt = LOGPARSE_FMT_LOGREAD;
 	} else if (lp_name3(&t, lp_months, 12)) {
 		t = *c;
 		if (lp_mdhms(&t, ts) || !lp_eat(&t, " "))
 			return -ENOENT;
 		lp_copy(ts->text, sizeof(ts->text), start, (size_t)(t.p - start - 1));
+		h->fmt = LOGPARSE_FMT_SYSLOG;
 	} else {
 		if (lp_iso(&t, ts) || !lp_eat(&t, " "))
 			return -ENOENT;
 		lp_copy(ts->text, sizeof(ts->text), start, (size_t)(t.p - start - 1));
+		h->fmt = LOGPARSE_FMT_ISO;
+		if (lp_cri_stream(&t, h)) {
+			*c = t;
+			return 0;
+		}
 	}
-	if (lp_ident(&t, ts))
+	if (lp_ident(&t, ts, h))
 		return -ENOENT;
 	*c = t;
 	return 0;
 }
 
-int lp_strip_wrapper(const char *line, size_t len, struct lp_cur *body, struct logparse_time *ts)
+/* journalctl -o short-unix: "1795529672.123456 host kernel: ". 0 or -ENOENT. */
+static int lp_unix(struct lp_cur *c, struct logparse_time *ts, struct lp_head *h)
+{
+	struct lp_cur t = *c;
+	struct logparse_time tmp = *ts;
+	uint64_t sec, usec = 0;
+	const char *frac;
+
+	if (lp_u64(&t, INT64_MAX / 2, &sec) || t.p - c->p < 9 || !lp_eat(&t, "."))
+		return -ENOENT;
+	frac = t.p;
+	if (lp_u64(&t, 999999, &usec) || t.p - frac != 6 || !lp_eat(&t, " "))
+		return -ENOENT;
+	lp_time_from_epoch(&tmp, (int64_t)sec, (uint32_t)usec);
+	if (lp_ident(&t, &tmp, h))
+		return -ENOENT;
+	h->fmt = LOGPARSE_FMT_UNIX;
+	*ts = tmp;
+	*c = t;
+	return 0;
+}
+
+/* What may stand before a kernel message that no wrapper explains: a
+ * serial console's "[00] ", a log shipper's own prefix ending in
+ * "kernel: ". Text a person typed is not that: a shell prompt or a command
+ * holds quotes, pipes, '$', '#' or '>', and then the line is not the
+ * kernel's (a grep for "table full" is no table-full event). */
+static int lp_garbage_ok(const char *p, const char *end)
+{
+	for (; p < end; p++) {
+		if (*p == '\'' || *p == '"' || *p == '|' || *p == '$' || *p == '#' || *p == '>' ||
+		    *p == '`')
+			return 0;
+	}
+	return 1;
+}
+
+/* A kernel message of ours starts at p: the conntrack prefixes. */
+static int lp_msg_start(const char *p, const char *end)
+{
+	size_t n = (size_t)(end - p);
+
+	return (n > 6 && memcmp(p, "nf_ct_", 6) == 0) ||
+	       (n > 13 && memcmp(p, "nf_conntrack", 12) == 0 && (p[12] == ':' || p[12] == ' ')) ||
+	       (n > 13 && memcmp(p, "ip_conntrack: ", 14) == 0);
+}
+
+/* Garbage before the message (see lp_garbage_ok): the body after a
+ * "kernel: " or at a conntrack prefix after a blank, within the first 256
+ * bytes. 0 and *c moved, or -ENOENT (c kept). */
+static int lp_skip_garbage(struct lp_cur *c, struct logparse_time *ts, struct lp_head *h)
+{
+	const char *lim = c->p + (lp_left(c) < 256 ? lp_left(c) : 256);
+
+	if (lp_msg_start(c->p, c->end))
+		return -ENOENT;
+	for (const char *q = c->p + 1; q < lim; q++) {
+		if (q[-1] != ' ' && q[-1] != ']')
+			continue;
+		if ((size_t)(c->end - q) > 8 && memcmp(q, "kernel: ", 8) == 0) {
+			struct lp_cur t = {q + 8, c->end};
+
+			if (!lp_garbage_ok(c->p, q))
+				return -ENOENT;
+			if (t.p < t.end && *t.p == '[')
+				(void)lp_bracket(&t, ts);
+			h->origin = LP_ORIGIN_KERNEL;
+			*c = t;
+			return 0;
+		}
+		if (lp_msg_start(q, c->end)) {
+			if (!lp_garbage_ok(c->p, q))
+				return -ENOENT;
+			c->p = q;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* "[stamp] " and after it maybe "host kernel: " (journalctl -o
+ * short-monotonic), or a bare "kernel: ". */
+static void lp_lead(struct lp_cur *c, struct logparse_time *ts, struct lp_head *h)
+{
+	struct lp_cur t = *c;
+
+	if (t.p < t.end && *t.p == '[' && lp_bracket(&t, ts) == 0) {
+		h->fmt = (ts->flags & LOGPARSE_TS_MONO) ? LOGPARSE_FMT_DMESG : LOGPARSE_FMT_DMESG_T;
+		*c = t;
+		if (t.p < t.end && *t.p != '[' && lp_ident(&t, ts, h) == 0) {
+			if (h->fmt == LOGPARSE_FMT_DMESG)
+				h->fmt = LOGPARSE_FMT_MONOTONIC;
+			*c = t;
+		}
+		return;
+	}
+	if (lp_eat(&t, "kernel:")) {
+		(void)lp_eat(&t, " ");
+		if (t.p < t.end && *t.p == '[')
+			(void)lp_bracket(&t, ts);
+		h->fmt = LOGPARSE_FMT_KERNEL_TAG;
+		h->origin = LP_ORIGIN_KERNEL;
+		*c = t;
+	}
+}
+
+/* The stamped forms: syslog, ISO, CRI, logread, short-unix. 0 (c moved or
+ * kept: not one of them), -ENOENT another program's line. */
+static int lp_stamped(struct lp_cur *c, struct logparse_time *ts, struct lp_head *h)
+{
+	struct logparse_time tmp = *ts;
+	struct lp_cur t = *c;
+
+	if (lp_left(c) <= 4 || !((*c->p >= 'A' && *c->p <= 'Z') || (*c->p >= '0' && *c->p <= '9')))
+		return 0;
+	if (*c->p <= '9' && c->p[4] != '-')
+		return (void)lp_unix(c, ts, h), 0; /* kept when not short-unix */
+	if (lp_syslog(&t, &tmp, h) == 0) {
+		*ts = tmp;
+		*c = t;
+		return 0;
+	}
+	h->fmt = LOGPARSE_FMT_BARE;
+	return (tmp.flags & LOGPARSE_TS_WALL) ? -ENOENT : 0;
+}
+
+int lp_strip_wrapper(const char *line, size_t len, struct lp_cur *body, struct logparse_time *ts,
+		     struct lp_head *h)
 {
 	struct lp_cur c = {line, line + len};
 	struct lp_cur t = c;
 	uint64_t pri;
 
+	memset(h, 0, sizeof(*h));
 	if (lp_eat(&t, "<") && lp_u64(&t, 1023, &pri) == 0 && lp_eat(&t, ">")) {
 		c = t;
 		if (lp_eat(&t, "1 ")) {
 			if (lp_rfc5424(&t, ts))
 				return -ENOENT;
+			h->fmt = LOGPARSE_FMT_RFC5424;
+			h->origin = LP_ORIGIN_KERNEL;
 			*body = t;
 			return 0;
 		}
 	}
-	if (c.p < c.end && *c.p == '[') {
-		t = c;
-		if (lp_bracket(&t, ts) == 0)
-			c = t;
-	} else if (lp_left(&c) > 4 && ((*c.p >= 'A' && *c.p <= 'Z') ||
-				       (*c.p >= '0' && *c.p <= '9' && c.p[4] == '-'))) {
-		struct logparse_time tmp = *ts;
-
-		t = c;
-		if (lp_syslog(&t, &tmp) == 0) {
-			*ts = tmp;
-			c = t;
-		} else if (tmp.flags & LOGPARSE_TS_WALL) {
-			return -ENOENT; /* a syslog line of another program */
-		}
+	if (c.p < c.end && (*c.p == '[' || *c.p == 'k'))
+		lp_lead(&c, ts, h);
+	else if (lp_stamped(&c, ts, h))
+		return -ENOENT;
+	if (h->fmt == LOGPARSE_FMT_CRI) {
+		*body = c;
+		return 0;
 	}
+	if (h->origin != LP_ORIGIN_TOOL)
+		(void)lp_skip_garbage(&c, ts, h);
 	*body = c;
 	return 0;
 }

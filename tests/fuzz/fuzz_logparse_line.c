@@ -18,7 +18,10 @@ static int is_catalog_entry(const struct logparse_reason *r)
 
 static void check_event(const struct logparse_event *ev)
 {
-	FUZZ_CHECK(ev->kind >= LOGPARSE_KIND_CT_INVALID && ev->kind <= LOGPARSE_KIND_CONTINUATION);
+	FUZZ_CHECK(ev->kind >= LOGPARSE_KIND_CT_INVALID && ev->kind <= LOGPARSE_KIND_MAX);
+	FUZZ_CHECK(ev->format < LOGPARSE_FMT_COUNT);
+	FUZZ_CHECK(fuzz_has_nul(ev->owner, sizeof(ev->owner)));
+	FUZZ_CHECK(fuzz_has_nul(ev->knob, sizeof(ev->knob)));
 	FUZZ_CHECK(ev->verdict <= LOGPARSE_VERDICT_ACCEPTED);
 	if (ev->kind == LOGPARSE_KIND_CT_INVALID)
 		FUZZ_CHECK(ev->reason != NULL && is_catalog_entry(ev->reason));
@@ -49,6 +52,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		check_event(&ev);
 
+	/* the same bytes as a decoded record: journal (kernel or kube-proxy), container */
+	for (int k = 0; k < 3; k++) {
+		struct logparse_origin o = {
+		    k == 2 ? LOGPARSE_FMT_DOCKER_JSON : LOGPARSE_FMT_JOURNAL_JSON, k == 0,
+		    k == 1 ? "kube-proxy" : NULL, k == 0 ? 1 : -1, size & 1};
+
+		memset(&ev, FUZZ_POISON, sizeof(ev));
+		rc = logparse_record((const char *)data, size, &o, &ev);
+		FUZZ_CHECK(rc == 0 || rc == -ENOENT || rc == -EINVAL);
+		if (rc < 0)
+			FUZZ_CHECK(memcmp(&ev, &before, sizeof(ev)) == 0);
+		else
+			check_event(&ev);
+	}
 	if (size > 0) {
 		const char *s = logparse_tcp_flags_str(data[0], flags, sizeof(flags));
 

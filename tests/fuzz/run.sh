@@ -27,7 +27,8 @@ LOGPARSE_SRCS=$(ls logparse/*.c)
 # target -> sources linked in, libraries, -max_len
 target_srcs() {
 	case $1 in
-	logparse_line | logparse_nflog | logparse_agg) echo "$LOGPARSE_SRCS" ;;
+	logparse_line | logparse_nflog) echo "$LOGPARSE_SRCS" ;;
+	logparse_agg) echo cli/logparse_json.c "$LOGPARSE_SRCS" ;;
 	nl_ct) echo nl/nl_ct.c ;;
 	nl_stats_global | nl_stats_cpu) echo nl/nl_stats.c ;;
 	procstat) echo collect/procstat.c ;;
@@ -44,7 +45,7 @@ target_libs() {
 	nl_ct | nl_stats_global | nl_stats_cpu | nl_events) echo -lmnl ;;
 	flush) echo -lmnl ;;
 	nl_nflog) echo -lmnl -lnetfilter_log ;;
-	undo) echo -ljansson ;;
+	undo | logparse_agg) echo -ljansson ;;
 	cli) echo -lm ;;
 	esac
 }
