@@ -15,7 +15,7 @@ static void lp_trim_end(struct lp_cur *c)
 
 int lp_core_notice(struct lp_cur c, struct logparse_event *ev)
 {
-	struct lp_cur t = c;
+	struct lp_cur t;
 	uint64_t n;
 
 	lp_skip_spaces(&c);

@@ -169,7 +169,7 @@ assert_eq "hostile: JSON dropped" 1 "$(jq .invalid.dropped "$OUT")"
 # the 127-byte prefix limit would cut in two, a CRLF line among LF ones, and
 # at the end of the file a conntrack line cut mid-field, without a newline.
 # The valid lines count exactly, the 1 MiB line is unrelated, the cut line
-# is "not understood" (malformed conntrack line, as documented) and no drop;
+# counts as the drop it reports (its reason is whole) without a source;
 # JSON and text are valid UTF-8, bad bytes escaped, no raw control bytes.
 pad126=$(printf 'P%.0s' {1..126})
 {
@@ -194,13 +194,13 @@ if jq -e . "$OUT" >/dev/null 2>&1; then
 else
 	fail "hostile 2: JSON does not parse: $(head -c 500 "$OUT")"
 fi
-assert_eq "hostile 2: lines, events, unrelated, not understood" "7 5 1 1" \
+assert_eq "hostile 2: lines, events, unrelated, not understood" "7 6 1 0" \
 	"$(jq -r '.input | "\(.lines) \(.events) \(.unrelated) \(.not_understood)"' "$OUT")"
-assert_eq "hostile 2: conntrack reports, LOG lines" "3 2" \
+assert_eq "hostile 2: conntrack reports, LOG lines" "4 2" \
 	"$(jq -r '.input.kinds | "\(.ct_invalid) \(.log_rule)"' "$OUT")"
-assert_eq "hostile 2: dropped, accepted, truncated" "3 0 0" \
+assert_eq "hostile 2: dropped, accepted, truncated" "4 0 0" \
 	"$(jq -r '.invalid | "\(.dropped) \(.accepted) \(.truncated)"' "$OUT")"
-assert_eq "hostile 2: reasons" "tcp-invalid-flags 3" \
+assert_eq "hostile 2: reasons" "tcp-invalid-flags 4" \
 	"$(jq -r '[.invalid.reasons[] | "\(.id) \(.count)"] | join(", ")' "$OUT")"
 assert_eq "hostile 2: sources (the CRLF line's included, the cut one not)" \
 	"203.0.113.5 2, 203.0.113.9 1" \
@@ -230,7 +230,7 @@ else
 fi
 assert_eq "hostile 2: raw ESC, BEL or CR in text" 0 "$(grep -c $'\x1b\\|\x07\\|\r' "$OUT" || true)"
 assert_grep "hostile 2: text shows the escaped prefix" -F -e '"EV\xff\xfeIL\xc3:"' "$OUT"
-assert_grep "hostile 2: text line counts" -e '^  lines  *7 read: 5 understood, 1 unrelated, 1 not understood$' "$OUT"
+assert_grep "hostile 2: text line counts" -e '^  lines  *7 read: 6 understood, 1 unrelated, 0 not understood$' "$OUT"
 # Even the 126-byte prefix (one word, longer than a line) is cut to fit:
 # display columns (wc -L in a UTF-8 locale), the é is one.
 widest=$(grep -v -e '^  source ' "$OUT" | LC_ALL=C.UTF-8 wc -L)
