@@ -12,8 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "../collect/fileio.h"
-#include "../analysis/ruleset.h"
+#include "../collect/invalid_kernel.h"
 #include "../nl/flush_nl.h"
 #include "../collect/netns.h"
 #include "../sysctl/sysctl.h"
@@ -209,36 +208,6 @@ static void show_scan(const struct flush_scan *s)
 		       (unsigned long long)s->bad);
 }
 
-/* Whether this namespace's ruleset drops ct state invalid packets: 1 (where
- * names the rule), 0 no such rule in any ruleset read, -ENOENT none of nft,
- * iptables-save, ip6tables-save could be run. */
-static int ruleset_drops_invalid(char *where, size_t where_len)
-{
-	static const char *const nft_argv[] = {"nft", "-j", "list", "ruleset", NULL};
-	static const char *const ipt_argv[] = {"iptables-save", NULL};
-	static const char *const ip6t_argv[] = {"ip6tables-save", NULL};
-	const char *const *const tools[] = {nft_argv, ipt_argv, ip6t_argv};
-	bool any = false;
-	int found = 0;
-
-	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]) && found == 0; i++) {
-		char *text = NULL;
-		size_t len = 0;
-		int rc;
-
-		if (fileio_run_capture(tools[i], &text, &len) < 0)
-			continue;
-		rc = i == 0 ? flush_ruleset_nft_drops_invalid(text, len, where, where_len)
-			    : flush_ruleset_ipt_drops_invalid(text, len, tools[i][0], where,
-							      where_len);
-		free(text);
-		any = any || rc >= 0;
-		if (rc > 0)
-			found = 1;
-	}
-	return found ? 1 : any ? 0 : -ENOENT;
-}
-
 /* Whether deleting these flows is safe for their TCP connections: they
  * break only when nf_conntrack_tcp_loose=0 (no mid-stream pick-up) AND a
  * rule drops the INVALID packets that follow; a ruleset that cannot be read
@@ -260,7 +229,7 @@ static bool tcp_delete_breaks(void)
 {
 	char where[FLUSH_WHERE_LEN] = "";
 
-	return tcp_loose_value() == 0 && ruleset_drops_invalid(where, sizeof(where)) != 0;
+	return tcp_loose_value() == 0 && invalid_kernel_ruleset_drops(where, sizeof(where)) != 0;
 }
 
 static bool tcp_safe(const struct flush_scan *s, bool force)
@@ -277,7 +246,7 @@ static bool tcp_safe(const struct flush_scan *s, bool force)
 		       (unsigned long long)s->established_tcp);
 		return true;
 	}
-	drops = ruleset_drops_invalid(where, sizeof(where));
+	drops = invalid_kernel_ruleset_drops(where, sizeof(where));
 	fflush(stdout);
 	if (drops == 0) {
 		printf("note: %llu TCP flows past the handshake match and "

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../collect/nflog_holder.h"
 #include "../nl/nl_nflog.h"
 #include "../nl/nl_stats.h"
 #include "../render/render_invalid.h"
@@ -44,15 +45,12 @@
 /* Final drain: done after 100 ms without a message (ten times the kernel's
  * batch flush), given up after 2 s of steady arrivals (another NFLOG rule on
  * group 0 can keep sending after our logger is restored). */
-#define WI_DRAIN_QUIET_MS       100
-#define WI_DRAIN_MAX_MS         2000
-#define KNOB_LOG_INVALID        "net.netfilter.nf_conntrack_log_invalid"
-#define KNOB_LOGGER_V4          "net.netfilter.nf_log.2"
-#define KNOB_LOGGER_V6          "net.netfilter.nf_log.10"
-#define LOGGER_NFLOG            "nfnetlink_log"
-#define NFLOG_PROC              "/proc/self/net/netfilter/nfnetlink_log"
-#define NFLOG_NETLINK_PROC      "/proc/self/net/netlink"
-#define NETLINK_NETFILTER_PROTO 12 /* NETLINK_NETFILTER */
+#define WI_DRAIN_QUIET_MS 100
+#define WI_DRAIN_MAX_MS   2000
+#define KNOB_LOG_INVALID  "net.netfilter.nf_conntrack_log_invalid"
+#define KNOB_LOGGER_V4    "net.netfilter.nf_log.2"
+#define KNOB_LOGGER_V6    "net.netfilter.nf_log.10"
+#define LOGGER_NFLOG      "nfnetlink_log"
 
 static volatile sig_atomic_t wi_stop;
 
@@ -147,146 +145,12 @@ static int wi_read_state(struct wi_run *r)
 	return 0;
 }
 
-/* The decimal unsigned int at s, after any white space; *end past it. */
-static bool wi_parse_uint(const char *s, char **end, unsigned *out)
+static void wi_explain_held(const struct wi_run *r, const struct nflog_holder *h)
 {
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, end, 10);
-	if (*end == s || errno != 0 || v > UINT_MAX)
-		return false;
-	*out = (unsigned)v;
-	return true;
-}
-
-/* The netlink port holding group 0 here, from nfnetlink_log's proc file
- * (the port id of a process's first netlink socket is usually its PID). */
-static bool wi_group_holder(unsigned *portid)
-{
-	FILE *f = fopen(NFLOG_PROC, "re");
-	unsigned group, port;
-	bool found = false;
-	char line[256], *p;
-
-	if (f == NULL)
-		return false;
-	while (!found && fgets(line, sizeof(line), f) != NULL)
-		if (wi_parse_uint(line, &p, &group) && wi_parse_uint(p, &p, &port) &&
-		    group == WI_GROUP) {
-			*portid = port;
-			found = true;
-		}
-	fclose(f);
-	return found;
-}
-
-/* Field i (from 0) of a whitespace-separated line as a number; false when
- * the line is shorter or the field is not a number. */
-static bool wi_field(const char *line, int i, unsigned long *out)
-{
-	const char *p = line;
-	char *end;
-
-	for (int k = 0; k < i; k++) {
-		p += strspn(p, " \t");
-		p += strcspn(p, " \t\n");
-	}
-	p += strspn(p, " \t");
-	if (*p < '0' || *p > '9')
-		return false;
-	errno = 0;
-	*out = strtoul(p, &end, 10);
-	return errno == 0 && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\0');
-}
-
-/* The inode of this namespace's netfilter netlink socket bound to portid,
- * from /proc/self/net/netlink ("sk Eth Pid Groups Rmem Wmem Dump Locks
- * Drops Inode"); 0 when none. */
-static unsigned long wi_socket_inode(unsigned portid)
-{
-	FILE *f = fopen(NFLOG_NETLINK_PROC, "re");
-	unsigned long inode = 0, proto, port, ino;
-	char line[256];
-
-	if (f == NULL)
-		return 0;
-	while (inode == 0 && fgets(line, sizeof(line), f) != NULL)
-		if (wi_field(line, 1, &proto) && proto == NETLINK_NETFILTER_PROTO &&
-		    wi_field(line, 2, &port) && port == portid && wi_field(line, 9, &ino))
-			inode = ino;
-	fclose(f);
-	return inode;
-}
-
-/* 1 when process pid has the socket inode open. */
-static bool wi_has_socket(const char *pid, unsigned long inode)
-{
-	char path[64], link[64], want[40];
-	struct dirent *d;
-	bool found = false;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%.20s/fd", pid);
-	snprintf(want, sizeof(want), "socket:[%lu]", inode);
-	dir = opendir(path);
-	if (dir == NULL)
-		return false;
-	while (!found && (d = readdir(dir)) != NULL) {
-		ssize_t n = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
-
-		if (n > 0) {
-			link[n] = '\0';
-			found = strcmp(link, want) == 0;
-		}
-	}
-	closedir(dir);
-	return found;
-}
-
-/* The process holding the netlink port: its PID and command name (comm,
- * control characters replaced). The port id is only usually the PID, so
- * the socket is looked up by inode among every process's descriptors. */
-static bool wi_holder_process(unsigned portid, long *pid, char *comm, size_t size)
-{
-	unsigned long inode = wi_socket_inode(portid);
-	struct dirent *d;
-	bool found = false;
-	DIR *proc;
-
-	if (inode == 0 || (proc = opendir("/proc")) == NULL)
-		return false;
-	while (!found && (d = readdir(proc)) != NULL) {
-		char path[64], *end;
-		long n = strtol(d->d_name, &end, 10);
-		FILE *f;
-
-		if (end == d->d_name || *end != '\0' || n <= 0 || n == (long)getpid() ||
-		    !wi_has_socket(d->d_name, inode))
-			continue;
-		found = true;
-		*pid = n;
-		snprintf(comm, size, "?");
-		snprintf(path, sizeof(path), "/proc/%ld/comm", n);
-		if ((f = fopen(path, "re")) != NULL) {
-			if (fgets(comm, (int)size, f) == NULL)
-				snprintf(comm, size, "?");
-			fclose(f);
-		}
-		comm[strcspn(comm, "\n")] = '\0';
-		for (char *c = comm; *c; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				*c = '?';
-	}
-	closedir(proc);
-	return found;
-}
-
-static void wi_explain_held(const struct wi_run *r, unsigned portid)
-{
-	char comm[32];
-	long pid = 0;
-	bool known = portid != 0 && wi_holder_process(portid, &pid, comm, sizeof(comm));
+	unsigned portid = h->portid;
+	const char *comm = h->comm;
+	long pid = h->pid;
+	bool known = h->has_process;
 	bool is_us = known && strcmp(comm, "ctadvisor") == 0;
 
 	if (is_us)
@@ -331,16 +195,15 @@ static void wi_explain_held(const struct wi_run *r, unsigned portid)
 /* Bind group 0; 0 bound, 1 held elsewhere and --force (counts only), <0 stop. */
 static int wi_bind(struct wi_run *r)
 {
-	unsigned portid = 0;
+	struct nflog_holder holder;
 	int err = 0;
 
 	r->nf = nl_nflog_open(WI_GROUP, &err);
 	if (r->nf != NULL)
 		return 0;
 	if ((err == -EPERM || err == -EBUSY) && sysctl_is_writable(&r->ctx, KNOB_LOG_INVALID)) {
-		if (!wi_group_holder(&portid))
-			portid = 0;
-		wi_explain_held(r, portid);
+		nflog_holder_find(WI_GROUP, &holder);
+		wi_explain_held(r, &holder);
 		return r->a->force ? 1 : -EBUSY;
 	}
 	fprintf(stderr, "ctadvisor watch: cannot bind NFLOG group %d: %s%s\n", WI_GROUP,
