@@ -5,6 +5,9 @@
 #   make asan            build-asan/ with ASan+UBSan;  make valgrind: unit tests under valgrind
 #   make lint            layer rules + clang-format;  make test: everything CI runs
 
+# The one version: `ctadvisor --version` (CTADVISOR_VERSION), the installed man
+# page's footer (make install writes it) and debian/changelog, which
+# debian/rules and tests/package.sh check against `make -s version`.
 VERSION := 0.1.0
 BUILD ?= build
 PREFIX ?= /usr/local
@@ -22,7 +25,7 @@ OPT ?= -O2
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	-Wold-style-definition -Wwrite-strings -Wpointer-arith -Wcast-qual -Wvla -Wundef
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -DCTADVISOR_VERSION=\"$(VERSION)\" \
-	$(SANFLAGS) $(CFLAGS)
+	$(SANFLAGS) $(CPPFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 # One archive per layer folder. A folder's code may use only the folders
@@ -60,7 +63,7 @@ UNIT_TESTS := $(foreach s,$(UNIT_SRCS),$(BUILD)/tests/$(notdir $(s:.c=)))
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all check check-integration test asan valgrind lint format compdb clean install \
-	tools bench fuzz static
+	tools bench fuzz static version package
 
 all: $(BUILD)/ctadvisor $(TEST_TOOLS)
 
@@ -129,6 +132,14 @@ compdb:
 bench: all
 	@tests/bench/run.sh
 
+version:
+	@echo $(VERSION)
+
+# The Debian package built, linted, installed, checked and purged (root):
+# tests/package.sh builds in a copy of the committed tree (git archive HEAD).
+package:
+	@tests/package.sh
+
 # Install layout (all under $(DESTDIR), all overridable):
 #   $(BINDIR)/ctadvisor                      the binary
 #   $(MANDIR)/man8/ctadvisor.8               the man page
@@ -137,7 +148,8 @@ bench: all
 #                                            collector units (not enabled)
 #   $(DATADIR)/icinga2/ctadvisor.conf, $(DATADIR)/nagios/ctadvisor.cfg
 #                                            command definitions to copy
-#   $(DOCDIR)/check-output.md                JSON and Prometheus schema
+#   $(DOCDIR)/check-output.md, NEWS.md       JSON and Prometheus schema; what
+#                                            changed for users, by version
 # The units and command definitions name the binary by its installed path.
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
@@ -146,14 +158,19 @@ DATADIR ?= $(PREFIX)/share/ctadvisor
 DOCDIR ?= $(PREFIX)/share/doc/ctadvisor
 INSTALLED_FILES := $(BINDIR)/ctadvisor $(MANDIR)/man8/ctadvisor.8 $(BASHCOMPDIR)/ctadvisor \
 	$(SYSTEMDUNITDIR)/ctadvisor-textfile.service $(SYSTEMDUNITDIR)/ctadvisor-textfile.timer \
-	$(DATADIR)/icinga2/ctadvisor.conf $(DATADIR)/nagios/ctadvisor.cfg $(DOCDIR)/check-output.md
+	$(DATADIR)/icinga2/ctadvisor.conf $(DATADIR)/nagios/ctadvisor.cfg $(DOCDIR)/check-output.md \
+	$(DOCDIR)/NEWS.md
 BIN_SED := sed 's|/usr/local/sbin/ctadvisor|$(BINDIR)/ctadvisor|g'
+# The man page's .TH footer ("ctadvisor X.Y.Z") gets $(VERSION), so the
+# installed page never disagrees with the binary.
+MAN_SED := sed '/^\.TH /s/"ctadvisor [^"]*"/"ctadvisor $(VERSION)"/'
 
 .PHONY: uninstall
 
 install: $(BUILD)/ctadvisor
 	install -D -m 0755 $(BUILD)/ctadvisor $(DESTDIR)$(BINDIR)/ctadvisor
-	install -D -m 0644 doc/ctadvisor.8 $(DESTDIR)$(MANDIR)/man8/ctadvisor.8
+	install -d $(DESTDIR)$(MANDIR)/man8
+	$(MAN_SED) doc/ctadvisor.8 >$(DESTDIR)$(MANDIR)/man8/ctadvisor.8
 	install -D -m 0644 contrib/bash-completion/ctadvisor $(DESTDIR)$(BASHCOMPDIR)/ctadvisor
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DATADIR)/icinga2 $(DESTDIR)$(DATADIR)/nagios
 	$(BIN_SED) contrib/systemd/ctadvisor-textfile.service \
@@ -161,9 +178,11 @@ install: $(BUILD)/ctadvisor
 	install -m 0644 contrib/systemd/ctadvisor-textfile.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
 	$(BIN_SED) contrib/icinga2/ctadvisor.conf >$(DESTDIR)$(DATADIR)/icinga2/ctadvisor.conf
 	$(BIN_SED) contrib/nagios/ctadvisor.cfg >$(DESTDIR)$(DATADIR)/nagios/ctadvisor.cfg
-	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/ctadvisor-textfile.service \
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/ctadvisor.8 \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/ctadvisor-textfile.service \
 		$(DESTDIR)$(DATADIR)/icinga2/ctadvisor.conf $(DESTDIR)$(DATADIR)/nagios/ctadvisor.cfg
 	install -D -m 0644 doc/check-output.md $(DESTDIR)$(DOCDIR)/check-output.md
+	install -m 0644 NEWS.md $(DESTDIR)$(DOCDIR)/NEWS.md
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole suite, as CI runs it (root, real kernel): lint, unit tests,
 # integration tests, the same two again built with ASan+UBSan, the unit
-# tests under valgrind, clang-tidy and cppcheck, and every fuzz target for
+# tests under valgrind, clang-tidy and cppcheck, the Debian package (built,
+# linted, installed, run, purged: tests/package.sh), and every fuzz target for
 # FUZZ_SECONDS (60). Each step's "N passed, N failed" line is added up into
 # the last line.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 jobs=$(nproc)
 total_pass=0 total_fail=0 failed_steps=()
 
@@ -53,6 +54,7 @@ step asan-integration make -s check-integration BUILD=build-asan SAN=1 OPT=-O1
 unset ASAN_OPTIONS UBSAN_OPTIONS
 step valgrind make -s valgrind
 step static make -s static
+step package tests/package.sh
 step fuzz make -s fuzz
 
 for s in "${failed_steps[@]+"${failed_steps[@]}"}"; do echo "FAILED STEP: $s"; done
