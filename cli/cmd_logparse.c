@@ -28,7 +28,7 @@ static const char logparse_usage[] =
     "Usage: ctadvisor logparse [OPTIONS] [FILE...]\n"
     "\n"
     "Reads kernel log lines and explains the packets conntrack found invalid: counts\n"
-    "by reason (dropped as invalid and accepted apart), protocol, TCP flags,\n"
+    "by reason (marked invalid and accepted apart), protocol, TCP flags,\n"
     "direction and interface, top sources and destination ports, first and last\n"
     "seen, and for each reason what it means, its usual causes and what to check.\n"
     "Also counts 'table full, dropping packet' events, expectation table full,\n"
@@ -55,8 +55,13 @@ static const char logparse_usage[] =
     "      --color WHEN      auto (default), always, never; NO_COLOR disables auto\n"
     "  -h, --help            show this help\n"
     "\n"
-    "Exit status: 0 OK (nothing dropped as invalid), 1 WARNING (packets dropped as\n"
-    "invalid, or expectation table full), 2 CRITICAL (conntrack table full events),\n"
+    "Conntrack only marks packets invalid: a rule that drops 'ct state invalid'\n"
+    "drops them. This host's ruleset is unknown to a log, so packets marked\n"
+    "invalid warn; 'watch --invalid' on the host reads its ruleset.\n"
+    "\n"
+    "Exit status: 0 OK (nothing marked invalid), 1 WARNING (packets marked invalid,\n"
+    "dropped by a conntrack helper, or expectation table full), 2 CRITICAL\n"
+    "(conntrack table full events),\n"
     "3 UNKNOWN (a file could not be read: nothing is reported; or a bad option).\n"
     "Examples: dmesg | ctadvisor logparse\n"
     "          ctadvisor logparse -f json /var/log/kern.log /var/log/kern.log.2.gz\n";
@@ -329,7 +334,9 @@ static int read_all(const struct lp_cli_args *a, struct logparse_agg *agg)
 static int render(const struct lp_cli_args *a, struct logparse_agg *agg)
 {
 	struct logparse_agg_result res;
-	struct render_invalid_meta meta = {.netns = "", .kernel_invalid_delta = UINT64_MAX};
+	struct render_invalid_meta meta = {
+	    .netns = "", .kernel_invalid_delta = UINT64_MAX, .kernel_error_delta = UINT64_MAX};
+	const struct invalid_verdict_in in = {.ruleset = INVALID_RULESET_UNKNOWN};
 	char *source = join_sources(a);
 	int rc;
 
@@ -337,12 +344,13 @@ static int render(const struct lp_cli_args *a, struct logparse_agg *agg)
 		return -ENOMEM;
 	meta.source = source;
 	logparse_agg_result(agg, &res);
+	meta.status = invalid_verdict(&res, &in);
 	if (a->format == CLI_FORMAT_JSON)
 		rc = render_invalid_json(stdout, &res, &meta);
 	else
 		rc = render_invalid_text(stdout, &res, &meta, cmd_want_color(a->color));
 	free(source);
-	return rc < 0 ? rc : render_invalid_exit_code(&res);
+	return rc < 0 ? rc : meta.status;
 }
 
 int cmd_logparse(int argc, char **argv)

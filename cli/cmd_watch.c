@@ -76,7 +76,10 @@ static const char watch_usage[] =
     "\n"
     "Exit status: as 'check', from the watch findings: 0 OK, 1 WARNING,\n"
     "2 CRITICAL, 3 UNKNOWN (also for bad options). With --invalid: 0 nothing\n"
-    "dropped, 1 packets dropped as invalid, 2 table full, 3 error or refused.\n"
+    "dropped (packets marked invalid where no rule drops ct state invalid are\n"
+    "not), 1 packets marked invalid and dropped by a rule (or the ruleset could\n"
+    "not be read, or a conntrack helper dropped them), 2 table full, 3 error or\n"
+    "refused.\n"
     "Examples: ctadvisor watch --interval 1s --duration 5m --events\n"
     "          ctadvisor watch --invalid --duration 60s\n";
 

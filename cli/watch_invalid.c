@@ -14,30 +14,28 @@
  * to exactly one socket and refuses a second bind with EPERM). It means
  * "run anyway": with group 0 held elsewhere, the run changes nothing and
  * counts conntrack's invalid counter only; with an unfinished record of an
- * earlier run, the current values are taken as the originals. */
-#include <dirent.h>
+ * earlier run, the current values are taken as the originals.
+ *
+ * Conntrack only marks the packets invalid; whether they were dropped is the
+ * ruleset's decision, read at the end (as flush reads it), with the kernel's
+ * invalid and error counters (ICMP errors that fit no flow count in error). */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../analysis/invalid_verdict.h"
+#include "../collect/invalid_kernel.h"
 #include "../collect/nflog_holder.h"
 #include "../nl/nl_nflog.h"
-#include "../nl/nl_stats.h"
 #include "../render/render_invalid.h"
-#include "statedir.h"
 #include "cmd.h"
 #include "watch_invalid.h"
-#include "../sysctl/sysctl_write.h"
-#include "../sysctl/undo.h"
+#include "watch_invalid_knobs.h"
 
 #define WI_GROUP   0
 #define WI_TOP_K   64
@@ -47,29 +45,20 @@
  * group 0 can keep sending after our logger is restored). */
 #define WI_DRAIN_QUIET_MS 100
 #define WI_DRAIN_MAX_MS   2000
-#define KNOB_LOG_INVALID  "net.netfilter.nf_conntrack_log_invalid"
-#define KNOB_LOGGER_V4    "net.netfilter.nf_log.2"
-#define KNOB_LOGGER_V6    "net.netfilter.nf_log.10"
-#define LOGGER_NFLOG      "nfnetlink_log"
 
 static volatile sig_atomic_t wi_stop;
 
 struct wi_run {
 	const struct watch_args *a;
-	struct sysctl_ctx ctx;
-	struct sysctl_change ch[3];
-	size_t n_ch;
+	struct invalid_knobs k;
 	bool is_counts_only; /* --force over another group 0 listener */
-	char undo_dir[SYSCTL_PATH_LEN];
-	char undo_file[UNDO_FILE_LEN];
-	bool has_undo;
 	struct nl_nflog *nf;
 	struct logparse_agg *agg;
 	uint64_t t0_ms, last_packets;
-	uint64_t invalid_before;
+	uint64_t invalid_before, error_before;
 	bool has_before;
-	uint64_t kernel_delta; /* UINT64_MAX unknown */
-	bool is_drain_cut;     /* the final drain did not reach a quiet socket */
+	uint64_t kernel_delta, error_delta; /* UINT64_MAX unknown */
+	bool is_drain_cut;                  /* the final drain did not reach a quiet socket */
 };
 
 static void wi_on_signal(int sig)
@@ -91,58 +80,16 @@ static const char *wi_ns(const struct wi_run *r)
 	return r->a->netns != NULL ? r->a->netns : "";
 }
 
-/* conntrack -S invalid, summed over CPUs. */
-static int wi_kernel_invalid(uint64_t *out)
+/* conntrack -S invalid and error now, less the values before the run:
+ * UINT64_MAX each when unknown (not read, or lower: a counter reset). */
+static void wi_kernel_deltas(struct wi_run *r)
 {
-	struct snap_cpu_stats *cpus = NULL;
-	uint64_t sum = 0;
-	size_t n = 0;
-	int rc = nl_stats_query_cpus(&cpus, &n);
+	uint64_t inv, err;
 
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i < n; i++)
-		if (cpus[i].present & (UINT32_C(1) << SNAP_STAT_INVALID))
-			sum += cpus[i].v[SNAP_STAT_INVALID];
-	free(cpus);
-	*out = sum;
-	return 0;
-}
-
-static uint64_t wi_kernel_delta(const struct wi_run *r)
-{
-	uint64_t now;
-
-	if (!r->has_before || wi_kernel_invalid(&now) < 0 || now < r->invalid_before)
-		return UINT64_MAX;
-	return now - r->invalid_before;
-}
-
-/* The three knobs and what the run wants in them; reads the originals. */
-static int wi_read_state(struct wi_run *r)
-{
-	char proto[8];
-	int rc;
-
-	snprintf(proto, sizeof(proto), "%u", r->a->log_proto);
-	rc = sysctl_ctx_init(&r->ctx, NULL);
-	if (rc == 0)
-		rc = sysctl_change_init(&r->ch[0], KNOB_LOGGER_V4, LOGGER_NFLOG);
-	if (rc == 0)
-		rc = sysctl_change_init(&r->ch[1], KNOB_LOGGER_V6, LOGGER_NFLOG);
-	if (rc == 0)
-		rc = sysctl_change_init(&r->ch[2], KNOB_LOG_INVALID, proto);
-	r->n_ch = 3;
-	if (rc == 0)
-		rc = sysctl_changes_diff(&r->ctx, r->ch, r->n_ch);
-	if (rc < 0) {
-		fprintf(stderr, "ctadvisor watch: cannot read the logging settings: %s%s\n",
-			strerror(-rc),
-			rc == -ENOENT ? " (is conntrack loaded in this namespace?)" : "");
-		return rc;
-	}
-	sysctl_changes_order(r->ch, r->n_ch);
-	return 0;
+	if (!r->has_before || invalid_kernel_counters(&inv, &err) < 0)
+		return;
+	r->kernel_delta = inv >= r->invalid_before ? inv - r->invalid_before : UINT64_MAX;
+	r->error_delta = err >= r->error_before ? err - r->error_before : UINT64_MAX;
 }
 
 static void wi_explain_held(const struct wi_run *r, const struct nflog_holder *h)
@@ -176,7 +123,7 @@ static void wi_explain_held(const struct wi_run *r, const struct nflog_holder *h
 			"The kernel delivers a group to exactly one socket, so ctadvisor cannot "
 			"listen beside it and will not take it over.\n",
 			WI_GROUP, portid);
-	fprintf(stderr, "  %s is '%s' now.\n", r->ch[0].name, r->ch[0].old_value);
+	fprintf(stderr, "  %s is '%s' now.\n", r->k.ch[0].name, r->k.ch[0].old_value);
 	if (r->a->force)
 		fputs("--force: counting conntrack's invalid counter only; no setting is "
 		      "changed.\n",
@@ -201,7 +148,7 @@ static int wi_bind(struct wi_run *r)
 	r->nf = nl_nflog_open(WI_GROUP, &err);
 	if (r->nf != NULL)
 		return 0;
-	if ((err == -EPERM || err == -EBUSY) && sysctl_is_writable(&r->ctx, KNOB_LOG_INVALID)) {
+	if ((err == -EPERM || err == -EBUSY) && sysctl_is_writable(&r->k.ctx, r->k.ch[2].name)) {
 		nflog_holder_find(WI_GROUP, &holder);
 		wi_explain_held(r, &holder);
 		return r->a->force ? 1 : -EBUSY;
@@ -209,186 +156,6 @@ static int wi_bind(struct wi_run *r)
 	fprintf(stderr, "ctadvisor watch: cannot bind NFLOG group %d: %s%s\n", WI_GROUP,
 		strerror(-err), err == -EPERM ? " (needs CAP_NET_ADMIN: run as root)" : "");
 	return err;
-}
-
-/* An unfinished watch-invalid record for this namespace: an earlier run
- * was killed and its values are still in place. */
-static bool wi_pending_record(const char *dir, const struct undo_info *me, char *file, size_t len)
-{
-	struct undo_entry *e = NULL;
-	bool found = false;
-	size_t n = 0;
-
-	if (undo_list(dir, &e, &n) < 0)
-		return false;
-	for (size_t i = 0; i < n && !found; i++) {
-		struct undo_record *rec = NULL;
-		struct undo_error uerr;
-		char path[SYSCTL_PATH_LEN + UNDO_FILE_LEN + 2];
-
-		snprintf(path, sizeof(path), "%s/%s", dir, e[i].file);
-		if (undo_load(path, &rec, &uerr) < 0)
-			continue;
-		const struct undo_info *in = undo_record_info(rec);
-
-		found = in->command == UNDO_CMD_WATCH_INVALID && in->netns_ino == me->netns_ino &&
-			in->netns_dev == me->netns_dev;
-		if (found)
-			snprintf(file, len, "%s", e[i].file);
-		undo_record_free(rec);
-	}
-	free(e);
-	return found;
-}
-
-static size_t wi_pending_count(const struct wi_run *r)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->n_ch; i++)
-		n += r->ch[i].state == SYSCTL_CHANGE_PENDING;
-	return n;
-}
-
-static int wi_undo_info(const struct wi_run *r, struct undo_info *info)
-{
-	struct stat st;
-
-	memset(info, 0, sizeof(*info));
-	info->time_s = (int64_t)time(NULL);
-	info->command = UNDO_CMD_WATCH_INVALID;
-	snprintf(info->netns_name, sizeof(info->netns_name), "%s", wi_ns(r));
-	if (stat("/proc/thread-self/ns/net", &st) < 0)
-		return -errno;
-	info->netns_ino = st.st_ino;
-	info->netns_dev = st.st_dev;
-	return 0;
-}
-
-/* Refuse to stack on an earlier run's leftovers, then save the record. */
-static int wi_save_undo(struct wi_run *r)
-{
-	struct undo_info info = {0};
-	struct undo_record *rec = NULL;
-	char old[UNDO_FILE_LEN];
-	int rc = statedir_undo(r->undo_dir, sizeof(r->undo_dir));
-
-	if (rc == 0)
-		rc = wi_undo_info(r, &info);
-	if (rc < 0) {
-		fprintf(stderr, "ctadvisor watch: cannot prepare the undo record in %s: %s\n",
-			r->undo_dir, strerror(-rc));
-		return rc;
-	}
-	if (!r->a->force && wi_pending_record(r->undo_dir, &info, old, sizeof(old))) {
-		fprintf(stderr,
-			"ctadvisor watch: an earlier 'watch --invalid' in this namespace did not "
-			"restore its settings (undo record %s/%s).\n"
-			"Run 'ctadvisor undo' first, or --force to take the current values as the "
-			"originals.\n",
-			r->undo_dir, old);
-		return -EEXIST;
-	}
-	if (wi_pending_count(r) == 0)
-		return 0; /* nothing will be written: nothing to undo */
-	rec = undo_record_new(&info);
-	rc = rec != NULL ? undo_record_add_changes(rec, r->ch, r->n_ch) : -ENOMEM;
-	if (rc == 0)
-		rc = undo_save(r->undo_dir, rec, r->undo_file, sizeof(r->undo_file));
-	undo_record_free(rec);
-	if (rc < 0) {
-		fprintf(stderr,
-			"ctadvisor watch: cannot save the undo record in %s: %s; nothing "
-			"was changed\n",
-			r->undo_dir, strerror(-rc));
-		return rc;
-	}
-	r->has_undo = true;
-	return 0;
-}
-
-static const char *wi_state_name(enum sysctl_change_state s)
-{
-	switch (s) {
-	case SYSCTL_CHANGE_UNCHANGED:
-		return "unchanged";
-	case SYSCTL_CHANGE_APPLIED:
-		return "set";
-	case SYSCTL_CHANGE_FAILED:
-		return "FAILED";
-	case SYSCTL_CHANGE_ROLLED_BACK:
-		return "restored";
-	case SYSCTL_CHANGE_ROLLBACK_FAILED:
-		return "NOT RESTORED";
-	default:
-		return "not attempted";
-	}
-}
-
-/* What to run by hand when a value could not be written back. */
-static void wi_restore_advice(const struct wi_run *r)
-{
-	const char *ns = wi_ns(r);
-
-	fprintf(stderr, "ctadvisor watch: some settings were NOT restored. Run:\n");
-	if (r->has_undo)
-		fprintf(stderr, "  CTADVISOR_STATE_DIR=%s ctadvisor undo   (record %s)\nor:\n",
-			statedir_path(), r->undo_file);
-	for (size_t i = r->n_ch; i-- > 0;) {
-		const struct sysctl_change *c = &r->ch[i];
-
-		if (c->state != SYSCTL_CHANGE_ROLLBACK_FAILED)
-			continue;
-		fprintf(stderr, "  %s%s%ssysctl -w %s=%s   (now '%s': %s)\n",
-			ns[0] ? "ip netns exec " : "", ns, ns[0] ? " " : "", c->name, c->old_value,
-			c->got, strerror(-c->rc));
-	}
-}
-
-static void wi_report_apply_failure(const struct wi_run *r, int rc)
-{
-	fprintf(stderr, "ctadvisor watch: cannot change the logging settings: %s\n", strerror(-rc));
-	for (size_t i = 0; i < r->n_ch; i++) {
-		const struct sysctl_change *c = &r->ch[i];
-
-		fprintf(stderr, "  %s: '%s' -> '%s': %s%s%s\n", c->name, c->old_value, c->new_value,
-			wi_state_name(c->state), c->rc ? ": " : "", c->rc ? strerror(-c->rc) : "");
-	}
-}
-
-/* Write every original back (last first), verify, close the record. */
-static int wi_restore(struct wi_run *r)
-{
-	int rc = sysctl_rollback(&r->ctx, r->ch, r->n_ch);
-
-	if (rc < 0) {
-		wi_restore_advice(r);
-		return rc;
-	}
-	if (r->has_undo && (rc = undo_mark_done(r->undo_dir, r->undo_file)) < 0)
-		fprintf(stderr,
-			"ctadvisor watch: settings restored, but the undo record %s/%s could not "
-			"be closed (%s): 'ctadvisor undo' would write the same values again\n",
-			r->undo_dir, r->undo_file, strerror(-rc));
-	return 0;
-}
-
-/* Apply the changes; on failure sysctl_apply() has rolled back already. */
-static int wi_apply(struct wi_run *r)
-{
-	int rc = sysctl_apply(&r->ctx, r->ch, r->n_ch);
-	bool is_clean = true;
-
-	if (rc == 0)
-		return 0;
-	wi_report_apply_failure(r, rc);
-	for (size_t i = 0; i < r->n_ch; i++)
-		is_clean &= r->ch[i].state != SYSCTL_CHANGE_ROLLBACK_FAILED;
-	if (!is_clean)
-		wi_restore_advice(r);
-	else if (r->has_undo)
-		undo_mark_done(r->undo_dir, r->undo_file);
-	return rc;
 }
 
 /* Wall-clock arrival time: the report's first/last seen. */
@@ -432,10 +199,12 @@ static void wi_live_line(struct wi_run *r, uint64_t now)
 	static const struct nl_nflog_stats none;
 	const struct nl_nflog_stats *st = r->nf ? nl_nflog_get_stats(r->nf) : &none;
 	struct logparse_agg_result res;
-	uint64_t kd = wi_kernel_delta(r);
 	const char *top = "-";
+	uint64_t kd;
 	uint64_t top_n = 0;
 
+	wi_kernel_deltas(r);
+	kd = r->kernel_delta;
 	logparse_agg_result(r->agg, &res);
 	if (res.n_reasons > 0) {
 		top = res.reasons[0].reason->id;
@@ -523,25 +292,40 @@ static void wi_syslog_note(const struct wi_run *r)
 		"reports come to ctadvisor instead of the kernel log. LOG-target rules name "
 		"their own logger and keep writing to the kernel log. Everything is restored at "
 		"the end (Ctrl-C too); after a crash run 'ctadvisor undo'.\n",
-		KNOB_LOGGER_V4, KNOB_LOGGER_V6, LOGGER_NFLOG, r->ch[0].old_value,
-		r->ch[1].old_value);
+		r->k.ch[0].name, r->k.ch[1].name, r->k.ch[0].new_value, r->k.ch[0].old_value,
+		r->k.ch[1].old_value);
 }
 
 /* Invalid packets counted by the kernel that no NFLOG message told us about
- * (see render_invalid.h); UINT64_MAX when it cannot be known. */
-static uint64_t wi_not_reported(const struct wi_run *r, const struct nl_nflog_stats *st)
+ * (see render_invalid.h); UINT64_MAX when it cannot be known. The reports
+ * the kernel counts in error, not invalid, are left out of the seen. */
+static uint64_t wi_not_reported(const struct wi_run *r, const struct nl_nflog_stats *st,
+				const struct logparse_agg_result *res)
 {
+	uint64_t in_error = invalid_reports_in_error(res);
 	uint64_t seen = st->packets + st->lost + st->bad_messages;
 
 	if (r->nf == NULL || r->is_counts_only || r->kernel_delta == UINT64_MAX || r->is_drain_cut)
 		return UINT64_MAX;
+	seen = seen > in_error ? seen - in_error : 0;
 	return r->kernel_delta > seen ? r->kernel_delta - seen : 0;
+}
+
+/* What the namespace's ruleset does with the packets marked invalid. */
+static enum invalid_ruleset wi_ruleset(char *rule, size_t size)
+{
+	int rc = invalid_kernel_ruleset_drops(rule, size);
+
+	return rc > 0    ? INVALID_RULESET_DROPS
+	       : rc == 0 ? INVALID_RULESET_PASSES
+			 : INVALID_RULESET_UNKNOWN;
 }
 
 static int wi_render(struct wi_run *r)
 {
 	static const struct nl_nflog_stats none;
 	const struct nl_nflog_stats *st = r->nf ? nl_nflog_get_stats(r->nf) : &none;
+	char rule[FLUSH_WHERE_LEN] = "";
 	struct render_invalid_meta meta = {
 	    .is_live = true,
 	    .source = r->is_counts_only ? "conntrack -S (NFLOG group 0 held elsewhere)" : "nflog",
@@ -553,19 +337,26 @@ static int wi_render(struct wi_run *r)
 	    .nflog_bad_messages = st->bad_messages,
 	    .is_counts_only = r->is_counts_only,
 	    .kernel_invalid_delta = r->kernel_delta,
-	    .nflog_not_reported = wi_not_reported(r, st),
+	    .kernel_error_delta = r->error_delta,
+	    .ruleset = wi_ruleset(rule, sizeof(rule)),
+	    .ruleset_rule = rule,
 	};
+	struct invalid_verdict_in in = {.ruleset = meta.ruleset,
+					.is_counts_only = r->is_counts_only,
+					.kernel_invalid_delta = r->kernel_delta};
 	struct logparse_agg_result res;
 	bool color = cmd_want_color(CLI_COLOR_AUTO);
 	int rc;
 
 	logparse_agg_result(r->agg, &res);
+	meta.nflog_not_reported = wi_not_reported(r, st, &res);
+	meta.status = invalid_verdict(&res, &in);
 	if (r->a->format == CLI_FORMAT_JSON)
 		rc = render_invalid_json(stdout, &res, &meta);
 	else
 		rc = render_invalid_text(stdout, &res, &meta, color);
 	fflush(stdout);
-	return rc < 0 ? rc : render_invalid_status(&res, &meta);
+	return rc < 0 ? rc : meta.status;
 }
 
 /* End of the listening: the kernel's final invalid count, the originals
@@ -573,13 +364,13 @@ static int wi_render(struct wi_run *r)
  * packet the kernel counted in the delta was logged before the restore, so
  * it is either read by the drain or lost; what the drain reads that was
  * logged after the delta (the instant before the restore) only makes the
- * unreported figure smaller, never a false alarm. Returns wi_restore()'s. */
+ * unreported figure smaller, never a false alarm. Returns invalid_knobs_restore()'s. */
 static int wi_finish(struct wi_run *r)
 {
 	int rc;
 
-	r->kernel_delta = wi_kernel_delta(r);
-	rc = wi_restore(r);
+	wi_kernel_deltas(r);
+	rc = invalid_knobs_restore(&r->k);
 	if (r->nf != NULL &&
 	    nl_nflog_drain_all(r->nf, wi_on_packet, r->agg, WI_DRAIN_QUIET_MS, WI_DRAIN_MAX_MS) < 0)
 		r->is_drain_cut = true;
@@ -589,27 +380,31 @@ static int wi_finish(struct wi_run *r)
 /* Bind, record, apply. 0 ready; <0 stop with nothing left changed. */
 static int wi_setup(struct wi_run *r)
 {
-	int rc = wi_read_state(r);
+	int rc = invalid_knobs_read(&r->k, r->a->log_proto);
 
 	if (rc == 0)
 		rc = wi_bind(r);
 	if (rc == 1) {
 		r->is_counts_only = true;
-		for (size_t i = 0; i < r->n_ch; i++)
-			r->ch[i].state = SYSCTL_CHANGE_UNCHANGED;
+		for (size_t i = 0; i < r->k.n_ch; i++)
+			r->k.ch[i].state = SYSCTL_CHANGE_UNCHANGED;
 		rc = 0;
 	}
 	if (rc == 0 && !r->is_counts_only)
-		rc = wi_save_undo(r);
-	r->has_before = rc == 0 && wi_kernel_invalid(&r->invalid_before) == 0;
+		rc = invalid_knobs_save_undo(&r->k);
+	r->has_before =
+	    rc == 0 && invalid_kernel_counters(&r->invalid_before, &r->error_before) == 0;
 	if (rc == 0 && !r->is_counts_only)
-		rc = wi_apply(r);
+		rc = invalid_knobs_apply(&r->k);
 	return rc;
 }
 
 int watch_invalid_run(const struct watch_args *a)
 {
-	struct wi_run r = {.a = a, .kernel_delta = UINT64_MAX};
+	struct wi_run r = {.a = a,
+			   .k = {.netns = a->netns != NULL ? a->netns : "", .force = a->force},
+			   .kernel_delta = UINT64_MAX,
+			   .error_delta = UINT64_MAX};
 	sigset_t waitmask, saved;
 	int rc, loop_rc, code;
 

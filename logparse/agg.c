@@ -26,7 +26,7 @@ struct lp_sketch {
 struct logparse_agg {
 	unsigned top_k;
 	struct logparse_agg_result res;
-	uint64_t reason_counts[LP_R_COUNT][2]; /* [reason][0 dropped, 1 accepted] */
+	uint64_t reason_counts[LP_R_COUNT][2]; /* [reason][0 marked invalid, 1 accepted] */
 	struct logparse_reason_count reasons[LP_R_COUNT * 2];
 	struct logparse_key_count ifaces[LP_TABLE_MAX], prefixes[LP_TABLE_MAX];
 	size_t n_ifaces, n_prefixes;
@@ -297,7 +297,7 @@ static void lp_add_ct(struct logparse_agg *agg, const struct logparse_event *ev)
 	if (acc)
 		r->accepted++;
 	else
-		r->dropped++;
+		r->marked_invalid++;
 	lp_add_packet(agg, ev);
 	if (!r->has_first)
 		r->first_seen = ev->ts;

@@ -260,8 +260,8 @@ struct logparse_agg_result {
 	uint64_t events, lines, unrelated, not_understood, truncated, bad_header;
 	uint64_t by_kind[LOGPARSE_KIND_MAX + 1]; /* events, lines of each kind */
 	uint64_t lines_truncated, masked;        /* events from cut lines, with masked values */
-	uint64_t continuations_joined; /* of by_kind[CONTINUATION]: merged into their report */
-	uint64_t dropped, accepted;    /* CT_INVALID events by verdict */
+	uint64_t continuations_joined;     /* of by_kind[CONTINUATION]: merged into their report */
+	uint64_t marked_invalid, accepted; /* CT_INVALID events by verdict */
 	const struct logparse_reason_count *reasons;
 	size_t n_reasons;
 	uint64_t by_proto[256];     /* CT_INVALID events (per-packet figures: these only) */

@@ -1,58 +1,25 @@
 /* render_invalid.c: the invalid-packet report (logparse, watch --invalid) as
- * text readable at 80 columns and as one JSON object. Both walk the same
- * aggregate in the same order; every string that came from a log line or a
- * packet (LOG prefixes, interface names, file names) is escaped first. */
+ * text readable at 80 columns (the JSON is render_invalid_json.c); every
+ * string that came from a log line or a packet (LOG prefixes, interface
+ * names, file names) is escaped first. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "escape.h"
-#include "jsonw.h"
 #include "textwrap.h"
 #include "render_invalid.h"
 #include "../rules/snapshot.h"
 
-#define IW_KEY      17 /* "  " plus the key column */
-#define ANSI_RESET  "\033[0m"
-#define JSON_SCHEMA 1
-#define JSON_FLAGS                                                                                 \
-	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12) | JSON_ENSURE_ASCII)
+#define IW_KEY     17 /* "  " plus the key column */
+#define ANSI_RESET "\033[0m"
 
-static const char *const status_names[] = {"OK", "WARNING", "CRITICAL"};
+const char *const render_invalid_status_names[3] = {"OK", "WARNING", "CRITICAL"};
 static const char *const status_colors[] = {"\033[32m", "\033[1;33m", "\033[1;31m"};
-/* Indexed by enum logparse_kind. */
-static const char *const kind_names[] = {
-    "",          "ct_invalid", "table_full", "expect_full",  "log_rule",
-    "ratelimit", "boot",       "vmalloc",    "continuation",
-};
-_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == LOGPARSE_KIND_CONTINUATION + 1,
-	       "kind_names does not match enum logparse_kind");
-
-int render_invalid_exit_code(const struct logparse_agg_result *res)
-{
-	if (res->table_full > 0)
-		return 2;
-	if (res->dropped > 0 || res->by_kind[LOGPARSE_KIND_EXPECT_FULL] > 0)
-		return 1;
-	return 0;
-}
-
-int render_invalid_status(const struct logparse_agg_result *res,
-			  const struct render_invalid_meta *meta)
-{
-	int code = render_invalid_exit_code(res);
-
-	if (meta->is_live && meta->is_counts_only && meta->kernel_invalid_delta != UINT64_MAX &&
-	    meta->kernel_invalid_delta > 0 && code < 1)
-		code = 1;
-	return code;
-}
-
-static const char *proto_name(unsigned proto, char *buf, size_t size)
+const char *render_invalid_proto(unsigned proto, char *buf, size_t size)
 {
 	const char *name = snap_proto_name(proto);
 
@@ -62,7 +29,7 @@ static const char *proto_name(unsigned proto, char *buf, size_t size)
 	return buf;
 }
 
-static const char *addr_str(const struct logparse_top *t, char *buf, size_t size)
+const char *render_invalid_addr(const struct logparse_top *t, char *buf, size_t size)
 {
 	if ((t->family != AF_INET && t->family != AF_INET6) ||
 	    inet_ntop(t->family, t->addr, buf, (socklen_t)size) == NULL)
@@ -128,10 +95,16 @@ static void text_live(struct tw *w, const struct render_invalid_meta *m)
 			" ENOBUFS errors), %" PRIu64 " not decodable",
 			m->nflog_packets, m->nflog_lost, m->enobufs, m->nflog_bad_messages);
 	if (m->kernel_invalid_delta == UINT64_MAX)
-		iw_line(w, "kernel", "conntrack -S invalid counter: not readable");
-	else
+		iw_line(w, "kernel", "conntrack -S invalid and error counters: not readable");
+	else if (m->kernel_error_delta == UINT64_MAX)
 		iw_line(w, "kernel", "conntrack -S invalid grew by %" PRIu64 " while listening",
 			m->kernel_invalid_delta);
+	else
+		iw_line(w, "kernel",
+			"conntrack -S invalid grew by %" PRIu64 ", error by %" PRIu64
+			" while listening (the ICMP and ICMPv6 reasons below count in error, "
+			"the others in invalid)",
+			m->kernel_invalid_delta, m->kernel_error_delta);
 	if (m->nflog_lost > 0)
 		iw_line(w, "note",
 			"%" PRIu64 " reports were lost before ctadvisor read them: the counts "
@@ -147,7 +120,7 @@ static void text_live(struct tw *w, const struct render_invalid_meta *m)
 	if (m->nflog_not_reported != UINT64_MAX && m->nflog_not_reported > 0)
 		iw_line(w, "note",
 			"%" PRIu64 " invalid packets counted by the kernel were not reported by "
-			"NFLOG: dropped after the last report received (no sequence gap shows "
+			"NFLOG: lost after the last report received (no sequence gap shows "
 			"them) or never logged by the kernel; the counts below miss them",
 			m->nflog_not_reported);
 }
@@ -155,10 +128,11 @@ static void text_live(struct tw *w, const struct render_invalid_meta *m)
 static void text_header(struct tw *w, const struct logparse_agg_result *r,
 			const struct render_invalid_meta *m, bool color)
 {
-	int code = render_invalid_status(r, m);
+	int code = m->status >= 0 && m->status <= 2 ? m->status : 2;
 
 	fprintf(w->out, "ctadvisor %s: %s%s%s\n", m->is_live ? "watch --invalid" : "logparse",
-		color ? status_colors[code] : "", status_names[code], color ? ANSI_RESET : "");
+		color ? status_colors[code] : "", render_invalid_status_names[code],
+		color ? ANSI_RESET : "");
 	tw_key(w, IW_KEY, "source");
 	tw_words(w, m->source != NULL ? m->source : "");
 	tw_end(w);
@@ -198,8 +172,9 @@ static void text_reason_rows(FILE *out, const struct logparse_agg_result *r,
 			fprintf(out, "  %-46s %10s  %s\n", title, "count", "proto");
 		is_any = true;
 		fprintf(out, "    %-44s %10" PRIu64 "  %s\n", rc->reason->id, rc->count,
-			rc->reason->proto ? proto_name(rc->reason->proto, pbuf, sizeof(pbuf))
-					  : "-");
+			rc->reason->proto
+			    ? render_invalid_proto(rc->reason->proto, pbuf, sizeof(pbuf))
+			    : "-");
 	}
 }
 
@@ -210,8 +185,8 @@ static void text_protocols(struct tw *w, const struct logparse_agg_result *r)
 	tw_key(w, IW_KEY, "protocols");
 	for (unsigned p = 0; p < 256; p++)
 		if (r->by_proto[p] != 0)
-			tw_itemf(w, ", ", "%s %" PRIu64, proto_name(p, pbuf, sizeof(pbuf)),
-				 r->by_proto[p]);
+			tw_itemf(w, ", ", "%s %" PRIu64,
+				 render_invalid_proto(p, pbuf, sizeof(pbuf)), r->by_proto[p]);
 	tw_end(w);
 	tw_key(w, IW_KEY, "tcp flags");
 	for (unsigned f = 0; f < 256; f++)
@@ -259,41 +234,78 @@ static void text_tops(struct tw *w, const struct logparse_agg_result *r)
 
 	tw_key(w, IW_KEY, "top sources");
 	for (size_t i = 0; i < r->n_top_src; i++)
-		tw_itemf(w, ", ", "%s %s", addr_str(&r->top_src[i], addr, sizeof(addr)),
+		tw_itemf(w, ", ", "%s %s", render_invalid_addr(&r->top_src[i], addr, sizeof(addr)),
 			 top_count(&r->top_src[i], cnt, sizeof(cnt)));
 	if (w->is_first)
 		tw_item(w, "", "no addresses logged");
 	tw_end(w);
 	tw_key(w, IW_KEY, "top dest ports");
 	for (size_t i = 0; i < r->n_top_dport; i++)
-		tw_itemf(w, ", ", "%s/%u %s", proto_name(r->top_dport[i].proto, pbuf, sizeof(pbuf)),
+		tw_itemf(w, ", ", "%s/%u %s",
+			 render_invalid_proto(r->top_dport[i].proto, pbuf, sizeof(pbuf)),
 			 r->top_dport[i].port, top_count(&r->top_dport[i], cnt, sizeof(cnt)));
 	if (w->is_first)
 		tw_item(w, "", "no ports logged");
 	tw_end(w);
 }
 
-static void text_invalid(struct tw *w, const struct logparse_agg_result *r)
+/* Whether the packets marked invalid were dropped: the ruleset decides. */
+static void text_ruleset(struct tw *w, const struct render_invalid_meta *m)
 {
+	if (!m->is_live) {
+		iw_line(w, "dropped?",
+			"only where the ruleset of the host that logged them drops ct state "
+			"invalid: run 'ctadvisor watch --invalid' there to read it");
+		return;
+	}
+	switch (m->ruleset) {
+	case INVALID_RULESET_DROPS:
+		/* tw_words() escapes it for the terminal */
+		iw_line(w, "ruleset", "drops the packets marked invalid: %s",
+			m->ruleset_rule != NULL ? m->ruleset_rule : "");
+		break;
+	case INVALID_RULESET_PASSES:
+		iw_line(w, "ruleset",
+			"no rule drops ct state invalid: the packets marked invalid went on, "
+			"untracked (unless a chain's drop policy stopped them)");
+		break;
+	default:
+		iw_line(w, "ruleset",
+			"not read (nft and iptables-save could not be run): the packets marked "
+			"invalid were dropped only if a rule drops ct state invalid");
+	}
+}
+
+static void text_invalid(struct tw *w, const struct logparse_agg_result *r,
+			 const struct render_invalid_meta *m)
+{
+	uint64_t helper = invalid_reports_helper_dropped(r);
 	char t1[96];
 
 	fputs("\nInvalid packets (conntrack's reports)\n", w->out);
-	if (r->dropped + r->accepted == 0) {
+	if (r->marked_invalid + r->accepted == 0) {
 		iw_line(w, "total", "none reported");
 		return;
 	}
 	iw_line(w, "total",
-		"%" PRIu64 " reported: %" PRIu64 " dropped as invalid, %" PRIu64
-		" accepted (logged, the packet went on)",
-		r->dropped + r->accepted, r->dropped, r->accepted);
+		"%" PRIu64 " reported: %" PRIu64 " marked invalid, %" PRIu64
+		" accepted (tracked, logged only)",
+		r->marked_invalid + r->accepted, r->marked_invalid, r->accepted);
+	if (helper > 0)
+		iw_line(w, "helpers",
+			"%" PRIu64 " of them dropped by a conntrack helper itself, whatever the "
+			"ruleset",
+			helper);
+	if (r->marked_invalid > helper)
+		text_ruleset(w, m);
 	/* NFLOG packets carry no time stamp; logs mostly do. */
 	if (r->has_first && r->first_seen.flags != 0) {
 		iw_line(w, "first seen", "%s", ts_str(&r->first_seen, t1, sizeof(t1)));
 		iw_line(w, "last seen", "%s", ts_str(&r->last_seen, t1, sizeof(t1)));
 	}
 	fputc('\n', w->out);
-	text_reason_rows(w->out, r, LOGPARSE_VERDICT_DROPPED_INVALID, "Dropped as invalid");
-	text_reason_rows(w->out, r, LOGPARSE_VERDICT_ACCEPTED, "Accepted, not dropped");
+	text_reason_rows(w->out, r, LOGPARSE_VERDICT_DROPPED_INVALID, "Marked invalid");
+	text_reason_rows(w->out, r, LOGPARSE_VERDICT_ACCEPTED, "Accepted (logged only)");
 	fputc('\n', w->out);
 	text_protocols(w, r);
 	text_ifaces(w, r);
@@ -398,7 +410,8 @@ static void text_explain(struct tw *w, const struct logparse_agg_result *r)
 		if (reason_seen_before(r, i))
 			continue;
 		fprintf(w->out, "  %s (%s)\n", rs->id,
-			rs->proto ? proto_name(rs->proto, pbuf, sizeof(pbuf)) : "any protocol");
+			rs->proto ? render_invalid_proto(rs->proto, pbuf, sizeof(pbuf))
+				  : "any protocol");
 		for (size_t k = 0; k < 3; k++) {
 			tw_start(w, 4, keys[k], 9);
 			tw_words(w, texts[k] != NULL ? texts[k] : "");
@@ -413,254 +426,11 @@ int render_invalid_text(FILE *out, const struct logparse_agg_result *res,
 	struct tw w = {.out = out};
 
 	text_header(&w, res, meta, color);
-	text_invalid(&w, res);
+	text_invalid(&w, res, meta);
 	text_table_full(&w, res);
 	text_other(&w, res);
 	text_explain(&w, res);
 	if (fflush(out) != 0 || ferror(out))
 		return -EIO;
 	return 0;
-}
-
-/* ---- JSON ---- */
-
-static json_t *jproto_name(unsigned proto)
-{
-	char pbuf[16];
-
-	return json_string(proto_name(proto, pbuf, sizeof(pbuf)));
-}
-
-static json_t *jts(const struct logparse_time *t)
-{
-	char wall[40];
-	uint32_t f = t->flags;
-
-	if (f == 0)
-		return json_null();
-	snprintf(wall, sizeof(wall), "%02u-%02u %02u:%02u:%02u.%06u", t->mon, t->mday, t->hour,
-		 t->min, t->sec, t->wall_usec);
-	return jw_obj("boot_sec", (f & LOGPARSE_TS_MONO) ? json_integer(t->mono_sec) : json_null(),
-		      "boot_usec",
-		      (f & LOGPARSE_TS_MONO) ? json_integer(t->mono_usec) : json_null(), "wall",
-		      (f & LOGPARSE_TS_WALL) ? json_string(wall) : json_null(), "year",
-		      (f & LOGPARSE_TS_YEAR) ? json_integer(t->year) : json_null(), "epoch_sec",
-		      (f & LOGPARSE_TS_YEAR) ? json_integer(t->epoch_sec) : json_null(), "is_utc",
-		      json_boolean(f & LOGPARSE_TS_UTC), JW_END);
-}
-
-static json_t *jreason(const struct logparse_reason_count *rc)
-{
-	const struct logparse_reason *rs = rc->reason;
-	bool is_acc = rc->verdict == LOGPARSE_VERDICT_ACCEPTED;
-
-	return jw_obj("id", json_string(rs->id), "proto",
-		      rs->proto ? json_integer(rs->proto) : json_null(), "protocol",
-		      rs->proto ? jproto_name(rs->proto) : json_null(), "verdict",
-		      json_string(is_acc ? "accepted" : "dropped"), "count", jw_u64(rc->count),
-		      "meaning", jw_str(rs->meaning), "causes", jw_str(rs->causes), "advice",
-		      jw_str(rs->advice), JW_END);
-}
-
-static json_t *jreasons(const struct logparse_agg_result *r)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr != NULL && i < r->n_reasons; i++)
-		jw_append(&arr, jreason(&r->reasons[i]));
-	return arr;
-}
-
-static json_t *jprotocols(const struct logparse_agg_result *r)
-{
-	json_t *arr = json_array();
-
-	for (unsigned p = 0; arr != NULL && p < 256; p++)
-		if (r->by_proto[p] != 0)
-			jw_append(&arr, jw_obj("proto", json_integer(p), "name", jproto_name(p),
-					       "count", jw_u64(r->by_proto[p]), JW_END));
-	return arr;
-}
-
-static json_t *jflags(const struct logparse_agg_result *r)
-{
-	json_t *arr = json_array();
-	char fbuf[32];
-
-	for (unsigned f = 0; arr != NULL && f < 256; f++)
-		if (r->by_tcp_flags[f] != 0)
-			jw_append(&arr, jw_obj("flags",
-					       json_string(logparse_tcp_flags_str((uint8_t)f, fbuf,
-										  sizeof(fbuf))),
-					       "bits", json_integer(f), "count",
-					       jw_u64(r->by_tcp_flags[f]), JW_END));
-	return arr;
-}
-
-static json_t *jifaces(const struct logparse_agg_result *r)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr != NULL && i < r->n_ifaces; i++)
-		jw_append(&arr, jw_obj("name", jw_str(r->ifaces[i].name), "in",
-				       jw_u64(r->ifaces[i].count), "out",
-				       jw_u64(r->ifaces[i].count_out), JW_END));
-	return arr;
-}
-
-static json_t *jtop_src(const struct logparse_agg_result *r)
-{
-	json_t *arr = json_array();
-	char addr[INET6_ADDRSTRLEN];
-
-	for (size_t i = 0; arr != NULL && i < r->n_top_src; i++) {
-		const struct logparse_top *t = &r->top_src[i];
-
-		jw_append(&arr,
-			  jw_obj("addr", json_string(addr_str(t, addr, sizeof(addr))), "count",
-				 jw_u64(t->count), "error", jw_u64(t->error), JW_END));
-	}
-	return arr;
-}
-
-static json_t *jtop_dport(const struct logparse_agg_result *r)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr != NULL && i < r->n_top_dport; i++) {
-		const struct logparse_top *t = &r->top_dport[i];
-
-		jw_append(&arr,
-			  jw_obj("proto", json_integer(t->proto), "protocol", jproto_name(t->proto),
-				 "port", json_integer(t->port), "count", jw_u64(t->count), "error",
-				 jw_u64(t->error), JW_END));
-	}
-	return arr;
-}
-
-static json_t *jinvalid(const struct logparse_agg_result *r)
-{
-	bool has = r->has_first;
-
-	return jw_obj("total", jw_u64(r->dropped + r->accepted), "dropped", jw_u64(r->dropped),
-		      "accepted", jw_u64(r->accepted), "first_seen",
-		      has ? jts(&r->first_seen) : json_null(), "last_seen",
-		      has ? jts(&r->last_seen) : json_null(), "reasons", jreasons(r), "protocols",
-		      jprotocols(r), "tcp_flags", jflags(r), "directions",
-		      jw_obj("original", jw_u64(r->by_dir[0]), "reply", jw_u64(r->by_dir[1]),
-			     "unknown", jw_u64(r->by_dir[2]), JW_END),
-		      "interfaces", jifaces(r), "interfaces_other", jw_u64(r->ifaces_other),
-		      "top_sources", jtop_src(r), "top_dports", jtop_dport(r), "truncated",
-		      jw_u64(r->truncated), "bad_header", jw_u64(r->bad_header), JW_END);
-}
-
-static json_t *jkinds(const struct logparse_agg_result *r)
-{
-	json_t *o = json_object();
-
-	for (unsigned k = LOGPARSE_KIND_CT_INVALID; o != NULL && k <= LOGPARSE_KIND_CONTINUATION;
-	     k++) {
-		json_t *v = jw_u64(r->by_kind[k]);
-
-		if (v == NULL || json_object_set_new(o, kind_names[k], v) != 0) {
-			json_decref(o);
-			o = NULL;
-		}
-	}
-	return o;
-}
-
-static json_t *jlog_rules(const struct logparse_agg_result *r)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr != NULL && i < r->n_log_prefixes; i++)
-		jw_append(&arr, jw_obj("prefix", jw_str(r->log_prefixes[i].name), "count",
-				       jw_u64(r->log_prefixes[i].count), JW_END));
-	return jw_obj("count", jw_u64(r->by_kind[LOGPARSE_KIND_LOG_RULE]), "prefixes", arr,
-		      "prefixes_other", jw_u64(r->log_prefixes_other), JW_END);
-}
-
-static json_t *jlive(const struct render_invalid_meta *m)
-{
-	if (!m->is_live)
-		return json_null();
-	return jw_obj(
-	    "duration_s", json_real(m->duration_s), "nflog_listening",
-	    json_boolean(!m->is_counts_only), "nflog_packets", jw_u64(m->nflog_packets),
-	    "nflog_lost", jw_u64(m->nflog_lost), "enobufs", jw_u64(m->enobufs),
-	    "nflog_bad_messages", jw_u64(m->nflog_bad_messages), "kernel_invalid_delta",
-	    m->kernel_invalid_delta == UINT64_MAX ? json_null() : jw_u64(m->kernel_invalid_delta),
-	    "nflog_not_reported",
-	    m->nflog_not_reported == UINT64_MAX ? json_null() : jw_u64(m->nflog_not_reported),
-	    JW_END);
-}
-
-static json_t *jother(const struct logparse_agg_result *r)
-{
-	bool has_boot = r->by_kind[LOGPARSE_KIND_BOOT] > 0;
-
-	return jw_obj("expectation_table_full", jw_u64(r->by_kind[LOGPARSE_KIND_EXPECT_FULL]),
-		      "rate_limit",
-		      jw_obj("lines", jw_u64(r->by_kind[LOGPARSE_KIND_RATELIMIT]), "suppressed",
-			     jw_u64(r->suppressed), JW_END),
-		      "boot",
-		      has_boot ? jw_obj("buckets", jw_u64(r->boot_buckets), "max",
-					jw_u64(r->boot_max), JW_END)
-			       : json_null(),
-		      "vmalloc_fallback", jw_u64(r->by_kind[LOGPARSE_KIND_VMALLOC]), "log_rules",
-		      jlog_rules(r), JW_END);
-}
-
-/* [{"netns": inode or null for the initial namespace, "count": N}] */
-static json_t *jnetns(const struct logparse_agg_result *r)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a != NULL && i < r->n_table_full_netns; i++) {
-		const struct logparse_netns_count *c = &r->table_full_netns[i];
-
-		json_array_append_new(a, jw_obj("netns",
-						c->has_netns ? json_integer(c->netns) : json_null(),
-						"count", jw_u64(c->count), JW_END));
-	}
-	return a;
-}
-
-static json_t *jroot(const struct logparse_agg_result *r, const struct render_invalid_meta *m)
-{
-	int code = render_invalid_status(r, m);
-
-	return jw_obj("schema", json_integer(JSON_SCHEMA), "tool", json_string("ctadvisor"),
-		      "report", json_string("invalid"), "mode",
-		      json_string(m->is_live ? "watch" : "logparse"), "status",
-		      json_string(status_names[code]), "exit_code", json_integer(code), "source",
-		      jw_str(m->source != NULL ? m->source : ""), "netns",
-		      jw_str(m->netns != NULL ? m->netns : ""), "counts_are_lower_bounds",
-		      json_boolean(r->counts_lower_bound), "live", jlive(m), "input",
-		      jw_obj("lines", jw_u64(r->lines), "events", jw_u64(r->events), "unrelated",
-			     jw_u64(r->unrelated), "not_understood", jw_u64(r->not_understood),
-			     "kinds", jkinds(r), JW_END),
-		      "invalid", jinvalid(r), "table_full",
-		      jw_obj("count", jw_u64(r->table_full), "first",
-			     r->table_full ? jts(&r->table_full_first) : json_null(), "last",
-			     r->table_full ? jts(&r->table_full_last) : json_null(), "by_netns",
-			     jnetns(r), "other_netns", jw_u64(r->table_full_netns_other), JW_END),
-		      "other", jother(r), JW_END);
-}
-
-int render_invalid_json(FILE *out, const struct logparse_agg_result *res,
-			const struct render_invalid_meta *meta)
-{
-	json_t *root = jroot(res, meta);
-	int rc = 0;
-
-	if (root == NULL)
-		return -EIO;
-	if (json_dumpf(root, out, JSON_FLAGS) != 0 || fputc('\n', out) == EOF)
-		rc = -EIO;
-	json_decref(root);
-	if (fflush(out) != 0 || ferror(out))
-		rc = -EIO;
-	return rc;
 }

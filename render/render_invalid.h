@@ -11,9 +11,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../analysis/invalid_verdict.h"
 #include "../logparse/logparse.h"
 
 struct render_invalid_meta {
+	int status;                  /* invalid_verdict(): enum ct_exit, OK..CRITICAL */
 	bool is_live;                /* watch --invalid (NFLOG) vs logparse (files) */
 	const char *source;          /* "nflog" or the file names joined, untrusted */
 	const char *netns;           /* "" for the caller's own */
@@ -26,33 +28,31 @@ struct render_invalid_meta {
 	 * received, only kernel_invalid_delta tells what happened */
 	bool is_counts_only;
 	uint64_t kernel_invalid_delta; /* live: conntrack -S invalid increase; UINT64_MAX unknown */
+	uint64_t kernel_error_delta;   /* live: conntrack -S error increase; UINT64_MAX unknown */
+	/* live: what the ruleset does with ct state invalid; DROPS names the
+	 * rule in ruleset_rule (untrusted: from nft/iptables-save) */
+	enum invalid_ruleset ruleset;
+	const char *ruleset_rule;
 	/* live: kernel_invalid_delta - packets - lost - bad when positive, else 0;
 	 * UINT64_MAX unknown. Invalid packets no NFLOG message told us about:
-	 * dropped after the last one received (no sequence gap shows them) or
-	 * counted by the kernel without a log call. A lower bound. */
+	 * lost after the last one received (no sequence gap shows them) or
+	 * counted by the kernel without a log call. A lower bound. Reports of
+	 * reasons counted in error (invalid_reports_in_error) are not in it. */
 	uint64_t nflog_not_reported;
 };
 
-/* Monitoring status of an aggregate: 2 CRITICAL when the conntrack table was
- * full (new connections dropped), 1 WARNING when packets were dropped as
- * invalid or the expectation table was full, else 0 OK. Both renderers show
- * it; commands may return it as their exit status. */
-int render_invalid_exit_code(const struct logparse_agg_result *res);
-/* The status of a report: render_invalid_exit_code(), and for a live run
- * that could only count (is_counts_only) at least 1 WARNING when the
- * kernel's invalid counter grew. What both renderers show. */
-int render_invalid_status(const struct logparse_agg_result *res,
-			  const struct render_invalid_meta *meta);
-
-/* JSON (schema 1), keys in this order: schema, tool, report ("invalid"), mode
+/* JSON (schema 2), keys in this order: schema, tool, report ("invalid"), mode
  * ("logparse"|"watch"), status, exit_code, source, netns,
  * counts_are_lower_bounds, live (null for logparse, else duration_s,
  * nflog_listening, nflog_packets, nflog_lost, enobufs, nflog_bad_messages,
- * kernel_invalid_delta|null,
- * nflog_not_reported|null), input
+ * kernel_invalid_delta|null, kernel_error_delta|null,
+ * nflog_not_reported|null), ruleset (drops_invalid true|false|null, rule
+ * string|null), input
  * (lines, events, unrelated, not_understood, kinds{ct_invalid..continuation}),
- * invalid (total, dropped, accepted, first_seen, last_seen, reasons[] with id,
- * proto, protocol, verdict "dropped"|"accepted", count, meaning, causes,
+ * invalid (total, marked_invalid, accepted, helper_dropped, in_error,
+ * first_seen, last_seen, reasons[] with id, proto, protocol, verdict
+ * "marked_invalid"|"accepted", counted_in ("invalid"|"error"), count,
+ * meaning, causes,
  * advice; protocols[], tcp_flags[], directions{original,reply,unknown},
  * interfaces[] {name,in,out}, interfaces_other, top_sources[] {addr,count,
  * error}, top_dports[] {proto,protocol,port,count,error}, truncated,
@@ -62,11 +62,20 @@ int render_invalid_status(const struct logparse_agg_result *res,
  * or {boot_sec, boot_usec, wall "MM-DD hh:mm:ss.uuuuuu", year, epoch_sec,
  * is_utc}, members null when the log line did not carry them. Counts in top
  * lists may overestimate by at most "error". */
+/* Schema 2 (from 1): invalid.dropped became invalid.marked_invalid and a
+ * reason's verdict "dropped" became "marked_invalid" (conntrack marks, the
+ * ruleset drops); ruleset, live.kernel_error_delta, invalid.helper_dropped,
+ * invalid.in_error and reasons[].counted_in are new. */
 /* 0, or -EIO when writing failed (render_invalid_json also when out of
  * memory; nothing is written then). color: ANSI colour for the status. */
 int render_invalid_text(FILE *out, const struct logparse_agg_result *res,
 			const struct render_invalid_meta *meta, bool color);
 int render_invalid_json(FILE *out, const struct logparse_agg_result *res,
 			const struct render_invalid_meta *meta);
+
+/* Shared by the text and JSON halves. */
+extern const char *const render_invalid_status_names[3];
+const char *render_invalid_proto(unsigned proto, char *buf, size_t size);
+const char *render_invalid_addr(const struct logparse_top *t, char *buf, size_t size);
 
 #endif

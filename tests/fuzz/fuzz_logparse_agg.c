@@ -41,7 +41,7 @@ static void check_totals(const struct logparse_agg_result *r, uint64_t lines, ui
 	for (size_t k = 0; k <= LOGPARSE_KIND_MAX; k++)
 		kinds += r->by_kind[k];
 	FUZZ_CHECK(kinds == r->events);
-	FUZZ_CHECK(r->dropped + r->accepted == r->by_kind[LOGPARSE_KIND_CT_INVALID]);
+	FUZZ_CHECK(r->marked_invalid + r->accepted == r->by_kind[LOGPARSE_KIND_CT_INVALID]);
 	for (size_t i = 0; i < r->n_reasons; i++)
 		reasons += r->reasons[i].count;
 	FUZZ_CHECK(reasons == r->by_kind[LOGPARSE_KIND_CT_INVALID]);

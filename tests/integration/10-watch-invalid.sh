@@ -14,7 +14,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 export CTADVISOR_STATE_DIR="$LAB_TMP/state"
-KNOBS=(net.netfilter.nf_conntrack_log_invalid net.netfilter.nf_log.2 net.netfilter.nf_log.10)
 # A subnet of its own per run, so nothing else can be mistaken for ours.
 NET="10.$((RANDOM % 200 + 20)).$((RANDOM % 250))"
 CLI_IP=$NET.1
@@ -85,42 +84,25 @@ report_facts()
 		jq -r '"total \(.invalid.total)"' "$1"
 }
 
-# Wait (bounded) until the watch PID has switched log_invalid on: group 0
-# is bound before any knob is written. Fail at once if it died.
-wait_bound()
-{
-	local i
-	for ((i = 0; i < 300; i++)); do
-		[[ "$(in_ns "$SRV" sysctl -n net.netfilter.nf_conntrack_log_invalid)" == 255 ]] && return 0
-		kill -0 "$1" 2>/dev/null ||
-			die "watch --invalid exited before binding: $(cat "$LAB_TMP/watch.err")"
-		sleep 0.1
-	done
-	die "watch --invalid never switched log_invalid on: $(cat "$LAB_TMP/watch.err")"
-}
-
-knob_values()
-{
-	in_ns "$SRV" sysctl -n "${KNOBS[@]}" | paste -sd " "
-}
-
 build_lab
 orig=$(knob_values)
 before=$(truth_stat "$SRV" invalid)
+before_err=$(truth_stat "$SRV" error)
 
 timeout -k 5 60 "$CTADVISOR" watch --invalid --netns "$SRV" --duration 8s --format json \
 	>"$LAB_TMP/watch.out" 2>"$LAB_TMP/watch.err" &
 wpid=$!
 LAB_PIDS+=("$wpid")
-wait_bound "$wpid"
+wait_bound "$wpid" "$LAB_TMP/watch.err"
 assert_eq "nf_log.2 during the watch" nfnetlink_log "$(in_ns "$SRV" sysctl -n net.netfilter.nf_log.2)"
 assert_eq "nf_log.10 during the watch" nfnetlink_log "$(in_ns "$SRV" sysctl -n net.netfilter.nf_log.10)"
 send_invalid_set
 rc=0
 wait "$wpid" || rc=$?
 after=$(truth_stat "$SRV" invalid)
+after_err=$(truth_stat "$SRV" error)
 
-# 1 = WARNING: packets were dropped as invalid.
+# 1 = WARNING: packets marked invalid, and the ruleset drops them.
 assert_eq "watch --invalid exit status" 1 "$rc"
 grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/watch.err" &&
 	fail "sanitizer report: $(head -c 2000 "$LAB_TMP/watch.err")"
@@ -139,7 +121,12 @@ assert_eq "NFLOG messages not decodable" 0 "$(jq -r .live.nflog_bad_messages "$L
 assert_eq "kernel invalid delta (conntrack -S, test)" 27 "$((after - before))"
 assert_eq "kernel invalid delta (report)" "$((after - before))" \
 	"$(jq -r .live.kernel_invalid_delta "$LAB_TMP/report.json")"
-assert_eq "dropped = total" 27 "$(jq -r .invalid.dropped "$LAB_TMP/report.json")"
+assert_eq "kernel error delta (report = conntrack -S)" "$((after_err - before_err))" \
+	"$(jq -r .live.kernel_error_delta "$LAB_TMP/report.json")"
+assert_eq "marked invalid = total" 27 "$(jq -r .invalid.marked_invalid "$LAB_TMP/report.json")"
+rule=$(jq -r '"\(.ruleset.drops_invalid) \(.ruleset.rule)"' "$LAB_TMP/report.json")
+[[ "$rule" =~ ^true\ nft\ inet\ lab\ cin\ handle\ [0-9]+$ ]] ||
+	fail "the ruleset's drop rule (inet lab cin) not named: $rule"
 assert_eq "inbound interface" "s0 27" \
 	"$(jq -r '.invalid.interfaces[] | "\(.name) \(.in)"' "$LAB_TMP/report.json")"
 # The IPv6 source, from the IPv6 header decoded out of the NFLOG payload.

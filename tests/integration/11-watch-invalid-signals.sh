@@ -10,13 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 export CTADVISOR_STATE_DIR="$LAB_TMP/state"
-KNOBS=(net.netfilter.nf_conntrack_log_invalid net.netfilter.nf_log.2 net.netfilter.nf_log.10)
 PORT=8080
-
-knob_values()
-{
-	in_ns "$SRV" sysctl -n "${KNOBS[@]}" | paste -sd " "
-}
 
 # start_watch NAME: a long watch in the background under a hang guard;
 # the guard's PID in WPID, ctadvisor's own in CPID (signals go to it).
@@ -26,21 +20,9 @@ start_watch()
 		>"$LAB_TMP/$1.out" 2>"$LAB_TMP/$1.err" &
 	WPID=$!
 	LAB_PIDS+=("$WPID")
-	wait_bound "$1"
+	wait_bound "$WPID" "$LAB_TMP/$1.err"
 	CPID=$(pgrep -P "$WPID") || die "no ctadvisor process under timeout $WPID"
 	LAB_PIDS+=("$CPID")
-}
-
-# Wait (bounded) until log_invalid is on: group 0 is bound by then.
-wait_bound()
-{
-	local i
-	for ((i = 0; i < 300; i++)); do
-		[[ "$(in_ns "$SRV" sysctl -n net.netfilter.nf_conntrack_log_invalid)" == 255 ]] && return 0
-		kill -0 "$WPID" 2>/dev/null || die "watch $1 exited before binding: $(cat "$LAB_TMP/$1.err")"
-		sleep 0.1
-	done
-	die "watch $1 never switched log_invalid on: $(cat "$LAB_TMP/$1.err")"
 }
 
 # Wait (bounded) for a live sample line reporting N packets.

@@ -27,7 +27,7 @@ def ts($k; $t): $k + (if $t == null then "" else
 "lines \($in.lines)", "unrelated \($in.unrelated)", "not_understood \($in.not_understood)",
 "events \($in.events)", "truncated \($inv.truncated)",
 ($in.kinds | to_entries[] | "kind \(.key) \(.value)"),
-"dropped \($inv.dropped)", "accepted \($inv.accepted)",
+"marked_invalid \($inv.marked_invalid)", "accepted \($inv.accepted)",
 ($inv.reasons[] | "reason \(.id) \(.verdict) \(.count)"),
 ($inv.protocols[] | "proto \(.proto) \(.count)"),
 ($inv.tcp_flags[] | "flags \(.flags) \(.count)"),
@@ -122,7 +122,7 @@ assert_ge "fixtures read" 10 "$n_fixtures"
 run --format json "$FIX/dmesg.log" "$LAB_TMP/syslog-iso.log.gz"
 assert_eq "two files: exit status" 2 "$RC"
 assert_eq "two files: lines" 62 "$(jq .input.lines "$OUT")"
-assert_eq "two files: dropped" 26 "$(jq .invalid.dropped "$OUT")"
+assert_eq "two files: marked invalid" 26 "$(jq .invalid.marked_invalid "$OUT")"
 assert_eq "two files: table full" 6 "$(jq .table_full.count "$OUT")"
 assert_eq "two files: source" "$FIX/dmesg.log, $LAB_TMP/syslog-iso.log.gz" "$(jq -r .source "$OUT")"
 
@@ -162,7 +162,7 @@ assert_eq "hostile: exit status" 1 "$RC"
 assert_eq "hostile: raw BEL/ESC-] in text" 0 "$(grep -c $'\x07\|\x1b\]' "$OUT" || true)"
 run --format json "$LAB_TMP/hostile.log"
 assert_eq "hostile: JSON parses, lines" 4 "$(jq .input.lines "$OUT")"
-assert_eq "hostile: JSON dropped" 1 "$(jq .invalid.dropped "$OUT")"
+assert_eq "hostile: JSON marked invalid" 1 "$(jq .invalid.marked_invalid "$OUT")"
 
 # More hostile input: a line of exactly 1 MiB between valid lines, LOG lines
 # whose prefixes hold invalid UTF-8 (\xff\xfe, a lone \xc3) and a valid "é"
@@ -187,7 +187,7 @@ assert_eq "hostile 2: the long line (lab sanity)" 1048576 \
 	"$(awk 'length > 1000 { print length }' "$LAB_TMP/hostile2.log")"
 assert_eq "hostile 2: no newline at the end (lab sanity)" 1 "$(tail -c 1 "$LAB_TMP/hostile2.log" | grep -c '\.')"
 run --format json "$LAB_TMP/hostile2.log"
-assert_eq "hostile 2: exit status (WARNING: dropped as invalid)" 1 "$RC"
+assert_eq "hostile 2: exit status (WARNING: marked invalid, the ruleset unknown)" 1 "$RC"
 assert_eq "hostile 2: stderr" "" "$(cat "$ERR")"
 if jq -e . "$OUT" >/dev/null 2>&1; then
 	echo "ok: hostile 2: JSON parses"
@@ -199,7 +199,7 @@ assert_eq "hostile 2: lines, events, unrelated, not understood" "7 6 1 0" \
 assert_eq "hostile 2: conntrack reports, LOG lines" "4 2" \
 	"$(jq -r '.input.kinds | "\(.ct_invalid) \(.log_rule)"' "$OUT")"
 assert_eq "hostile 2: dropped, accepted, truncated" "4 0 0" \
-	"$(jq -r '.invalid | "\(.dropped) \(.accepted) \(.truncated)"' "$OUT")"
+	"$(jq -r '.invalid | "\(.marked_invalid) \(.accepted) \(.truncated)"' "$OUT")"
 assert_eq "hostile 2: reasons" "tcp-invalid-flags 4" \
 	"$(jq -r '[.invalid.reasons[] | "\(.id) \(.count)"] | join(", ")' "$OUT")"
 assert_eq "hostile 2: sources (the CRLF line's included, the cut one not)" \

@@ -185,6 +185,29 @@ lab_invalid_pair()
 	EOF
 }
 
+# The settings watch --invalid changes for its run.
+KNOBS=(net.netfilter.nf_conntrack_log_invalid net.netfilter.nf_log.2 net.netfilter.nf_log.10)
+
+# knob_values: those settings in SRV, on one line.
+knob_values()
+{
+	in_ns "$SRV" sysctl -n "${KNOBS[@]}" | paste -sd " "
+}
+
+# wait_bound PID ERRFILE: wait (bounded) until the watch --invalid of PID has
+# switched log_invalid on in SRV (group 0 is bound before any knob is
+# written); fail at once, with ERRFILE, if it died.
+wait_bound()
+{
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[[ "$(in_ns "$SRV" sysctl -n net.netfilter.nf_conntrack_log_invalid)" == 255 ]] && return 0
+		kill -0 "$1" 2>/dev/null || die "watch --invalid exited before binding: $(cat "$2")"
+		sleep 0.1
+	done
+	die "watch --invalid never switched log_invalid on: $(cat "$2")"
+}
+
 # lab_addr NS IF ADDR/PLEN...
 lab_addr()
 {

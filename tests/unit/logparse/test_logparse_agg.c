@@ -107,7 +107,8 @@ static void dump_counts(char **p, size_t *left, const struct logparse_agg_result
 
 	for (size_t i = 0; i < r->n_reasons; i++)
 		put(p, left, "reason %s %s %llu\n", r->reasons[i].reason->id,
-		    r->reasons[i].verdict == LOGPARSE_VERDICT_ACCEPTED ? "accepted" : "dropped",
+		    r->reasons[i].verdict == LOGPARSE_VERDICT_ACCEPTED ? "accepted"
+								       : "marked_invalid",
 		    (unsigned long long)r->reasons[i].count);
 	for (unsigned i = 0; i < 256; i++) {
 		if (r->by_proto[i])
@@ -143,7 +144,7 @@ static void dump(struct logparse_agg *agg, char *out, size_t size)
 	put(&p, &left, "truncated %llu\n", (unsigned long long)r.truncated);
 	for (int k = LOGPARSE_KIND_CT_INVALID; k <= LOGPARSE_KIND_CONTINUATION; k++)
 		put(&p, &left, "kind %s %llu\n", kind_names[k], (unsigned long long)r.by_kind[k]);
-	put(&p, &left, "dropped %llu\naccepted %llu\n", (unsigned long long)r.dropped,
+	put(&p, &left, "marked_invalid %llu\naccepted %llu\n", (unsigned long long)r.marked_invalid,
 	    (unsigned long long)r.accepted);
 	dump_counts(&p, &left, &r);
 	dump_tops(&p, &left, &r);
@@ -370,8 +371,8 @@ static void dump_packets(struct logparse_agg *agg, char *out, size_t size)
 	size_t left = size;
 
 	logparse_agg_result(agg, &r);
-	put(&p, &left, "dropped %llu\naccepted %llu\ntruncated %llu\nbad_header %llu\n",
-	    (unsigned long long)r.dropped, (unsigned long long)r.accepted,
+	put(&p, &left, "marked_invalid %llu\naccepted %llu\ntruncated %llu\nbad_header %llu\n",
+	    (unsigned long long)r.marked_invalid, (unsigned long long)r.accepted,
 	    (unsigned long long)r.truncated, (unsigned long long)r.bad_header);
 	dump_counts(&p, &left, &r);
 	dump_tops(&p, &left, &r);
@@ -407,7 +408,7 @@ static void test_nflog_and_syslog_agree(void **state)
 		fail_msg("NFLOG and syslog aggregates differ.\n--- nflog\n%s--- syslog\n%s", a, b);
 	/* and they hold what was sent, not two equal empty lists */
 	logparse_agg_result(offline, &r);
-	assert_int_equal(r.dropped, 3);
+	assert_int_equal(r.marked_invalid, 3);
 	assert_int_equal(r.by_proto[132], 1);
 	assert_int_equal(r.n_top_src, 3);
 	assert_int_equal(r.n_top_dport, 3);
@@ -460,7 +461,7 @@ static void test_continuation_order(void **state)
 	logparse_agg_result(agg, &r);
 	assert_int_equal(r.by_proto[132], 5);
 	assert_int_equal(r.by_proto[6], 1);
-	assert_int_equal(r.dropped, 6);
+	assert_int_equal(r.marked_invalid, 6);
 	assert_int_equal(r.by_kind[LOGPARSE_KIND_CONTINUATION], 3);
 	assert_int_equal(r.continuations_joined, 1);
 	assert_int_equal(r.n_ifaces, 1); /* eth1 of the joined one only */
@@ -471,7 +472,7 @@ static void test_continuation_order(void **state)
 	assert_int_equal(r.events, 9); /* 8 lines understood, 1 added */
 	/* result() flushed: asking again changes nothing */
 	logparse_agg_result(agg, &r);
-	assert_int_equal(r.dropped, 6);
+	assert_int_equal(r.marked_invalid, 6);
 	logparse_agg_free(agg);
 }
 

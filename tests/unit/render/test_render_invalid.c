@@ -102,6 +102,11 @@ static void case_live(struct logparse_agg *agg, struct render_invalid_meta *m)
 					  .enobufs = 1,
 					  .nflog_bad_messages = 2,
 					  .kernel_invalid_delta = 12,
+					  .kernel_error_delta = 0,
+					  .ruleset = INVALID_RULESET_DROPS,
+					  .ruleset_rule =
+					      "table inet filter chain input handle 4: ct "
+					      "state invalid drop",
 					  .nflog_not_reported = 2};
 }
 
@@ -139,7 +144,33 @@ static void case_hostile(struct logparse_agg *agg, struct render_invalid_meta *m
 					  .source = "nflog \033[2J\x9b",
 					  .netns = "ns\nfake line",
 					  .kernel_invalid_delta = UINT64_MAX,
+					  .kernel_error_delta = UINT64_MAX,
+					  .ruleset = INVALID_RULESET_DROPS,
+					  .ruleset_rule =
+					      "table x chain \033[31my\n: ct state invalid drop",
 					  .nflog_not_reported = UINT64_MAX};
+}
+
+/* Marked invalid where no rule drops them, and ICMP errors that fit no
+ * flow, which the kernel counts in error: an OK run. */
+static void case_passes(struct logparse_agg *agg, struct render_invalid_meta *m)
+{
+	for (int i = 0; i < 5; i++) {
+		struct logparse_event ev =
+		    ct_event(i < 3 ? "icmp-outer-daddr-mismatch" : "tcp-invalid-flags",
+			     LOGPARSE_VERDICT_DROPPED_INVALID);
+
+		logparse_agg_add(agg, &ev);
+	}
+	*m = (struct render_invalid_meta){.is_live = true,
+					  .source = "nflog",
+					  .netns = "lab-red",
+					  .duration_s = 3,
+					  .nflog_packets = 5,
+					  .kernel_invalid_delta = 2,
+					  .kernel_error_delta = 3,
+					  .ruleset = INVALID_RULESET_PASSES,
+					  .nflog_not_reported = 0};
 }
 
 struct ri_case {
@@ -151,10 +182,9 @@ struct ri_case {
 };
 
 static const struct ri_case cases[] = {
-    {"logparse", case_logparse, 10, "CRITICAL", 2},
-    {"empty", case_empty, 10, "OK", 0},
-    {"live", case_live, 10, "WARNING", 1},
-    {"hostile", case_hostile, 3, "WARNING", 1},
+    {"logparse", case_logparse, 10, "CRITICAL", 2}, {"empty", case_empty, 10, "OK", 0},
+    {"live", case_live, 10, "WARNING", 1},          {"hostile", case_hostile, 3, "WARNING", 1},
+    {"passes", case_passes, 10, "OK", 0},
 };
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -193,6 +223,7 @@ static void render_case(size_t ci, ri_fn fn, bool color, struct rendered *out)
 
 	assert_non_null(agg);
 	cases[ci].build(agg, &meta);
+	meta.status = cases[ci].exit_code;
 	logparse_agg_result(agg, &out->res);
 	f = open_memstream(&out->buf, &out->len);
 	assert_non_null(f);
@@ -269,13 +300,13 @@ static void test_golden(void **state)
 
 /* ---- JSON ---- */
 
-#define N_JSON_KEYS 14
+#define N_JSON_KEYS 15
 static const char *const json_keys[N_JSON_KEYS] = {
-    "schema",     "tool",   "report",
-    "mode",       "status", "exit_code",
-    "source",     "netns",  "counts_are_lower_bounds",
-    "live",       "input",  "invalid",
-    "table_full", "other",
+    "schema",  "tool",       "report",
+    "mode",    "status",     "exit_code",
+    "source",  "netns",      "counts_are_lower_bounds",
+    "live",    "ruleset",    "input",
+    "invalid", "table_full", "other",
 };
 
 static json_t *render_json_case(size_t ci, struct logparse_agg_result *res)
@@ -326,7 +357,7 @@ static void test_json_values(void **state)
 		    jget(root, "exit_code") != cases[ci].exit_code)
 			fail_msg("case %zu: status/exit_code, want %s %d", ci, cases[ci].status,
 				 cases[ci].exit_code);
-		if (jget(root, "invalid.dropped") != (json_int_t)r.dropped ||
+		if (jget(root, "invalid.marked_invalid") != (json_int_t)r.marked_invalid ||
 		    jget(root, "invalid.accepted") != (json_int_t)r.accepted ||
 		    jget(root, "table_full.count") != (json_int_t)r.table_full ||
 		    jget(root, "input.lines") != (json_int_t)r.lines ||
@@ -408,16 +439,7 @@ static void test_counts_only(void **state)
 	(void)state;
 	assert_non_null(agg);
 	logparse_agg_result(agg, &r);
-	assert_int_equal(render_invalid_exit_code(&r), 0);
-	assert_int_equal(render_invalid_status(&r, &m), 1);
-	m.kernel_invalid_delta = 0;
-	assert_int_equal(render_invalid_status(&r, &m), 0);
-	m.kernel_invalid_delta = UINT64_MAX;
-	assert_int_equal(render_invalid_status(&r, &m), 0);
-	m.kernel_invalid_delta = 4;
-	m.is_counts_only = false; /* listening: NFLOG's own figures decide */
-	assert_int_equal(render_invalid_status(&r, &m), 0);
-	m.is_counts_only = true;
+	m.status = 1; /* invalid_verdict() decides it: test_invalid_verdict.c */
 	f = open_memstream(&buf, &len);
 	assert_non_null(f);
 	assert_int_equal(render_invalid_text(f, &r, &m, false), 0);
@@ -496,7 +518,7 @@ static const struct {
     {0, "ctadvisor logparse: CRITICAL\n", 1},
     {0, "every count below is a lower bound", 1},
     {0, "\n  tcp-invalid-flags (tcp)\n", 1},
-    {0, "  Accepted, not dropped", 1},
+    {0, "  Accepted (logged only)", 1},
     {0, "boot line      65536 buckets, 262144 max", 1},
     {1, "ctadvisor logparse: OK\n", 1},
     {1, "  total          none reported\n", 1},
@@ -505,7 +527,15 @@ static const struct {
     {2, "ctadvisor watch --invalid: WARNING\n", 1},
     {2, "  netns          lab-blue\n", 1},
     {2, "7 packets received, 3 lost (1 ENOBUFS errors)", 1},
-    {2, "conntrack -S invalid grew by 12 while listening", 1},
+    {2, "conntrack -S invalid grew by 12, error by 0 while listening", 1},
+    {2, "drops the packets marked invalid: table inet filter chain", 1},
+    {3, "table x chain \\x1b[31my\\n:\n", 1},
+    {0, "only where the ruleset of the host that logged them drops", 1},
+    {0, "1 of them dropped by a conntrack helper itself", 1},
+    {4, "ctadvisor watch --invalid: OK\n", 1},
+    {4, "no rule drops ct state invalid: the packets marked invalid", 1},
+    {4, "invalid grew by 2, error by 3 while listening", 1},
+    {4, "Dropped", 0},
     {2, "2 invalid packets counted by the kernel were not reported by", 1},
     {3, "not reported by", 0}, /* unknown: no note */
     {2, "veth0 (in 5, out 0), eth1 (in 2, out 0)", 1},
@@ -541,7 +571,8 @@ static void test_text_facts(void **state)
 static void test_text_color(void **state)
 {
 	static const char *const want[] = {"\033[1;31mCRITICAL\033[0m", "\033[32mOK\033[0m",
-					   "\033[1;33mWARNING\033[0m", "\033[1;33mWARNING\033[0m"};
+					   "\033[1;33mWARNING\033[0m", "\033[1;33mWARNING\033[0m",
+					   "\033[32mOK\033[0m"};
 
 	(void)state;
 	for (size_t ci = 0; ci < N_CASES; ci++) {
@@ -563,31 +594,6 @@ static void test_text_color(void **state)
 }
 
 /* ---- status rule and errors ---- */
-
-static void test_exit_code(void **state)
-{
-	static const struct {
-		uint64_t table_full, dropped, accepted, expect_full;
-		int want;
-	} t[] = {
-	    {0, 0, 0, 0, 0}, {0, 0, 5, 0, 0}, {0, 1, 0, 0, 1},
-	    {0, 0, 0, 1, 1}, {1, 0, 0, 0, 2}, {3, 9, 9, 9, 2},
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct logparse_agg_result r;
-
-		memset(&r, 0, sizeof(r));
-		r.table_full = t[i].table_full;
-		r.dropped = t[i].dropped;
-		r.accepted = t[i].accepted;
-		r.by_kind[LOGPARSE_KIND_EXPECT_FULL] = t[i].expect_full;
-		if (render_invalid_exit_code(&r) != t[i].want)
-			fail_msg("row %zu: exit code %d, want %d", i, render_invalid_exit_code(&r),
-				 t[i].want);
-	}
-}
 
 static void test_write_error(void **state)
 {
@@ -616,7 +622,7 @@ int main(void)
 	    cmocka_unit_test(test_json_hostile), cmocka_unit_test(test_live_bad_messages),
 	    cmocka_unit_test(test_counts_only),  cmocka_unit_test(test_text_safe),
 	    cmocka_unit_test(test_text_facts),   cmocka_unit_test(test_text_color),
-	    cmocka_unit_test(test_exit_code),    cmocka_unit_test(test_write_error),
+	    cmocka_unit_test(test_write_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
