@@ -319,6 +319,12 @@ bool flush_filter_match(const struct flush_filter *f, const struct flush_entry *
 	return !f->has_zone || f->zone == e->zone;
 }
 
+bool flush_entry_is_nat_tcp(const struct flush_entry *e)
+{
+	return flush_entry_is_established_tcp(e) &&
+	       (e->status & (CT_IPS_SRC_NAT | CT_IPS_DST_NAT)) != 0;
+}
+
 bool flush_entry_is_established_tcp(const struct flush_entry *e)
 {
 	if (e->proto != IPPROTO_TCP)

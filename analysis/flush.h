@@ -80,6 +80,13 @@ bool flush_filter_match(const struct flush_filter *f, const struct flush_entry *
  * not. The name is kept from when it meant ESTABLISHED only. */
 bool flush_entry_is_established_tcp(const struct flush_entry *e);
 
+/* Such a TCP flow (flush_entry_is_established_tcp) whose addresses or ports
+ * are translated (IPS_SRC_NAT or IPS_DST_NAT, masquerade included). Deleted,
+ * it breaks whatever nf_conntrack_tcp_loose says: its next packet is picked
+ * up as a new flow and gets a new NAT binding (another source port, maybe
+ * another address), so the peer sees an unknown 4-tuple. */
+bool flush_entry_is_nat_tcp(const struct flush_entry *e);
+
 /* Whether entries of this IP protocol have ports (TCP, UDP, UDP-Lite,
  * SCTP, DCCP). */
 bool flush_proto_has_ports(uint8_t proto);

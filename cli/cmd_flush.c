@@ -26,7 +26,10 @@ static const char flush_usage[] =
     "Deletes the conntrack entries that match every FILTER given (like conntrack -D),\n"
     "showing how many match, and up to 5 of them, first. Addresses and ports are\n"
     "those of the original direction. A new packet of a deleted UDP flow creates a\n"
-    "new entry, so new NAT rules or newly enabled accounting apply to it.\n"
+    "new entry, so new NAT rules or newly enabled accounting apply to it. TCP\n"
+    "connections past the handshake that are NATed (source or destination NAT,\n"
+    "masquerade) are left alone: deleted, one would be picked up again with a new\n"
+    "NAT binding (another source port) the peer does not know, and break.\n"
     "\n"
     "Filters:\n"
     "  -f, --family F        ipv4 or ipv6\n"
@@ -52,10 +55,10 @@ static const char flush_usage[] =
     "  -n, --netns NS        act in network namespace NS (name, path, or PID)\n"
     "      --dry-run         count and show, delete nothing\n"
     "  -y, --yes             do not ask (required when stdin is not a terminal)\n"
-    "      --force           also delete TCP flows past the handshake when\n"
-    "                        nf_conntrack_tcp_loose=0 and a rule drops ct state\n"
-    "                        invalid, or the ruleset cannot be read (those\n"
-    "                        connections break)\n"
+    "      --force           also delete NATed TCP connections, and TCP flows past\n"
+    "                        the handshake when nf_conntrack_tcp_loose=0 and a rule\n"
+    "                        drops ct state invalid or the ruleset cannot be read\n"
+    "                        (those connections break)\n"
     "  -h, --help            show this help\n"
     "\n"
     "Exit status: 0 deleted (or nothing matched, or --dry-run), 1 refused or\n"
@@ -232,18 +235,34 @@ static bool tcp_delete_breaks(void)
 	return tcp_loose_value() == 0 && invalid_kernel_ruleset_drops(where, sizeof(where)) != 0;
 }
 
+/* The NATed TCP connections among the matches: left alone without --force. */
+static void nat_note(const struct flush_scan *s, bool force)
+{
+	if (s->nat_tcp == 0)
+		return;
+	printf("note: %llu of the matching flows are NATed TCP connections past the handshake "
+	       "(source or destination NAT, masquerade): deleted, each would be picked up "
+	       "again with a new NAT binding (another source port) that its peer does not know, "
+	       "and break. %s\n",
+	       (unsigned long long)s->nat_tcp,
+	       force ? "--force given: deleting them too."
+		     : "They are left alone; add --force to delete them too.");
+}
+
 static bool tcp_safe(const struct flush_scan *s, bool force)
 {
+	/* without --force the NATed ones are spared anyway */
+	uint64_t n = s->established_tcp - (force ? 0 : s->nat_tcp);
 	char where[FLUSH_WHERE_LEN] = "";
 	int drops;
 
-	if (s->established_tcp == 0)
+	if (n == 0)
 		return true;
 	if (tcp_loose_value() != 0) {
 		printf("note: %llu TCP flows past the handshake match; with "
 		       "nf_conntrack_tcp_loose=1 the next packet of each creates its entry "
 		       "again (as a new pick-up)\n",
-		       (unsigned long long)s->established_tcp);
+		       (unsigned long long)n);
 		return true;
 	}
 	drops = invalid_kernel_ruleset_drops(where, sizeof(where));
@@ -253,7 +272,7 @@ static bool tcp_safe(const struct flush_scan *s, bool force)
 		       "nf_conntrack_tcp_loose=0: their next packets are INVALID, but no rule of "
 		       "this namespace's ruleset (nft, iptables-save) drops ct state invalid, so "
 		       "they pass untracked (a NATed connection among them loses its mapping)\n",
-		       (unsigned long long)s->established_tcp);
+		       (unsigned long long)n);
 		return true;
 	}
 	fprintf(stderr,
@@ -262,7 +281,7 @@ static bool tcp_safe(const struct flush_scan *s, bool force)
 		"nf_conntrack_tcp_loose=0 here: the kernel will not pick a connection up again "
 		"mid-stream, so the next packet of each is INVALID, and %s%s: those connections "
 		"break.\n",
-		(unsigned long long)s->established_tcp,
+		(unsigned long long)n,
 		drops > 0 ? "a rule drops INVALID packets: "
 			  : "the ruleset could not be read "
 			    "(none of nft, iptables-save, "
@@ -282,7 +301,9 @@ static int do_delete(const struct flush_args *a, const struct flush_scan *s)
 {
 	/* Flows that became established TCP since the count are re-checked at
 	 * delete time and spared where deleting them would break them. */
-	bool spare = !a->force && tcp_delete_breaks();
+	unsigned spare =
+	    a->force ? FLUSH_SPARE_NONE
+		     : FLUSH_SPARE_NAT_TCP | (tcp_delete_breaks() ? FLUSH_SPARE_ESTABLISHED : 0);
 	struct flush_result r;
 	int rc =
 	    flush_delete_matches(&a->filter, (unsigned)(s->matched / FLUSH_BATCH) + 4, spare, &r);
@@ -298,6 +319,9 @@ static int do_delete(const struct flush_args *a, const struct flush_scan *s)
 		       "the time of the delete, and nf_conntrack_tcp_loose=0 would break them; run "
 		       "the flush again to see them counted, or add --force to delete them\n",
 		       (unsigned long long)r.spared);
+	if (r.spared_nat > 0)
+		printf("left %llu NATed TCP connections alone (add --force to delete them too)\n",
+		       (unsigned long long)r.spared_nat);
 	if (r.failed > 0) {
 		fprintf(stderr, "ctadvisor flush: %llu deletes failed: %s\n",
 			(unsigned long long)r.failed, strerror(-r.first_err));
@@ -330,6 +354,11 @@ static int run_flush(const struct flush_args *a)
 	show_scan(&s);
 	if (s.matched == 0) {
 		printf("nothing to flush\n");
+		return FLUSH_OK;
+	}
+	nat_note(&s, a->force);
+	if (!a->force && s.matched == s.nat_tcp) {
+		printf("nothing to flush: every match is a NATed TCP connection\n");
 		return FLUSH_OK;
 	}
 	if (!tcp_safe(&s, a->force))

@@ -70,8 +70,8 @@ struct flush_dump {
 	struct flush_victim *batch; /* collecting, or NULL */
 	size_t n_batch, cap_batch;
 	bool is_full;
-	bool spare_established; /* collecting: leave established TCP alone */
-	uint64_t spared;        /* of this dump's matches, left alone for that */
+	unsigned spare;              /* collecting: enum flush_spare */
+	uint64_t spared, spared_nat; /* of this dump's matches, left alone for that */
 };
 
 static void dump_close(struct flush_dump *d)
@@ -141,6 +141,8 @@ static void scan_add(struct flush_scan *s, const struct flush_entry *e)
 	s->matched++;
 	if (flush_entry_is_established_tcp(e))
 		s->established_tcp++;
+	if (flush_entry_is_nat_tcp(e))
+		s->nat_tcp++;
 	if (s->n_examples < FLUSH_EXAMPLES)
 		flush_entry_format(e, s->examples[s->n_examples++], FLUSH_LINE_LEN);
 }
@@ -174,7 +176,11 @@ static void collect(struct flush_dump *d, const struct nlmsghdr *nlh, const stru
 {
 	struct flush_victim *v;
 
-	if (d->spare_established && flush_entry_is_established_tcp(e)) {
+	if ((d->spare & FLUSH_SPARE_NAT_TCP) && flush_entry_is_nat_tcp(e)) {
+		d->spared_nat++;
+		return;
+	}
+	if ((d->spare & FLUSH_SPARE_ESTABLISHED) && flush_entry_is_established_tcp(e)) {
 		d->spared++;
 		return;
 	}
@@ -448,12 +454,11 @@ static void batch_release(struct flush_dump *d)
 	d->n_batch = 0;
 }
 
-int flush_delete_matches(const struct flush_filter *f, unsigned max_rounds, bool spare_established,
+int flush_delete_matches(const struct flush_filter *f, unsigned max_rounds, unsigned spare,
 			 struct flush_result *out)
 {
 	struct flush_result r = {0};
-	struct flush_dump d = {
-	    .filter = f, .cap_batch = FLUSH_BATCH, .spare_established = spare_established};
+	struct flush_dump d = {.filter = f, .cap_batch = FLUSH_BATCH, .spare = spare};
 	int rc = 0;
 
 	d.batch = malloc(FLUSH_BATCH * sizeof(*d.batch));
@@ -463,12 +468,13 @@ int flush_delete_matches(const struct flush_filter *f, unsigned max_rounds, bool
 		uint64_t before = r.deleted + r.vanished;
 
 		d.is_full = false;
-		d.spared = 0;
+		d.spared = d.spared_nat = 0;
 		rc = dump_run(&d);
 		if (rc < 0)
 			break;
 		r.rounds++;
 		r.spared = d.spared; /* each round sees them all again: the last one's */
+		r.spared_nat = d.spared_nat;
 		rc = delete_batch(d.batch, d.n_batch, &r);
 		batch_release(&d);
 		/* A round that deleted nothing would repeat itself forever. */

@@ -17,6 +17,7 @@
 int flush_decode(const struct nlmsghdr *nlh, struct flush_entry *e);
 struct flush_scan {
 	uint64_t entries, matched, established_tcp, bad;
+	uint64_t nat_tcp;    /* of established_tcp: NATed (flush_entry_is_nat_tcp) */
 	bool is_interrupted; /* the dump restarted: counts may be off by a few */
 	size_t n_examples;
 	char examples[FLUSH_EXAMPLES][FLUSH_LINE_LEN];
@@ -27,22 +28,29 @@ struct flush_scan {
 int flush_scan_table(const struct flush_filter *f, struct flush_scan *out);
 
 struct flush_result {
-	uint64_t deleted;  /* the kernel deleted it on our request */
-	uint64_t vanished; /* gone (ENOENT) before the request arrived */
-	uint64_t failed;   /* another error; first_err tells which */
-	uint64_t spared;   /* matches left alone: established TCP at delete time */
+	uint64_t deleted;    /* the kernel deleted it on our request */
+	uint64_t vanished;   /* gone (ENOENT) before the request arrived */
+	uint64_t failed;     /* another error; first_err tells which */
+	uint64_t spared;     /* matches left alone: established TCP at delete time */
+	uint64_t spared_nat; /* matches left alone: NATed TCP (FLUSH_SPARE_NAT_TCP) */
 	int first_err;
 	unsigned rounds;
 };
 
+/* Which matches the delete pass leaves alone, as it sees them then. */
+enum flush_spare {
+	FLUSH_SPARE_NONE = 0,
+	FLUSH_SPARE_ESTABLISHED = 1 << 0, /* flush_entry_is_established_tcp(): in spared */
+	FLUSH_SPARE_NAT_TCP = 1 << 1,     /* flush_entry_is_nat_tcp(): in spared_nat */
+};
+
 /* Delete every match: dump, collect up to FLUSH_BATCH, delete them by tuple
  * and id (an entry recreated with the same tuple is not touched), repeat
- * while a dump filled its batch, at most max_rounds times. With
- * spare_established, a match that flush_entry_is_established_tcp() says is
- * an established TCP flow when the delete pass sees it is left alone and
- * counted in spared (as the last round saw them). 0 and *out filled
- * (failed may be non-zero); -errno when a dump failed. */
-int flush_delete_matches(const struct flush_filter *f, unsigned max_rounds, bool spare_established,
+ * while a dump filled its batch, at most max_rounds times. spare (enum
+ * flush_spare bits) leaves matches alone, counted as the last round saw
+ * them. 0 and *out filled (failed may be non-zero); -errno when a dump
+ * failed. */
+int flush_delete_matches(const struct flush_filter *f, unsigned max_rounds, unsigned spare,
 			 struct flush_result *out);
 
 #endif

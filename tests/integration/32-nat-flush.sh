@@ -6,6 +6,11 @@
 # deletes that entry (and no other: a UDP flow to another port stays, still
 # NATed to A), and the next packet of the same flow leaves as B, as
 # conntrack -L in the router shows.
+# Then TCP: 6 connections masqueraded by the router (to port 8080) and 3
+# not NATed (to 8081), all ESTABLISHED. `flush -p tcp` deletes the 3 and
+# leaves the 6 alone, saying how many and why (a deleted NATed connection
+# is picked up with a new binding its peer does not know); --force --dry-run
+# says it would take them too.
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016,SC2317
 source "$(dirname "$0")/lib.sh"
 
@@ -84,5 +89,39 @@ assert_eq "the flow to 5353 is untouched (still A)" "$A" "$(nat_addr 5353)"
 
 send 4789
 assert_eq "the next packet to 4789 leaves as B" "$B" "$(nat_addr 4789)"
+
+# ---- NATed TCP connections are left alone ----
+# The un-NATed connections need the way back to the client.
+ip -n "$SRV" route add 10.213.32.0/24 via 10.213.33.254 || die "cannot route $SRV back"
+in_ns "$RTR" nft add rule ip labnat post oifname "v2" tcp dport 8080 masquerade ||
+	die "cannot add the masquerade rule in $RTR"
+for port in 8080 8081; do
+	lab_bg "$SRV" "srv$port" "$TOOLS/tcp_hold" server 10.213.33.2 "$port"
+	wait_line "srv$port" listening
+done
+lab_bg "$CLI" cli8080 "$TOOLS/tcp_hold" client 10.213.33.2 8080 6
+lab_bg "$CLI" cli8081 "$TOOLS/tcp_hold" client 10.213.33.2 8081 3
+wait_line cli8080 ready
+wait_line cli8081 ready
+wait_for "9 ESTABLISHED TCP entries in $RTR" ct_has "$RTR" "ESTABLISHED.*dport=808[01]" 9
+assert_eq "the 6 to 8080 are source-NATed (reply to the router's address)" 6 \
+	"$(in_ns "$RTR" conntrack -L -p tcp --dport 8080 --src-nat 2>/dev/null | grep -c ESTABLISHED)"
+
+run_ctad flush-tcp-force flush --netns "$RTR" -p tcp --force --dry-run
+assert_eq "flush --force --dry-run exit" 0 "$RC"
+assert_eq "--force would take the NATed ones too" 1 \
+	"$(count '^note: 6 of the matching flows are NATed TCP connections.*--force given: deleting them too' "$LAB_TMP/flush-tcp-force.out")"
+
+run_ctad flush-tcp flush --netns "$RTR" -p tcp --yes
+assert_eq "flush -p tcp exit" 0 "$RC"
+assert_eq "9 TCP flows match" 1 "$(count '^9 of [0-9]* flows match the filter' "$LAB_TMP/flush-tcp.out")"
+assert_eq "says why the NATed ones stay" 1 \
+	"$(count '^note: 6 of the matching flows are NATed TCP connections past the handshake.*new NAT binding.*They are left alone; add --force' "$LAB_TMP/flush-tcp.out")"
+assert_eq "deleted the 3 un-NATed" 1 "$(count '^deleted 3 flows' "$LAB_TMP/flush-tcp.out")"
+assert_eq "left the 6 NATed alone" 1 "$(count '^left 6 NATed TCP connections alone' "$LAB_TMP/flush-tcp.out")"
+assert_eq "the 6 NATed entries are still there" 6 \
+	"$(in_ns "$RTR" conntrack -L -p tcp --dport 8080 2>/dev/null | grep -c ESTABLISHED)"
+assert_eq "the 3 un-NATed entries are gone" 0 \
+	"$(in_ns "$RTR" conntrack -L -p tcp --dport 8081 2>/dev/null | grep -c ESTABLISHED)"
 
 lab_finish

@@ -262,6 +262,27 @@ static void test_established(void **state)
 	assert_false(flush_entry_is_established_tcp(&e[4]));
 }
 
+/* NATed TCP past the handshake: source or destination NAT; not UDP, not
+ * TIME_WAIT, not an un-NATed connection. */
+static void test_nat_tcp(void **state)
+{
+	struct flush_entry e[6];
+
+	(void)state;
+	make_entries(e);
+	e[0].status &= ~(IPS_SRC_NAT | IPS_DST_NAT);
+	assert_true(flush_entry_is_established_tcp(&e[0]));
+	assert_false(flush_entry_is_nat_tcp(&e[0]));
+	e[0].status |= IPS_SRC_NAT;
+	assert_true(flush_entry_is_nat_tcp(&e[0]));
+	e[0].status = IPS_DST_NAT;
+	assert_true(flush_entry_is_nat_tcp(&e[0]));
+	e[0].tcp_state = TCP_CONNTRACK_TIME_WAIT;
+	assert_false(flush_entry_is_nat_tcp(&e[0]));
+	e[1].status |= IPS_SRC_NAT; /* not TCP */
+	assert_false(flush_entry_is_nat_tcp(&e[1]));
+}
+
 /* Every TCP state: those past the handshake break when deleted with
  * tcp_loose=0, the others do not; a UDP entry never does. */
 static void test_established_states(void **state)
@@ -531,6 +552,7 @@ int main(void)
 	    cmocka_unit_test(test_twice_and_state_implies_tcp),
 	    cmocka_unit_test(test_match_table),
 	    cmocka_unit_test(test_established),
+	    cmocka_unit_test(test_nat_tcp),
 	    cmocka_unit_test(test_established_states),
 	    cmocka_unit_test(test_ruleset_nft),
 	    cmocka_unit_test(test_ruleset_iptables),
