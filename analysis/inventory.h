@@ -97,9 +97,11 @@ struct inv_host {
 };
 
 struct inv_totals {
-	size_t n_ns, n_failed, n_leaks;
-	uint64_t entries; /* sum of counts */
-	uint64_t live;    /* sum of walk counts, when every walk worked */
+	size_t n_ns, n_failed;
+	size_t n_no_process; /* inventory_no_process() */
+	size_t n_leaks;      /* inventory_is_possible_leak() */
+	uint64_t entries;    /* sum of counts */
+	uint64_t live;       /* sum of walk counts, when every walk worked */
 	bool has_live;
 	double hash_load;     /* 2 * entries / buckets (each entry sits in 2 chains); -1 */
 	uint64_t mem_bytes;   /* at least: slab object, + 128 B with extensions; 0 unknown */
@@ -107,8 +109,12 @@ struct inv_totals {
 };
 
 void inventory_free(struct inventory *inv);
-/* Pinned with no process in it: a possible leak. */
-bool inventory_is_leak(const struct inv_ns *ns);
+/* Pinned with no process in it: normal for an `ip netns add` router,
+ * whose forwarding needs no process. */
+bool inventory_no_process(const struct inv_ns *ns);
+/* No process and, read, no conntrack entries either: nothing uses it, a
+ * possible leak. (Interfaces and age are not read.) */
+bool inventory_is_possible_leak(const struct inv_ns *ns);
 /* Highest count first, ties by name then inode. */
 void inventory_sort(struct inventory *inv);
 

@@ -93,7 +93,8 @@ void inventory_totals(const struct inventory *inv, const struct inv_host *host,
 		const struct inv_ns *ns = &inv->ns[i];
 
 		t.n_failed += ns->fig.err != 0;
-		t.n_leaks += inventory_is_leak(ns);
+		t.n_no_process += inventory_no_process(ns);
+		t.n_leaks += inventory_is_possible_leak(ns);
 		if (ns->fig.has_count) {
 			t.entries += ns->fig.count;
 			t.mem_bytes += ns->fig.count * (host->slab_obj_bytes +
@@ -124,9 +125,14 @@ void inventory_free(struct inventory *inv)
 	inv->n = inv->cap = 0;
 }
 
-bool inventory_is_leak(const struct inv_ns *ns)
+bool inventory_no_process(const struct inv_ns *ns)
 {
 	return ns->pin != INV_PIN_NONE && ns->n_procs == 0;
+}
+
+bool inventory_is_possible_leak(const struct inv_ns *ns)
+{
+	return inventory_no_process(ns) && ns->fig.has_count && ns->fig.count == 0;
 }
 
 static void comm_list(const struct inv_ns *ns, char *buf, size_t size)

@@ -27,7 +27,8 @@ struct nat_key {
 struct key_slot {
 	struct nat_key key;
 	uint64_t entries, snat, established, time_wait;
-	uint64_t by_class[PORT_CLASSES]; /* NAT ports below 512, below 1024, above */
+	uint64_t by_class[PORT_CLASSES];    /* NAT ports below 512, below 1024, above */
+	uint64_t tw_by_class[PORT_CLASSES]; /* of those, TIME_WAIT and later */
 	struct nat_client cl[NAT_TOP_CLIENTS];
 	size_t n_cl;
 };
@@ -254,6 +255,7 @@ void nat_agg_add(struct nat_agg *agg, const struct nat_entry *e)
 	bool is_snat = (e->status & CT_IPS_SRC_NAT) != 0;
 	struct nat_key k;
 	struct key_slot *s;
+	bool is_tw;
 
 	agg->entries++;
 	if (is_snat)
@@ -282,8 +284,10 @@ void nat_agg_add(struct nat_agg *agg, const struct nat_entry *e)
 	s->snat += is_snat;
 	s->established += e->tcp_state == CT_TCP_ESTABLISHED;
 	/* the kernel evicts states from TIME_WAIT on (nf_nat_may_kill) */
-	s->time_wait += e->tcp_state >= CT_TCP_TIME_WAIT && e->tcp_state < CT_TCP_STATES;
+	is_tw = e->tcp_state >= CT_TCP_TIME_WAIT && e->tcp_state < CT_TCP_STATES;
+	s->time_wait += is_tw;
 	s->by_class[port_class(e->nat_port)]++;
+	s->tw_by_class[port_class(e->nat_port)] += is_tw;
 	client_add(s, e->client);
 }
 
@@ -292,29 +296,43 @@ static const uint16_t class_port[PORT_CLASSES] = {1, 600, 1024};
 
 /* Capacity and saturation of one key: with a configured port range every
  * entry competes for it; with the kernel's default, each port class has its
- * own range and the most saturated class is the key's. */
+ * own range and the most saturated class is the key's. TIME_WAIT entries
+ * hold a port the kernel takes back for a new connection, so they do not
+ * count toward saturation. More ports in use than the range has cannot be:
+ * the rule matched is not the one the flows went through. */
 static void row_capacity(const struct key_slot *s, const struct nat_rules *rules,
 			 struct nat_row *row)
 {
+	struct nat_rules_key k = {.family = s->key.family,
+				  .l4proto = s->key.proto,
+				  .nat_addr = s->key.nat_addr,
+				  .dst = s->key.dst,
+				  .client = s->n_cl > 0 ? s->cl[0].addr : NULL};
 	bool is_set = false;
 
 	for (size_t c = 0; c < PORT_CLASSES; c++) {
 		struct nat_capacity cap;
-		uint64_t in_use = s->by_class[c];
+		uint64_t in_use = s->by_class[c], tw = s->tw_by_class[c];
+		uint32_t capacity;
 		double pct;
 
 		if (in_use == 0)
 			continue;
-		nat_rules_capacity(rules, s->key.family, s->key.proto, s->key.nat_addr,
-				   class_port[c], &cap);
-		if (cap.src == NAT_CAP_RULE)
+		nat_rules_capacity(rules, &k, class_port[c], &cap);
+		if (cap.src == NAT_CAP_RULE) {
 			in_use = s->entries;
-		pct = 100.0 * (double)in_use / ((double)cap.port_hi - cap.port_lo + 1);
+			tw = s->time_wait;
+		}
+		capacity = (uint32_t)cap.port_hi - cap.port_lo + 1;
+		pct = in_use > capacity ? 0 : 100.0 * (double)(in_use - tw) / capacity;
 		if (!is_set || pct > row->saturation_pct) {
 			row->cap = cap;
-			row->capacity = (uint32_t)cap.port_hi - cap.port_lo + 1;
+			row->capacity = capacity;
 			row->in_use = in_use;
+			row->reclaimable = tw;
 			row->saturation_pct = pct;
+			row->is_rule_mismatch = in_use > capacity;
+			row->nat_addrs_configured = cap.rule ? nat_rule_addr_count(cap.rule) : 0;
 			is_set = true;
 		}
 	}
@@ -521,12 +539,12 @@ static void finding_text(const struct nat_report *r, size_t n_alerting, struct r
 	/* Truncation keeps the figures, which come first. */
 	n = snprintf(
 	    f->summary, sizeof(f->summary),
-	    "NAT address %s uses %llu of %u ports (%u-%u) toward %s %s/%u (%.0f%%%s); new "
-	    "connections there fail once all are taken. More NAT addresses only help other "
-	    "clients (each is pinned to one): widen the range, random-fully, reuse "
-	    "connections, shorten TIME_WAIT",
-	    nat, (unsigned long long)w->in_use, w->capacity, w->cap.port_lo, w->cap.port_hi, dst,
-	    nat_proto_name(w->proto), w->dport, w->saturation_pct, more);
+	    "NAT address %s holds %llu of %u ports (%u-%u) toward %s %s/%u (%.0f%%%s); new "
+	    "connections there fail once all are taken. Widen the port range or reuse "
+	    "connections; more NAT addresses help only other clients (a client/destination "
+	    "pair always maps to one address)",
+	    nat, (unsigned long long)(w->in_use - w->reclaimable), w->capacity, w->cap.port_lo,
+	    w->cap.port_hi, dst, nat_proto_name(w->proto), w->dport, w->saturation_pct, more);
 	if (n < 0)
 		f->summary[0] = '\0';
 	snprintf(f->commands[0], sizeof(f->commands[0]),

@@ -47,13 +47,19 @@ struct nat_row {
 	uint8_t nat_addr[16], dst[16];
 	uint16_t dport;
 	uint64_t in_use;         /* ports in use in the range below */
+	uint64_t reclaimable;    /* of in_use, TCP TIME_WAIT and later: the kernel reuses them */
 	uint64_t entries;        /* all entries of the key (every port class) */
 	uint64_t snat_entries;   /* of which source-NATed (the rest are local flows) */
 	uint64_t established;    /* TCP ESTABLISHED */
 	uint64_t time_wait;      /* TCP TIME_WAIT and later: evictable by a new SYN on >= 6.5 */
 	struct nat_capacity cap; /* cap.rule borrowed from the nat_rules given */
 	uint32_t capacity;       /* cap.port_hi - cap.port_lo + 1 */
+	/* 100 x (in_use - reclaimable) / capacity; 0 when is_rule_mismatch */
 	double saturation_pct;
+	/* more ports in use than the matched rule's range holds: these flows
+	 * went through another rule (one whose matches could not be read) */
+	bool is_rule_mismatch;
+	uint32_t nat_addrs_configured; /* addresses the rule maps to; 0 unknown (no rule) */
 	size_t n_nat_addrs; /* NAT addresses seen toward this destination (this one included) */
 	struct nat_client clients[NAT_TOP_CLIENTS];
 	size_t n_clients;

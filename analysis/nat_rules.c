@@ -1,7 +1,8 @@
 /* nat_rules.c: masquerade/snat rules from nft JSON and iptables-save text.
- * Only the statement's own fields and the protocol/family matches before it
- * are read; everything else in a rule is skipped, so a ruleset with
- * constructs we do not know still yields the rules we do. */
+ * Only the statement's own fields and the family, protocol, address and
+ * output-interface matches before it are read; everything else in a rule is
+ * skipped, so a ruleset with constructs we do not know still yields the
+ * rules we do. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
@@ -17,23 +18,6 @@
 const char *nat_rule_kind_name(enum nat_rule_kind kind)
 {
 	return kind == NAT_RULE_SNAT ? "snat" : "masquerade";
-}
-
-void nat_rules_default_range(uint8_t l4proto, uint16_t port, uint16_t *lo, uint16_t *hi)
-{
-	if (l4proto == IPPROTO_ICMP || l4proto == IPPROTO_ICMPV6) {
-		*lo = 0;
-		*hi = 65535;
-	} else if (port < 512) {
-		*lo = 1;
-		*hi = 511;
-	} else if (port < 1024) {
-		*lo = 600;
-		*hi = 1023;
-	} else {
-		*lo = 1024;
-		*hi = 65535;
-	}
 }
 
 /* An address in either family; the family is written only on success. */
@@ -86,12 +70,30 @@ static void rule_set_ports(struct nat_rule *r, long lo, long hi)
 	r->port_hi = (uint16_t)hi;
 }
 
-static void rule_set_addrs(struct nat_rule *r, const uint8_t *lo, const uint8_t *hi, uint8_t family)
+static void rule_set_addrs(struct nat_rule *r, const struct nat_addr_range *a)
 {
 	r->has_addr = true;
-	memcpy(r->addr_lo, lo, 16);
-	memcpy(r->addr_hi, hi, 16);
-	rule_set_family(r, family);
+	memcpy(r->addr_lo, a->lo, 16);
+	memcpy(r->addr_hi, a->hi, 16);
+	rule_set_family(r, a->family);
+}
+
+/* ADDR/LEN into a range; -EINVAL a bad address or length. */
+static int prefix_range(const char *addr, long len, struct nat_addr_range *out)
+{
+	struct nat_addr_range a = {.is_set = true};
+	unsigned bits;
+
+	if (parse_addr(addr, a.lo, &a.family) < 0)
+		return -EINVAL;
+	bits = a.family == AF_INET ? 32 : 128;
+	if (len < 0 || len > (long)bits)
+		return -EINVAL;
+	memcpy(a.hi, a.lo, 16);
+	prefix_bound(a.lo, (unsigned)len, bits, false);
+	prefix_bound(a.hi, (unsigned)len, bits, true);
+	*out = a;
+	return 0;
 }
 
 static uint32_t flag_of(const char *name)
@@ -139,34 +141,45 @@ static struct nat_rule *rules_add(struct nat_rules *out)
 
 /* ---- nft -j ---- */
 
-/* "addr": "a", {"range": ["a", "b"]} or {"prefix": {"addr": "a", "len": n}}.
- * Maps, sets and variables are left unknown. */
-static void nft_addr(const json_t *v, struct nat_rule *r)
+/* "a", {"range": ["a", "b"]} or {"prefix": {"addr": "a", "len": n}}; -EINVAL
+ * otherwise (maps, sets and variables are left unknown). */
+static int nft_range(const json_t *v, struct nat_addr_range *out)
 {
-	uint8_t lo[16], hi[16], f1 = 0, f2 = 0;
+	struct nat_addr_range a = {.is_set = true};
+	uint8_t f2 = 0;
 	const json_t *x;
 
 	if (json_is_string(v)) {
-		if (parse_addr(json_string_value(v), lo, &f1) == 0)
-			rule_set_addrs(r, lo, lo, f1);
+		if (parse_addr(json_string_value(v), a.lo, &a.family) < 0)
+			return -EINVAL;
+		memcpy(a.hi, a.lo, 16);
 	} else if ((x = json_object_get(v, "range")) != NULL && json_array_size(x) == 2) {
-		if (json_is_string(json_array_get(x, 0)) && json_is_string(json_array_get(x, 1)) &&
-		    parse_addr(json_string_value(json_array_get(x, 0)), lo, &f1) == 0 &&
-		    parse_addr(json_string_value(json_array_get(x, 1)), hi, &f2) == 0 && f1 == f2)
-			rule_set_addrs(r, lo, hi, f1);
+		if (!json_is_string(json_array_get(x, 0)) ||
+		    !json_is_string(json_array_get(x, 1)) ||
+		    parse_addr(json_string_value(json_array_get(x, 0)), a.lo, &a.family) < 0 ||
+		    parse_addr(json_string_value(json_array_get(x, 1)), a.hi, &f2) < 0 ||
+		    a.family != f2)
+			return -EINVAL;
 	} else if ((x = json_object_get(v, "prefix")) != NULL) {
-		const json_t *a = json_object_get(x, "addr");
-		json_int_t len = json_integer_value(json_object_get(x, "len"));
+		const json_t *addr = json_object_get(x, "addr");
 
-		if (!json_is_string(a) || parse_addr(json_string_value(a), lo, &f1) < 0)
-			return;
-		if (len < 0 || len > (f1 == AF_INET ? 32 : 128))
-			return;
-		memcpy(hi, lo, 16);
-		prefix_bound(lo, (unsigned)len, f1 == AF_INET ? 32 : 128, false);
-		prefix_bound(hi, (unsigned)len, f1 == AF_INET ? 32 : 128, true);
-		rule_set_addrs(r, lo, hi, f1);
+		if (!json_is_string(addr) ||
+		    prefix_range(json_string_value(addr),
+				 (long)json_integer_value(json_object_get(x, "len")), &a) < 0)
+			return -EINVAL;
+	} else {
+		return -EINVAL;
 	}
+	*out = a;
+	return 0;
+}
+
+static void nft_addr(const json_t *v, struct nat_rule *r)
+{
+	struct nat_addr_range a;
+
+	if (nft_range(v, &a) == 0)
+		rule_set_addrs(r, &a);
 }
 
 static void nft_port(const json_t *v, struct nat_rule *r)
@@ -206,10 +219,42 @@ static uint8_t nft_family(const char *name)
 	return 0;
 }
 
-/* What a match before the statement says about family and protocol. */
+/* What the matches before the statement say. */
 struct nft_ctx {
 	uint8_t family, l4proto;
+	struct nat_addr_range saddr, daddr;
+	bool has_oif;
 };
+
+/* A payload match: "ip protocol tcp", "ip6 nexthdr udp", "tcp dport 80"
+ * (implies tcp), "ip saddr 10.0.0.0/8", "ip6 daddr ...". */
+static void nft_payload(const json_t *pay, const json_t *right, struct nft_ctx *c)
+{
+	const char *p = json_string_value(json_object_get(pay, "protocol"));
+	const char *field = json_string_value(json_object_get(pay, "field"));
+	uint8_t n = p != NULL ? proto_of(p) : 0;
+
+	if (p == NULL)
+		return;
+	if (n != 0) {
+		c->l4proto = n;
+		return;
+	}
+	if (nft_family(p) != 0)
+		c->family = nft_family(p);
+	if (field == NULL)
+		return;
+	if ((strcmp(field, "protocol") == 0 || strcmp(field, "nexthdr") == 0) &&
+	    json_is_string(right))
+		c->l4proto = proto_of(json_string_value(right));
+	else if ((strcmp(field, "protocol") == 0 || strcmp(field, "nexthdr") == 0) &&
+		 json_is_integer(right))
+		c->l4proto = (uint8_t)json_integer_value(right);
+	else if (strcmp(field, "saddr") == 0)
+		nft_range(right, &c->saddr);
+	else if (strcmp(field, "daddr") == 0)
+		nft_range(right, &c->daddr);
+}
 
 static void nft_match(const json_t *m, struct nft_ctx *c)
 {
@@ -227,15 +272,10 @@ static void nft_match(const json_t *m, struct nft_ctx *c)
 		c->l4proto = (uint8_t)json_integer_value(right);
 	else if (key != NULL && strcmp(key, "nfproto") == 0 && json_is_string(right))
 		c->family = nft_family(json_string_value(right));
-	else if (pay != NULL && json_is_string(json_object_get(pay, "protocol"))) {
-		const char *p = json_string_value(json_object_get(pay, "protocol"));
-		uint8_t n = proto_of(p);
-
-		if (n != 0)
-			c->l4proto = n;
-		else if (nft_family(p) != 0)
-			c->family = nft_family(p);
-	}
+	else if (key != NULL && (strcmp(key, "oifname") == 0 || strcmp(key, "oif") == 0))
+		c->has_oif = true;
+	else if (pay != NULL)
+		nft_payload(pay, right, c);
 }
 
 static const char *jstr(const json_t *obj, const char *key)
@@ -256,6 +296,9 @@ static void nft_stmt(const json_t *rule, const char *kind, const json_t *v, cons
 	r->family = nft_family(json_string_value(json_object_get(rule, "family")));
 	rule_set_family(r, c->family);
 	r->l4proto = c->l4proto;
+	r->saddr = c->saddr;
+	r->daddr = c->daddr;
+	r->has_oif = c->has_oif;
 	if (json_is_object(v)) {
 		rule_set_family(r, nft_family(json_string_value(json_object_get(v, "family"))));
 		nft_addr(json_object_get(v, "addr"), r);
@@ -313,8 +356,9 @@ int nat_rules_parse_nft_json(const char *json, size_t len, struct nat_rules *out
 /* "A", "A-B", "[A]" or "[A]-[B]" (IPv6 in brackets when a port follows). */
 static void ipt_addrs(char *s, uint8_t family, struct nat_rule *r)
 {
-	uint8_t lo[16], hi[16], f1 = 0, f2 = 0;
+	struct nat_addr_range range = {.is_set = true};
 	char *dash, *a = s, *b;
+	uint8_t f2 = 0;
 
 	if (*a == '[') { /* [A] or [A]-[B] */
 		char *close = strchr(a, ']');
@@ -335,13 +379,14 @@ static void ipt_addrs(char *s, uint8_t family, struct nat_rule *r)
 		if (dash != NULL)
 			*b++ = '\0';
 	}
-	if (*a == '\0' || parse_addr(a, lo, &f1) < 0 || (family != 0 && f1 != family))
+	if (*a == '\0' || parse_addr(a, range.lo, &range.family) < 0 ||
+	    (family != 0 && range.family != family))
 		return;
 	if (b == NULL)
-		memcpy(hi, lo, 16);
-	else if (parse_addr(b, hi, &f2) < 0 || f2 != f1)
+		memcpy(range.hi, range.lo, 16);
+	else if (parse_addr(b, range.hi, &f2) < 0 || f2 != range.family)
 		return;
-	rule_set_addrs(r, lo, hi, f1);
+	rule_set_addrs(r, &range);
 }
 
 static void ipt_ports(const char *s, struct nat_rule *r)
@@ -384,6 +429,30 @@ static void ipt_to_source(char *s, uint8_t family, struct nat_rule *r)
 		ipt_addrs(s, family, r);
 }
 
+/* -s/-d ADDR[/LEN] as iptables-save writes them (a negation "! -s" is
+ * seen as the token before and read as no match: any address). */
+static void ipt_prefix(const char *s, struct nat_addr_range *out)
+{
+	char addr[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	size_t n = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	long len = -1;
+	char *end;
+
+	if (n >= sizeof(addr))
+		return;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (slash != NULL) {
+		len = strtol(slash + 1, &end, 10);
+		if (end == slash + 1 || *end != '\0')
+			return;
+	} else {
+		len = strchr(addr, ':') != NULL ? 128 : 32;
+	}
+	prefix_range(addr, len, out);
+}
+
 /* One "-A CHAIN ... -j MASQUERADE|SNAT ..." line, tokenized in place. */
 static void ipt_rule(char *line, uint8_t family, unsigned lineno, struct nat_rules *out)
 {
@@ -411,6 +480,13 @@ static void ipt_rule(char *line, uint8_t family, unsigned lineno, struct nat_rul
 
 		if ((strcmp(tok[i], "-p") == 0 || strcmp(tok[i], "--protocol") == 0) && arg)
 			r->l4proto = proto_of(arg);
+		else if ((strcmp(tok[i], "-s") == 0 || strcmp(tok[i], "--source") == 0) && arg)
+			ipt_prefix(arg, &r->saddr);
+		else if ((strcmp(tok[i], "-d") == 0 || strcmp(tok[i], "--destination") == 0) && arg)
+			ipt_prefix(arg, &r->daddr);
+		else if ((strcmp(tok[i], "-o") == 0 || strcmp(tok[i], "--out-interface") == 0) &&
+			 arg)
+			r->has_oif = true;
 		else if (strcmp(tok[i], "--to-ports") == 0 && arg)
 			ipt_ports(arg, r);
 		else if (strcmp(tok[i], "--to-source") == 0 && arg && !r->has_addr)
@@ -443,66 +519,4 @@ int nat_rules_parse_iptables(const char *text, size_t len, uint8_t family, struc
 		pos += n + 1;
 	}
 	return 0;
-}
-
-/* ---- capacity ---- */
-
-static bool addr_in(const struct nat_rule *r, uint8_t family, const uint8_t *addr)
-{
-	size_t n = family == AF_INET ? 4 : 16;
-
-	return memcmp(addr, r->addr_lo, n) >= 0 && memcmp(addr, r->addr_hi, n) <= 0;
-}
-
-/* 2: an snat rule whose addresses hold addr; 1: a rule for any address
- * (masquerade, or snat to addresses we could not read); 0: not this key. */
-static int rule_rank(const struct nat_rule *r, uint8_t family, uint8_t l4proto, const uint8_t *addr)
-{
-	if (r->family != 0 && r->family != family)
-		return 0;
-	if (r->l4proto != 0 && r->l4proto != l4proto)
-		return 0;
-	if (r->kind == NAT_RULE_SNAT && r->has_addr)
-		return addr_in(r, family, addr) ? 2 : 0;
-	return 1;
-}
-
-static void rule_range(const struct nat_rule *r, uint8_t l4proto, uint16_t port, uint16_t *lo,
-		       uint16_t *hi)
-{
-	if (r->has_ports) {
-		*lo = r->port_lo;
-		*hi = r->port_hi;
-	} else {
-		nat_rules_default_range(l4proto, port, lo, hi);
-	}
-}
-
-void nat_rules_capacity(const struct nat_rules *rules, uint8_t family, uint8_t l4proto,
-			const uint8_t *addr, uint16_t port, struct nat_capacity *out)
-{
-	struct nat_capacity c = {.src = NAT_CAP_DEFAULT};
-	int best = 0;
-
-	nat_rules_default_range(l4proto, port, &c.port_lo, &c.port_hi);
-	for (size_t i = 0; rules != NULL && i < rules->n; i++) {
-		const struct nat_rule *r = &rules->rule[i];
-		int rank = rule_rank(r, family, l4proto, addr);
-		uint16_t lo, hi;
-
-		if (rank == 0 || rank < best)
-			continue;
-		if (rank > best)
-			c.n_candidates = 0;
-		c.n_candidates++;
-		rule_range(r, l4proto, port, &lo, &hi);
-		if (rank > best || hi - lo < c.port_hi - c.port_lo || c.rule == NULL) {
-			c.port_lo = lo;
-			c.port_hi = hi;
-			c.rule = r;
-			c.src = r->has_ports ? NAT_CAP_RULE : NAT_CAP_RULE_NONE;
-		}
-		best = rank;
-	}
-	*out = c;
 }

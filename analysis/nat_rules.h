@@ -3,8 +3,10 @@
  * range, the port range and the flags. Parsed from `nft -j list ruleset`
  * (jansson) and from `iptables-save` / `ip6tables-save` text. Pure: no I/O;
  * inputs are (ptr, len), need not be NUL-terminated and are not retained.
- * Rules are matched to conntrack keys by family, protocol and address only:
- * the other matches of a rule (interfaces, daddr) are not evaluated. */
+ * Rules are matched to conntrack keys by family, protocol, NAT address and
+ * the rule's own source/destination address matches (ip saddr/daddr, -s/-d);
+ * an output-interface match is recorded but cannot be evaluated (conntrack
+ * does not keep the interface), and other matches are not read. */
 #ifndef CTADVISOR_NAT_RULES_H
 #define CTADVISOR_NAT_RULES_H
 
@@ -25,6 +27,13 @@ enum nat_rule_kind {
 #define NAT_RULE_F_RANDOM_FULLY (1u << 1)
 #define NAT_RULE_F_PERSISTENT   (1u << 2)
 
+/* An address match of a rule: [lo, hi] in network order. */
+struct nat_addr_range {
+	bool is_set; /* false: any address */
+	uint8_t family;
+	uint8_t lo[16], hi[16];
+};
+
 struct nat_rule {
 	enum nat_rule_kind kind;
 	uint8_t family;  /* AF_INET, AF_INET6, or 0 when the rule does not say */
@@ -33,8 +42,10 @@ struct nat_rule {
 	uint8_t addr_lo[16], addr_hi[16];
 	bool has_ports; /* [port_lo, port_hi], host order */
 	uint16_t port_lo, port_hi;
-	uint32_t flags;             /* NAT_RULE_F_* */
-	char where[NAT_RULE_WHERE]; /* "nft ip t post handle 3", "iptables-save line 12" */
+	uint32_t flags;                     /* NAT_RULE_F_* */
+	struct nat_addr_range saddr, daddr; /* original source / destination matches */
+	bool has_oif;                       /* matches oifname / -o: not evaluated */
+	char where[NAT_RULE_WHERE];         /* "nft ip t post handle 3", "iptables-save line 12" */
 };
 
 struct nat_rules {
@@ -73,12 +84,28 @@ struct nat_capacity {
 	size_t n_candidates;         /* rules that could apply; > 1: the smallest range wins */
 };
 
-/* The port range that rules give NAT address addr (family, l4proto) for a
- * key whose NAT ports lie in the class of port. snat rules whose address
- * range holds addr win over masquerade rules; among several candidates the
- * smallest range is taken, since it saturates first. Always succeeds. */
-void nat_rules_capacity(const struct nat_rules *rules, uint8_t family, uint8_t l4proto,
-			const uint8_t *addr, uint16_t port, struct nat_capacity *out);
+/* What a key is: where its flows go and from where (the flows it was
+ * built from: a client seen, NULL when none is known). */
+struct nat_rules_key {
+	uint8_t family, l4proto;
+	const uint8_t *nat_addr; /* the NAT address */
+	const uint8_t *dst;      /* the destination (original daddr) */
+	const uint8_t *client;   /* an original source of the key, or NULL */
+};
+
+/* The port range that rules give the key's NAT address for a key whose NAT
+ * ports lie in the class of port. A rule applies when its family, protocol,
+ * daddr match (the key's destination) and saddr match (the client, when one
+ * is known) allow it; snat rules whose address range holds the NAT address
+ * win over masquerade rules; among several candidates the smallest range is
+ * taken, since it saturates first. Always succeeds. */
+void nat_rules_capacity(const struct nat_rules *rules, const struct nat_rules_key *key,
+			uint16_t port, struct nat_capacity *out);
+
+/* Addresses an snat rule may map to (its address range, at most 65536
+ * counted); 1 for masquerade (the interface's primary address); 0 when the
+ * rule's addresses could not be read. */
+uint32_t nat_rule_addr_count(const struct nat_rule *r);
 
 /* "masquerade" / "snat". */
 const char *nat_rule_kind_name(enum nat_rule_kind kind);

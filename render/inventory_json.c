@@ -99,18 +99,18 @@ static json_t *j_ns(const struct inv_ns *ns, const struct inv_host *host)
 	const struct inv_figures *f = &ns->fig;
 	const char *pin = pin_names[ns->pin];
 
-	return jw_obj("inode", jw_u64(ns->ino), "dev", jw_u64(ns->dev), "path", jw_str(ns->path),
-		      "name", jstr_or_null(ns->name), "pinned",
-		      pin ? json_string(pin) : json_null(), "pinned_without_process",
-		      json_boolean(inventory_is_leak(ns)), "is_init", json_boolean(f->is_init),
-		      "owner", j_owner(ns), "count", jnum_or_null(ns, INV_KEY_COUNT), "fill_ratio",
-		      f->has_count && host->max > 0
-			  ? json_real((double)f->count / (double)host->max)
-			  : json_null(),
-		      "live_entries", jnum_or_null(ns, INV_KEY_LIVE), "walk_interrupted",
-		      json_boolean(f->walk_interrupted), "counters", j_counters(ns), "overrides",
-		      j_overrides(f), "overrides_not_listed",
-		      json_integer((json_int_t)f->n_ov_more), "error", j_error(f), JW_END);
+	return jw_obj(
+	    "inode", jw_u64(ns->ino), "dev", jw_u64(ns->dev), "path", jw_str(ns->path), "name",
+	    jstr_or_null(ns->name), "pinned", pin ? json_string(pin) : json_null(),
+	    "pinned_without_process", json_boolean(inventory_no_process(ns)), "possible_leak",
+	    json_boolean(inventory_is_possible_leak(ns)), "is_init", json_boolean(f->is_init),
+	    "owner", j_owner(ns), "count", jnum_or_null(ns, INV_KEY_COUNT), "fill_ratio",
+	    f->has_count && host->max > 0 ? json_real((double)f->count / (double)host->max)
+					  : json_null(),
+	    "live_entries", jnum_or_null(ns, INV_KEY_LIVE), "walk_interrupted",
+	    json_boolean(f->walk_interrupted), "counters", j_counters(ns), "overrides",
+	    j_overrides(f), "overrides_not_listed", json_integer((json_int_t)f->n_ov_more), "error",
+	    j_error(f), JW_END);
 }
 
 static json_t *j_totals(const struct inventory *inv, const struct inv_host *host)
@@ -120,6 +120,7 @@ static json_t *j_totals(const struct inventory *inv, const struct inv_host *host
 	inventory_totals(inv, host, &t);
 	return jw_obj("namespaces", json_integer((json_int_t)t.n_ns), "unreadable",
 		      json_integer((json_int_t)t.n_failed), "pinned_without_process",
+		      json_integer((json_int_t)t.n_no_process), "possible_leaks",
 		      json_integer((json_int_t)t.n_leaks), "entries", jw_u64(t.entries),
 		      "live_entries", t.has_live ? jw_u64(t.live) : json_null(), "hash_load",
 		      jratio(t.hash_load), "memory_bytes",

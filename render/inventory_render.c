@@ -27,8 +27,10 @@ static void text_summary(FILE *out, const struct inv_totals *t, const struct inv
 {
 	char mem[32], ram[32];
 
-	fprintf(out, "Network namespaces: %zu; pinned without a process (possible leaks): %zu",
-		t->n_ns, t->n_leaks);
+	fprintf(out,
+		"Network namespaces: %zu; pinned without a process: %zu (normal for ip netns "
+		"routers); possible leaks (no process, no conntrack entries): %zu",
+		t->n_ns, t->n_no_process, t->n_leaks);
 	if (t->n_failed)
 		fprintf(out, "; unreadable: %zu", t->n_failed);
 	fprintf(out, "\nConntrack entries in all namespaces: %" PRIu64, t->entries);
@@ -71,8 +73,10 @@ static void text_notes(FILE *out, const struct inv_ns *ns)
 	const struct inv_figures *f = &ns->fig;
 	char esc[256], ebuf[RENDER_ERRNO_BUF];
 
-	if (inventory_is_leak(ns))
-		fputs("  [pinned, no process: possible leak]", out);
+	if (inventory_is_possible_leak(ns))
+		fputs("  [pinned, no process, no entries: possible leak]", out);
+	else if (inventory_no_process(ns))
+		fputs("  [pinned, no process]", out);
 	if (f->is_init)
 		fputs("  [initial namespace]", out);
 	if (f->walk_interrupted)
@@ -217,7 +221,7 @@ static void prom_flags(FILE *out, const struct inventory *inv)
 	for (size_t i = 0; i < inv->n; i++) {
 		prom_labels(&inv->ns[i], labels, sizeof(labels));
 		fprintf(out, "ctadvisor_netns_pinned_without_process{%s} %d\n", labels,
-			inventory_is_leak(&inv->ns[i]));
+			inventory_no_process(&inv->ns[i]));
 	}
 	prom_head(out, "ctadvisor_netns_up", "gauge",
 		  "1 when every figure of the namespace could be read.");

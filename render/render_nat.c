@@ -51,10 +51,27 @@ static void text_row(FILE *out, const struct nat_row *r)
 		addr_text(r->family, r->dst, dst), r->family == AF_INET6 ? "]" : "", r->dport,
 		r->zone);
 	fprintf(out, "           range %s\n", range);
+	if (r->is_rule_mismatch)
+		fprintf(out,
+			"           more ports in use than this rule's range: these flows went "
+			"through another rule (one whose matches ctadvisor cannot read); "
+			"saturation unknown\n");
 	if (r->proto == IPPROTO_TCP)
 		fprintf(out, "           established %llu, time_wait and later %llu\n",
 			(unsigned long long)r->established, (unsigned long long)r->time_wait);
-	fprintf(out, "           NAT addresses toward this destination: %zu\n", r->n_nat_addrs);
+	if (r->reclaimable > 0)
+		fprintf(out,
+			"           %llu of the ports are held by TIME_WAIT entries, which the "
+			"kernel reuses for new connections: not counted as saturation\n",
+			(unsigned long long)r->reclaimable);
+	if (r->nat_addrs_configured > 1)
+		fprintf(out,
+			"           NAT addresses toward this destination: %zu used of %u the rule "
+			"maps to (a client/destination pair always maps to one address)\n",
+			r->n_nat_addrs, r->nat_addrs_configured);
+	else
+		fprintf(out, "           NAT addresses toward this destination: %zu\n",
+			r->n_nat_addrs);
 	for (size_t i = 0; i < r->n_clients; i++)
 		fprintf(out, "           client %s: %s%llu flows, pinned to %s%s\n",
 			addr_text(r->family, r->clients[i].addr, cl),
@@ -149,15 +166,18 @@ static json_t *json_row(const struct nat_row *r)
 	char nat[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 
 	return json_pack(
-	    "{s:i, s:s, s:s, s:s, s:s, s:i, s:o, s:i, s:f, s:o, s:o, s:o, s:o, "
-	    "s:o, s:o, s:o}",
+	    "{s:i, s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:i, s:f, s:b, s:o, s:o, s:o, s:o, "
+	    "s:o, s:o, s:o, s:o}",
 	    "zone", r->zone, "family", r->family == AF_INET6 ? "ipv6" : "ipv4", "proto",
 	    nat_proto_name(r->proto), "nat_addr", addr_text(r->family, r->nat_addr, nat), "dst",
 	    addr_text(r->family, r->dst, dst), "dport", r->dport, "in_use", jw_u64(r->in_use),
-	    "capacity", (int)r->capacity, "saturation_pct", r->saturation_pct, "entries",
-	    jw_u64(r->entries), "snat_entries", jw_u64(r->snat_entries), "established",
-	    jw_u64(r->established), "time_wait", jw_u64(r->time_wait), "nat_addrs",
-	    jw_u64(r->n_nat_addrs), "range", json_range(r), "clients", json_clients(r));
+	    "reclaimable", jw_u64(r->reclaimable), "capacity", (int)r->capacity, "saturation_pct",
+	    r->saturation_pct, "rule_mismatch", r->is_rule_mismatch, "entries", jw_u64(r->entries),
+	    "snat_entries", jw_u64(r->snat_entries), "established", jw_u64(r->established),
+	    "time_wait", jw_u64(r->time_wait), "nat_addrs", jw_u64(r->n_nat_addrs),
+	    "nat_addrs_configured",
+	    r->nat_addrs_configured ? jw_u64(r->nat_addrs_configured) : json_null(), "range",
+	    json_range(r), "clients", json_clients(r));
 }
 
 static json_t *json_rules(const struct render_nat_in *in)

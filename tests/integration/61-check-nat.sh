@@ -74,7 +74,8 @@ assert_eq "finding" "nat-port-saturation warning" \
 	"$(check_jq '.findings[] | select(.id == "nat-port-saturation") | "\(.id) \(.severity)"')"
 assert_eq "finding names the destination" 1 \
 	"$(check_jq --arg d "$DST tcp/$DPORT" '[.findings[] | select(.id == "nat-port-saturation")
-		| .summary | contains($d) and contains("random-fully")] | map(select(.)) | length')"
+		| .summary | contains($d) and contains("Widen the port range")
+		  and (contains("random-fully") | not)] | map(select(.)) | length')"
 assert_eq "finding evidence in_use/capacity" "$HELD/$RANGE" \
 	"$(check_jq '.findings[] | select(.id == "nat-port-saturation") | "\(.evidence.ports_in_use)/\(.evidence.port_capacity)"')"
 worst_other=$(check_jq '[.findings[] | select(.id != "nat-port-saturation") | .severity]

@@ -132,6 +132,17 @@ assert_ge "totals.entries (>= this lab's $sum)" "$sum" "$(jq '.totals.entries' "
 assert_ge "totals.pinned_without_process (>= $((N - 1)))" $((N - 1)) \
 	"$(jq '.totals.pinned_without_process' "$LAB_TMP/inv.json")"
 
+# A pinned namespace without a process is normal (ip netns routers); a
+# possible leak only when it holds no conntrack entries either.
+for ns in "${NAMES[@]}"; do
+	want=$(jq -r --arg n "$ns" '.namespaces[] | select(.name == $n)
+		| (.pinned_without_process and .count == 0)' "$LAB_TMP/inv.json")
+	assert_eq "$ns (${WANT[$ns]} entries): possible_leak" "$want" \
+		"$(jq -r --arg n "$ns" '.namespaces[] | select(.name == $n) | .possible_leak' "$LAB_TMP/inv.json")"
+done
+assert_ge "lab namespaces with entries and no process are not called leaks" 1 \
+	"$(jq '[.namespaces[] | select(.pinned_without_process and .count > 0 and (.possible_leak | not))] | length' "$LAB_TMP/inv.json")"
+
 run_inventory walk.json --format json --walk
 echo "TIME: inventory --walk of $(jq '.totals.namespaces' "$LAB_TMP/walk.json") namespaces took $INV_MS ms"
 compare walk.json 1

@@ -208,6 +208,22 @@ wait_bound()
 	die "watch --invalid never switched log_invalid on: $(cat "$2")"
 }
 
+# run_nat OUT ARGS...: `ctadvisor nat --netns $RTR ARGS` into $LAB_TMP/OUT
+# (its exit status in NAT_RC); fails the lab when it printed no nat JSON.
+NAT_RC=0
+run_nat()
+{
+	local out=$1
+	shift
+	NAT_RC=0
+	timeout -k 10 600 "$CTADVISOR" nat --netns "$RTR" "$@" >"$LAB_TMP/$out" \
+		2>"$LAB_TMP/$out.err" || NAT_RC=$?
+	grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/$out.err" &&
+		fail "ctadvisor nat $*: sanitizer report: $(head -c 2000 "$LAB_TMP/$out.err")"
+	jq -e '.schema == 1 and .command == "nat"' "$LAB_TMP/$out" >/dev/null ||
+		die "ctadvisor nat $* printed no nat JSON (exit $NAT_RC): $(head -c 500 "$LAB_TMP/$out") $(head -c 500 "$LAB_TMP/$out.err")"
+}
+
 # lab_addr NS IF ADDR/PLEN...
 lab_addr()
 {

@@ -66,7 +66,10 @@ static void test_counting(void **state)
 	assert_int_equal(a->established, 8);
 	assert_int_equal(a->time_wait, 2);
 	assert_int_equal(a->capacity, 10);
-	assert_true(a->saturation_pct == 100.0);
+	/* the 2 in TIME_WAIT are taken back by new connections */
+	assert_int_equal(a->reclaimable, 2);
+	assert_true(a->saturation_pct == 80.0);
+	assert_false(a->is_rule_mismatch);
 	assert_int_equal(a->cap.src, NAT_CAP_RULE);
 	assert_ptr_equal(a->cap.rule, &rules.rule[0]);
 	assert_int_equal(b->in_use, 4);
@@ -205,6 +208,32 @@ static void test_bounds(void **state)
 	nat_agg_free(agg);
 }
 
+/* 30 TCP flows through a NAT whose only readable rule gives 10 ports: they
+ * went through a rule ctadvisor cannot read, so the row says so and never
+ * claims 300 %; the status stays OK. */
+static void test_rule_mismatch(void **state)
+{
+	struct nat_agg *agg = nat_agg_new(0);
+	static struct nat_report rep;
+	struct nat_rules rules;
+	const struct nat_row *a;
+
+	(void)state;
+	assert_non_null(agg);
+	masq_rules(&rules); /* 40000-40009 */
+	add_n(agg, mk("10.1.0.1", "192.0.2.1", "198.51.100.1", 443, 40000, SRC_NAT, 0), 30,
+	      TCP_EST);
+	nat_agg_result(agg, &rules, 10, &rep);
+	a = row_of(&rep, "198.51.100.1", 443, "192.0.2.1");
+	assert_non_null(a);
+	assert_int_equal(a->in_use, 30);
+	assert_int_equal(a->capacity, 10);
+	assert_true(a->is_rule_mismatch);
+	assert_true(a->saturation_pct == 0.0);
+	assert_int_equal(nat_severity(&rep, 70, 90), RULES_SEV_OK);
+	nat_agg_free(agg);
+}
+
 static void test_finding(void **state)
 {
 	static const struct {
@@ -259,7 +288,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_counting),          cmocka_unit_test(test_default_classes),
 	    cmocka_unit_test(test_pinning_and_order), cmocka_unit_test(test_bounds),
-	    cmocka_unit_test(test_finding),
+	    cmocka_unit_test(test_finding),           cmocka_unit_test(test_rule_mismatch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

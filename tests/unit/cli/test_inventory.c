@@ -203,8 +203,8 @@ static void check_ns(size_t i, const struct ns_want *w, const struct inv_ns *ns)
 		fail_msg("case %zu (%s): pin %d name '%s'", i, w->file, ns->pin, ns->name);
 	if (ns->n_procs != w->n_procs || ns->pid != w->pid)
 		fail_msg("case %zu (%s): %u procs, pid %d", i, w->file, ns->n_procs, ns->pid);
-	if (inventory_is_leak(ns) != w->is_leak)
-		fail_msg("case %zu (%s): is_leak %d", i, w->file, inventory_is_leak(ns));
+	if (inventory_no_process(ns) != w->is_leak)
+		fail_msg("case %zu (%s): no process %d", i, w->file, inventory_no_process(ns));
 	if (ns->has_pod != w->has_pod || ns->has_container != w->has_container)
 		fail_msg("case %zu (%s): has_pod %d has_container %d", i, w->file, ns->has_pod,
 			 ns->has_container);

@@ -192,7 +192,11 @@ static void test_capacity(void **state)
 		struct nat_capacity c;
 
 		assert_int_equal(inet_pton(cases[i].family, cases[i].addr, addr), 1);
-		nat_rules_capacity(&r, cases[i].family, cases[i].proto, addr, cases[i].port, &c);
+		nat_rules_capacity(&r,
+				   &(struct nat_rules_key){.family = cases[i].family,
+							   .l4proto = cases[i].proto,
+							   .nat_addr = addr},
+				   cases[i].port, &c);
 		if (c.src != cases[i].src || c.port_lo != cases[i].lo || c.port_hi != cases[i].hi ||
 		    c.n_candidates != cases[i].candidates ||
 		    (cases[i].rule < 0 ? c.rule != NULL : c.rule != &r.rule[cases[i].rule]))
@@ -200,8 +204,72 @@ static void test_capacity(void **state)
 				 c.port_lo, c.port_hi, c.n_candidates,
 				 c.rule ? c.rule - r.rule : -1);
 	}
-	nat_rules_capacity(NULL, AF_INET, 6, (const uint8_t[16]){10}, 30000,
-			   &(struct nat_capacity){0});
+	nat_rules_capacity(NULL,
+			   &(struct nat_rules_key){.family = AF_INET,
+						   .l4proto = 6,
+						   .nat_addr = (const uint8_t[16]){10}},
+			   30000, &(struct nat_capacity){0});
+}
+
+/* The matches a real ruleset puts before the statement: "ip protocol" (not
+ * only "meta l4proto"), ip saddr/daddr, oifname; the same from
+ * iptables-save's -p/-s/-d/-o. A TCP key never gets the UDP rule's 10
+ * ports; the snat rule applies only to its clients and destination. */
+static void check_matches(const struct nat_rules *r)
+{
+	uint8_t nat[16] = {0}, snat[16] = {0}, dst[16] = {0}, other[16] = {0};
+	uint8_t cli[16] = {0}, cli2[16] = {0};
+	struct nat_rules_key k = {.family = AF_INET, .l4proto = 6, .nat_addr = nat, .dst = other};
+	struct nat_capacity c;
+
+	assert_int_equal(r->n, 3);
+	assert_true(r->rule[0].has_oif);
+	assert_int_equal(r->rule[0].l4proto, 6);
+	assert_int_equal(r->rule[1].l4proto, 17);
+	assert_true(r->rule[2].saddr.is_set && r->rule[2].daddr.is_set);
+	assert_int_equal(nat_rule_addr_count(&r->rule[2]), 2);
+	assert_int_equal(nat_rule_addr_count(&r->rule[0]), 1);
+	inet_pton(AF_INET, "203.0.113.1", nat);
+	inet_pton(AF_INET, "10.9.0.12", snat);
+	inet_pton(AF_INET, "192.0.2.7", dst);
+	inet_pton(AF_INET, "192.0.2.8", other);
+	inet_pton(AF_INET, "10.1.2.3", cli);
+	inet_pton(AF_INET, "10.2.0.1", cli2);
+	nat_rules_capacity(r, &k, 40000, &c);
+	assert_int_equal(c.port_lo, 10000);
+	assert_int_equal(c.port_hi, 10999);
+	assert_int_equal(c.n_candidates, 1);
+	k.l4proto = 17;
+	nat_rules_capacity(r, &k, 40000, &c);
+	assert_int_equal(c.port_hi, 10009);
+	/* the snat rule: its address, its clients, its destination */
+	k = (struct nat_rules_key){
+	    .family = AF_INET, .l4proto = 6, .nat_addr = snat, .dst = dst, .client = cli};
+	nat_rules_capacity(r, &k, 40000, &c);
+	assert_ptr_equal(c.rule, &r->rule[2]);
+	assert_int_equal(c.port_lo, 2000);
+	k.dst = other; /* another destination: not that rule */
+	nat_rules_capacity(r, &k, 40000, &c);
+	assert_ptr_equal(c.rule, &r->rule[0]);
+	k.dst = dst;
+	k.client = cli2; /* another client: not that rule */
+	nat_rules_capacity(r, &k, 40000, &c);
+	assert_ptr_equal(c.rule, &r->rule[0]);
+	k.client = NULL; /* no client known: the address decides */
+	nat_rules_capacity(r, &k, 40000, &c);
+	assert_ptr_equal(c.rule, &r->rule[2]);
+}
+
+static void test_matches(void **state)
+{
+	struct nat_rules r = {0};
+
+	(void)state;
+	parse_fixture(FIXDIR "nft-matches.json", 1, 0, &r);
+	check_matches(&r);
+	memset(&r, 0, sizeof(r));
+	parse_fixture(FIXDIR "iptables-matches.txt", 0, AF_INET, &r);
+	check_matches(&r);
 }
 
 static void test_overflow(void **state)
@@ -234,6 +302,7 @@ int main(void)
 	    cmocka_unit_test(test_nft_mixed), cmocka_unit_test(test_nft_broken),
 	    cmocka_unit_test(test_iptables),  cmocka_unit_test(test_default_ranges),
 	    cmocka_unit_test(test_capacity),  cmocka_unit_test(test_overflow),
+	    cmocka_unit_test(test_matches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
