@@ -248,7 +248,7 @@ static void test_scan_require_nsfs(void **state)
 	assert_int_equal(inv.n, 10);
 	for (size_t i = 0; i < inv.n; i++) {
 		assert_int_equal(inv.ns[i].pin, INV_PIN_NONE);
-		assert_false(inventory_is_leak(&inv.ns[i]));
+		assert_false(inventory_no_process(&inv.ns[i]));
 	}
 	inventory_free(&inv);
 }
