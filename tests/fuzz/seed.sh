@@ -54,7 +54,7 @@ record nl_nflog test_nl_nflog "-Dnl_nflog_decode=seed_nl_nflog_decode" \
 record flush test_flush "-Dflush_decode=seed_flush_decode" \
 	"nl/flush_decode.c analysis/flush.c analysis/ruleset.c" "-lmnl -ljansson"
 record undo test_undo "-Dundo_load=seed_undo_load" \
-	"sysctl/undo.c sysctl/persist.c sysctl/sysctl_write.c sysctl/sysctl.c" -ljansson
+	"$(ls sysctl/*.c)" -ljansson
 
 # Fixture lines for the line parser; runs of 12 lines (top-K byte first) for the aggregator.
 mkdir -p "$RAW/logparse_agg"
