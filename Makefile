@@ -31,7 +31,8 @@ LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 # One archive per layer folder. A folder's code may use only the folders
 # below it (DESIGN.md; tests/lint.sh checks the includes): LINK_<layer> lists
 # the layer and those below, in link order, and every unit test under
-# tests/unit/<layer>/ links with exactly those, so code that reaches upward
+# tests/unit/<layer>/ links with exactly those (and the shared test helpers,
+# tests/unit/common/), so code that reaches upward
 # fails to link. Only nl/, collect/ and cli/ link the netfilter libraries.
 LAYERS := cli render collect nl analysis logparse rules sysctl
 LINK_cli := cli render collect nl analysis logparse rules sysctl
@@ -59,6 +60,10 @@ ALL_OBJS := $(ALL_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/cli/main.o
 LAYER_LIBS := $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
+# Helpers the unit tests share (tests/unit/common/: temporary trees, golden
+# files): libc and cmocka only, no layer, so one archive serves every test.
+TESTHELP_SRCS := $(sort $(wildcard tests/unit/common/*.c))
+TESTHELP_LIB := $(BUILD)/libtesthelp.a
 UNIT_TESTS := $(foreach s,$(UNIT_SRCS),$(BUILD)/tests/$(notdir $(s:.c=)))
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 
@@ -83,11 +88,17 @@ $(call layer_lib,$(1)): $(patsubst %.c,$(BUILD)/%.o,$(call layer_srcs,$(1)))
 	$(AR) rcs $$@ $$^
 
 $(patsubst tests/unit/$(1)/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/$(1)/test_*.c)): \
-		$(BUILD)/tests/%: $(BUILD)/tests/unit/$(1)/%.o $(foreach l,$(LINK_$(1)),$(call layer_lib,$(l)))
+		$(BUILD)/tests/%: $(BUILD)/tests/unit/$(1)/%.o $(TESTHELP_LIB) \
+		$(foreach l,$(LINK_$(1)),$(call layer_lib,$(l)))
 	@mkdir -p $$(dir $$@)
 	$(CC) $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(1)) -lcmocka
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
+
+$(TESTHELP_LIB): $(TESTHELP_SRCS:%.c=$(BUILD)/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
@@ -192,4 +203,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-valgrind build-fuzz
 
--include $(ALL_OBJS:.o=.d) $(UNIT_SRCS:%.c=$(BUILD)/%.d)
+-include $(ALL_OBJS:.o=.d) $(UNIT_SRCS:%.c=$(BUILD)/%.d) $(TESTHELP_SRCS:%.c=$(BUILD)/%.d)

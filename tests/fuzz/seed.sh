@@ -13,7 +13,8 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -g -O0 -DCTADVISOR_VERSION=\"seed\" $(pkg-config 
 rm -rf "$RAW"
 mkdir -p "$RAW"
 
-# record GROUP TEST "DEFINES" "SOURCES" "LIBS": run tests/unit/LAYER/TEST recording.
+# record GROUP TEST "DEFINES" "SOURCES" "LIBS": run tests/unit/LAYER/TEST recording
+# (linked, as make check links it, with the shared helpers of tests/unit/common/).
 record() {
 	local group=$1 test=$2 defs=$3 srcs=$4 libs=$5 d src
 	mkdir -p "$RAW/$group"
@@ -22,7 +23,7 @@ record() {
 	$CC $CFLAGS $defs -c -o "$OUT/seed-$test.o" "$src" || return 1
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -DSEED_"$(echo "$group" | tr '[:lower:]' '[:upper:]')" -o "$OUT/seed-$test" "$OUT/seed-$test.o" \
-		tests/fuzz/seed_shim.c $srcs $libs -lcmocka -lm || return 1
+		tests/fuzz/seed_shim.c tests/unit/common/*.c $srcs $libs -lcmocka -lm || return 1
 	d=$(mktemp -d)
 	(SEED_OUT=$PWD/$RAW/$group "$OUT/seed-$test" >/dev/null 2>&1)
 	rm -rf "$d"

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "../../../sysctl/sysctl_write.h"
+#include "../common/tmptree.h"
 
 #define NF "net.netfilter."
 
@@ -25,20 +26,6 @@ struct tree {
 	char root[64];
 	struct sysctl_ctx ctx;
 };
-
-static void put_file(const char *root, const char *rel, const char *text)
-{
-	char path[512], cmd[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 /* Replace knob NAME (under proc/sys/net/netfilter) by a symlink to target. */
 static void link_knob(struct tree *t, const char *name, const char *target)
@@ -59,17 +46,16 @@ static int setup(void **state)
 {
 	struct tree *t = calloc(1, sizeof(*t));
 
-	snprintf(t->root, sizeof(t->root), "/tmp/ctadv-sysw-XXXXXX");
-	assert_non_null(mkdtemp(t->root));
+	tmptree_make(t->root, sizeof(t->root), "sysw");
 	assert_int_equal(sysctl_ctx_init(&t->ctx, t->root), 0);
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_max", "262144\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_buckets", "262144\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_acct", "0\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_timestamp", "0\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_log_invalid", "0\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_udp_timeout", "30\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_log/2", "nf_log_ipv4\n");
-	put_file(t->root, "sys/module/nf_conntrack/parameters/hashsize", "262144\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_max", "262144\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_buckets", "262144\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_acct", "0\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_timestamp", "0\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_log_invalid", "0\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_udp_timeout", "30\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_log/2", "nf_log_ipv4\n");
+	tmptree_put(t->root, "sys/module/nf_conntrack/parameters/hashsize", "262144\n");
 	*state = t;
 	return 0;
 }
@@ -77,10 +63,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct tree *t = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->root);
-	assert_int_equal(system(cmd), 0);
+	tmptree_remove(t->root);
 	free(t);
 	return 0;
 }
