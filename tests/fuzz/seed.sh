@@ -33,7 +33,10 @@ LP=$(ls logparse/*.c)
 CLI="cli/cli.c cli/size.c analysis/range.c"
 record logparse_line test_logparse_line "-Dlogparse_line=seed_logparse_line" "$LP" ""
 record logparse_nflog test_logparse_nflog "-Dlogparse_nflog=seed_logparse_nflog" "$LP" ""
-record nl_ct test_nl_ct "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" "nl/nl_ct.c analysis/walk_agg.c rules/snapshot.c" -lmnl
+for t in test_nl_ct test_nl_ct_bad; do
+	record nl_ct "$t" "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" \
+		"tests/unit/nl/ct_msgs.c nl/nl_ct.c analysis/walk_agg.c rules/snapshot.c" -lmnl
+done
 NAT_SRCS="$(ls nl/nl_ct.c analysis/nat*.c analysis/walk_agg.c collect/fileio.c render/render_nat.c \
 	render/escape.c render/jsonw.c rules/*.c)"
 for t in test_nat_decode test_nat_lab; do
