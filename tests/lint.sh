@@ -30,10 +30,12 @@ tree=${LINT_ROOT:-.}
 MAX_LINES=600
 # TEMPORARY: files another engineer is splitting right now (issue 14). Each
 # entry goes when its split lands; the lint says when one is no longer over.
+# LINT_SIZE_EXCEPTIONS (tests/lint-selftest.sh) adds one file to the list.
 SIZE_EXCEPTIONS="
 render/render_invalid.c
 cli/watch_invalid.c
 tests/unit/render/test_render_invalid.c
+${LINT_SIZE_EXCEPTIONS:-}
 "
 check_layers() {
 	local line layer allowed f inc target
