@@ -48,7 +48,7 @@ record nl_stats test_nl_stats \
 	"nl/nl_stats.c rules/snapshot.c" -lmnl
 record procstat test_procstat "-Dprocstat_parse=seed_procstat_parse" collect/procstat.c ""
 record sysctl test_sysctl "-Dsysctl_parse_i64=seed_sysctl_parse_i64" \
-	"sysctl/sysctl.c sysctl/sysctl_write.c" ""
+	"tests/unit/sysctl/sysctl_tree.c sysctl/sysctl.c sysctl/sysctl_write.c" ""
 record cli test_cli "$(for f in pct u64 format duration_ms log_proto color; do
 	printf -- '-Dcli_parse_%s=seed_cli_parse_%s ' $f $f; done)" "$CLI" ""
 record cli test_size "-Dcli_parse_size=seed_cli_parse_size" "$CLI" ""
@@ -58,7 +58,7 @@ record nl_nflog test_nl_nflog "-Dnl_nflog_decode=seed_nl_nflog_decode" \
 record flush test_flush "-Dflush_decode=seed_flush_decode" \
 	"nl/flush_decode.c analysis/flush.c analysis/ruleset.c" "-lmnl -ljansson"
 record undo test_undo "-Dundo_load=seed_undo_load" \
-	"$(ls sysctl/*.c)" -ljansson
+	"tests/unit/sysctl/sysctl_tree.c $(ls sysctl/*.c)" -ljansson
 
 # Fixture lines for the line parser; runs of 12 lines (top-K byte first) for the aggregator.
 mkdir -p "$RAW/logparse_agg"

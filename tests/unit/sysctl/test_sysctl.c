@@ -14,18 +14,12 @@
 
 #include "../../../sysctl/sysctl.h"
 #include "../common/tmptree.h"
-
-struct tree {
-	char root[64];
-	struct sysctl_ctx ctx;
-};
+#include "sysctl_tree.h"
 
 static int setup(void **state)
 {
-	struct tree *t = calloc(1, sizeof(*t));
+	struct tree *t = tree_new("sysctl");
 
-	tmptree_make(t->root, sizeof(t->root), "sysctl");
-	assert_int_equal(sysctl_ctx_init(&t->ctx, t->root), 0);
 	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_conntrack_max", "262144\n", 0644);
 	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_conntrack_count", "17\n", 0444);
 	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_conntrack_acct", "0\n", 0644);
@@ -37,15 +31,6 @@ static int setup(void **state)
 	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_hooks_lwtunnel", "0\n", 0644);
 	tmptree_put_mode(t->root, "sys/module/nf_conntrack/parameters/hashsize", "262144\n", 0600);
 	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tree *t = *state;
-
-	tmptree_remove(t->root);
-	free(t);
 	return 0;
 }
 
@@ -171,11 +156,11 @@ static void test_foreach(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_paths, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_read, setup, tree_teardown),
 	    cmocka_unit_test(test_parse_table),
-	    cmocka_unit_test_setup_teardown(test_writable_and_global, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_foreach, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_writable_and_global, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_foreach, setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,13 +19,9 @@
 
 #include "../../../sysctl/sysctl_write.h"
 #include "../common/tmptree.h"
+#include "sysctl_tree.h"
 
 #define NF "net.netfilter."
-
-struct tree {
-	char root[64];
-	struct sysctl_ctx ctx;
-};
 
 /* Replace knob NAME (under proc/sys/net/netfilter) by a symlink to target. */
 static void link_knob(struct tree *t, const char *name, const char *target)
@@ -44,10 +40,8 @@ static void file_text(struct tree *t, const char *name, char *buf, size_t len)
 
 static int setup(void **state)
 {
-	struct tree *t = calloc(1, sizeof(*t));
+	struct tree *t = tree_new("sysw");
 
-	tmptree_make(t->root, sizeof(t->root), "sysw");
-	assert_int_equal(sysctl_ctx_init(&t->ctx, t->root), 0);
 	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_max", "262144\n");
 	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_buckets", "262144\n");
 	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_acct", "0\n");
@@ -57,15 +51,6 @@ static int setup(void **state)
 	tmptree_put(t->root, "proc/sys/net/netfilter/nf_log/2", "nf_log_ipv4\n");
 	tmptree_put(t->root, "sys/module/nf_conntrack/parameters/hashsize", "262144\n");
 	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tree *t = *state;
-
-	tmptree_remove(t->root);
-	free(t);
 	return 0;
 }
 
@@ -365,13 +350,13 @@ int main(void)
 	    cmocka_unit_test(test_change_init),
 	    cmocka_unit_test(test_value_matches),
 	    cmocka_unit_test(test_order),
-	    cmocka_unit_test_setup_teardown(test_write_verify, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_write_errors, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_apply_and_idempotent, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_apply_write_fails_half_way, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_apply_readback_mismatch, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rollback_continues, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_write_verify, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_write_errors, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_diff, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_apply_and_idempotent, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_apply_write_fails_half_way, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_apply_readback_mismatch, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_rollback_continues, setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

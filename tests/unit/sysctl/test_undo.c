@@ -15,36 +15,20 @@
 
 #include "../../../sysctl/undo.h"
 #include "../common/tmptree.h"
+#include "sysctl_tree.h"
 
 #define NF "net.netfilter."
 
-struct tree {
-	char root[64];
-	char dir[128]; /* the undo directory */
-	struct sysctl_ctx ctx;
-};
-
 static int setup(void **state)
 {
-	struct tree *t = calloc(1, sizeof(*t));
+	struct tree *t = tree_new("undo");
 
-	tmptree_make(t->root, sizeof(t->root), "undo");
 	snprintf(t->dir, sizeof(t->dir), "%s/undo", t->root);
 	assert_int_equal(mkdir(t->dir, 0700), 0);
-	assert_int_equal(sysctl_ctx_init(&t->ctx, t->root), 0);
 	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_acct", "1\n");
 	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_timestamp", "1\n");
 	tmptree_put(t->root, "proc/sys/net/netfilter/nf_log/2", "nfnetlink_log\n");
 	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tree *t = *state;
-
-	tmptree_remove(t->root);
-	free(t);
 	return 0;
 }
 
@@ -496,14 +480,14 @@ static void test_restore_partial(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_files_round_trip, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_list, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_record_add, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_changes_and_restore, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_restore_partial, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_round_trip, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_files_round_trip, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_list, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_load_errors, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_record_add, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_changes_and_restore, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_restore_partial, setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
