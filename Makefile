@@ -31,7 +31,8 @@ LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 # One archive per layer folder. A folder's code may use only the folders
 # below it (DESIGN.md; tests/lint.sh checks the includes): LINK_<layer> lists
 # the layer and those below, in link order, and every unit test under
-# tests/unit/<layer>/ links with exactly those, so code that reaches upward
+# tests/unit/<layer>/ links with exactly those (and the shared test helpers,
+# tests/unit/common/), so code that reaches upward
 # fails to link. Only nl/, collect/ and cli/ link the netfilter libraries.
 LAYERS := cli render collect nl analysis logparse rules sysctl
 LINK_cli := cli render collect nl analysis logparse rules sysctl
@@ -59,6 +60,17 @@ ALL_OBJS := $(ALL_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/cli/main.o
 LAYER_LIBS := $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
+# Helpers the unit tests share (tests/unit/common/: temporary trees, golden
+# files): libc and cmocka only, no layer, so one archive serves every test.
+TESTHELP_SRCS := $(sort $(wildcard tests/unit/common/*.c))
+TESTHELP_LIB := $(BUILD)/libtesthelp.a
+# A layer's own test fixtures: tests/unit/<layer>/*.c that are not test_*.c
+# (cases several of its test files share), in build/tests/libfix_<layer>.a,
+# linked into that layer's tests only (they may use the layer's code).
+fix_srcs = $(sort $(filter-out tests/unit/$(1)/test_%.c,$(wildcard tests/unit/$(1)/*.c)))
+fix_archive = $(BUILD)/tests/libfix_$(1).a
+fix_lib = $(if $(call fix_srcs,$(1)),$(call fix_archive,$(1)))
+FIX_SRCS := $(foreach l,$(LAYERS),$(call fix_srcs,$(l)))
 UNIT_TESTS := $(foreach s,$(UNIT_SRCS),$(BUILD)/tests/$(notdir $(s:.c=)))
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 
@@ -82,12 +94,23 @@ $(call layer_lib,$(1)): $(patsubst %.c,$(BUILD)/%.o,$(call layer_srcs,$(1)))
 	rm -f $$@
 	$(AR) rcs $$@ $$^
 
+$(call fix_archive,$(1)): $(patsubst %.c,$(BUILD)/%.o,$(call fix_srcs,$(1)))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@
+	$(AR) rcs $$@ $$^
+
 $(patsubst tests/unit/$(1)/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/$(1)/test_*.c)): \
-		$(BUILD)/tests/%: $(BUILD)/tests/unit/$(1)/%.o $(foreach l,$(LINK_$(1)),$(call layer_lib,$(l)))
+		$(BUILD)/tests/%: $(BUILD)/tests/unit/$(1)/%.o $(call fix_lib,$(1)) $(TESTHELP_LIB) \
+		$(foreach l,$(LINK_$(1)),$(call layer_lib,$(l)))
 	@mkdir -p $$(dir $$@)
 	$(CC) $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(1)) -lcmocka
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
+
+$(TESTHELP_LIB): $(TESTHELP_SRCS:%.c=$(BUILD)/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
@@ -192,4 +215,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-valgrind build-fuzz
 
--include $(ALL_OBJS:.o=.d) $(UNIT_SRCS:%.c=$(BUILD)/%.d)
+-include $(ALL_OBJS:.o=.d) $(UNIT_SRCS:%.c=$(BUILD)/%.d) $(TESTHELP_SRCS:%.c=$(BUILD)/%.d) \
+	$(FIX_SRCS:%.c=$(BUILD)/%.d)

@@ -33,7 +33,7 @@ target_srcs() {
 	nl_stats_global | nl_stats_cpu) echo nl/nl_stats.c ;;
 	procstat) echo collect/procstat.c ;;
 	sysctl_parse) echo sysctl/sysctl.c ;;
-	undo) echo sysctl/undo.c sysctl/persist.c sysctl/sysctl_write.c sysctl/sysctl.c ;;
+	undo) echo sysctl/*.c ;; # the undo module and the sysctl code it writes with
 	cli) echo cli/cli.c cli/size.c analysis/range.c ;;
 	nl_nflog) echo nl/nl_nflog.c "$LOGPARSE_SRCS" ;;
 	nl_events) echo nl/nl_events.c analysis/events.c ;;

@@ -13,7 +13,8 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -g -O0 -DCTADVISOR_VERSION=\"seed\" $(pkg-config 
 rm -rf "$RAW"
 mkdir -p "$RAW"
 
-# record GROUP TEST "DEFINES" "SOURCES" "LIBS": run tests/unit/LAYER/TEST recording.
+# record GROUP TEST "DEFINES" "SOURCES" "LIBS": run tests/unit/LAYER/TEST recording
+# (linked, as make check links it, with the shared helpers of tests/unit/common/).
 record() {
 	local group=$1 test=$2 defs=$3 srcs=$4 libs=$5 d src
 	mkdir -p "$RAW/$group"
@@ -22,7 +23,7 @@ record() {
 	$CC $CFLAGS $defs -c -o "$OUT/seed-$test.o" "$src" || return 1
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -DSEED_"$(echo "$group" | tr '[:lower:]' '[:upper:]')" -o "$OUT/seed-$test" "$OUT/seed-$test.o" \
-		tests/fuzz/seed_shim.c $srcs $libs -lcmocka -lm || return 1
+		tests/fuzz/seed_shim.c tests/unit/common/*.c $srcs $libs -lcmocka -lm || return 1
 	d=$(mktemp -d)
 	(SEED_OUT=$PWD/$RAW/$group "$OUT/seed-$test" >/dev/null 2>&1)
 	rm -rf "$d"
@@ -32,7 +33,10 @@ LP=$(ls logparse/*.c)
 CLI="cli/cli.c cli/size.c analysis/range.c"
 record logparse_line test_logparse_line "-Dlogparse_line=seed_logparse_line" "$LP" ""
 record logparse_nflog test_logparse_nflog "-Dlogparse_nflog=seed_logparse_nflog" "$LP" ""
-record nl_ct test_nl_ct "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" "nl/nl_ct.c analysis/walk_agg.c rules/snapshot.c" -lmnl
+for t in test_nl_ct test_nl_ct_bad; do
+	record nl_ct "$t" "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" \
+		"tests/unit/nl/ct_msgs.c nl/nl_ct.c analysis/walk_agg.c rules/snapshot.c" -lmnl
+done
 NAT_SRCS="$(ls nl/nl_ct.c analysis/nat*.c analysis/walk_agg.c collect/fileio.c render/render_nat.c \
 	render/escape.c render/jsonw.c rules/*.c)"
 for t in test_nat_decode test_nat_lab; do
@@ -44,7 +48,7 @@ record nl_stats test_nl_stats \
 	"nl/nl_stats.c rules/snapshot.c" -lmnl
 record procstat test_procstat "-Dprocstat_parse=seed_procstat_parse" collect/procstat.c ""
 record sysctl test_sysctl "-Dsysctl_parse_i64=seed_sysctl_parse_i64" \
-	"sysctl/sysctl.c sysctl/sysctl_write.c" ""
+	"tests/unit/sysctl/sysctl_tree.c sysctl/sysctl.c sysctl/sysctl_write.c" ""
 record cli test_cli "$(for f in pct u64 format duration_ms log_proto color; do
 	printf -- '-Dcli_parse_%s=seed_cli_parse_%s ' $f $f; done)" "$CLI" ""
 record cli test_size "-Dcli_parse_size=seed_cli_parse_size" "$CLI" ""
@@ -54,7 +58,7 @@ record nl_nflog test_nl_nflog "-Dnl_nflog_decode=seed_nl_nflog_decode" \
 record flush test_flush "-Dflush_decode=seed_flush_decode" \
 	"nl/flush_decode.c analysis/flush.c analysis/ruleset.c" "-lmnl -ljansson"
 record undo test_undo "-Dundo_load=seed_undo_load" \
-	"sysctl/undo.c sysctl/persist.c sysctl/sysctl_write.c sysctl/sysctl.c" -ljansson
+	"tests/unit/sysctl/sysctl_tree.c $(ls sysctl/*.c)" -ljansson
 
 # Fixture lines for the line parser; runs of 12 lines (top-K byte first) for the aggregator.
 mkdir -p "$RAW/logparse_agg"

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "../../../cli/outfile.h"
+#include "../common/tmptree.h"
 
 static int render_text(FILE *out, const void *ctx)
 {
@@ -41,11 +42,11 @@ static char *slurp(const char *path)
 
 static void test_write_replace_and_fail(void **state)
 {
-	char dir[] = "/tmp/test_outfile.XXXXXX", path[64], bad[80];
+	char dir[32], path[64], bad[80];
 	struct stat st;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	tmptree_make(dir, sizeof(dir), "outfile");
 	snprintf(path, sizeof(path), "%s/report.prom", dir);
 	assert_int_equal(outfile_write(path, render_text, "first\n"), 0);
 	assert_string_equal(slurp(path), "first\n");
@@ -67,11 +68,11 @@ static void test_write_replace_and_fail(void **state)
 
 static void test_relative_path(void **state)
 {
-	char dir[] = "/tmp/test_outfile.XXXXXX", cwd[512];
+	char dir[32], cwd[512];
 
 	(void)state;
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
-	assert_non_null(mkdtemp(dir));
+	tmptree_make(dir, sizeof(dir), "outfile");
 	assert_int_equal(chdir(dir), 0);
 	assert_int_equal(outfile_write("plain.json", render_text, "{}"), 0);
 	assert_string_equal(slurp("plain.json"), "{}");

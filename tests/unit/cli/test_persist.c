@@ -18,6 +18,7 @@
 
 #include "../../../cli/apply_persist.h"
 #include "../../../sysctl/persist.h"
+#include "../common/tmptree.h"
 
 #define NF "net.netfilter."
 
@@ -32,20 +33,17 @@ static int setup(void **state)
 {
 	char *dir = malloc(64);
 
-	snprintf(dir, 64, "/tmp/ctadv-persist-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_non_null(dir);
+	tmptree_make(dir, 64, "persist");
 	*state = dir;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	/* A failed assertion may leave the tmpfs of test_full_filesystem. */
 	umount2(*state, MNT_DETACH);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
-	assert_int_equal(system(cmd), 0);
+	tmptree_remove(*state);
 	free(*state);
 	return 0;
 }
@@ -241,20 +239,6 @@ static void test_full_filesystem(void **state)
 
 /* ---- apply --persist: merge, routing, the undo record ---- */
 
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char path[512], cmd[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* Which kind of nf_conntrack a crafted /sys (and modules.builtin) says. */
 static void test_ct_is_module(void **state)
 {
@@ -262,20 +246,21 @@ static void test_ct_is_module(void **state)
 	char root[512];
 
 	snprintf(root, sizeof(root), "%s/r1", dir);
-	put(root, "sys/module/nf_conntrack/initstate", "live\n");
+	tmptree_put(root, "sys/module/nf_conntrack/initstate", "live\n");
 	setenv("CTADVISOR_ROOT", root, 1);
 	assert_true(apply_ct_is_module());
 	snprintf(root, sizeof(root), "%s/r2", dir);
-	put(root, "sys/module/nf_conntrack/parameters/hashsize", "262144\n");
+	tmptree_put(root, "sys/module/nf_conntrack/parameters/hashsize", "262144\n");
 	setenv("CTADVISOR_ROOT", root, 1);
 	assert_false(apply_ct_is_module()); /* loaded, no initstate: built in */
 	snprintf(root, sizeof(root), "%s/r3", dir);
-	put(root, "proc/sys/kernel/osrelease", "6.1.0-test\n");
-	put(root, "lib/modules/6.1.0-test/modules.builtin",
-	    "kernel/net/core/x.ko\nkernel/net/netfilter/nf_conntrack.ko\n");
+	tmptree_put(root, "proc/sys/kernel/osrelease", "6.1.0-test\n");
+	tmptree_put(root, "lib/modules/6.1.0-test/modules.builtin",
+		    "kernel/net/core/x.ko\nkernel/net/netfilter/nf_conntrack.ko\n");
 	setenv("CTADVISOR_ROOT", root, 1);
 	assert_false(apply_ct_is_module()); /* not loaded, listed built in */
-	put(root, "lib/modules/6.1.0-test/modules.builtin", "kernel/net/netfilter/nf_nat.ko\n");
+	tmptree_put(root, "lib/modules/6.1.0-test/modules.builtin",
+		    "kernel/net/netfilter/nf_nat.ko\n");
 	assert_true(apply_ct_is_module()); /* not loaded, not built in */
 	unsetenv("CTADVISOR_ROOT");
 }
@@ -303,12 +288,12 @@ static void test_plan_module(void **state)
 				     "nf_conntrack_tcp_timeout_established = 3600\n";
 
 	snprintf(root, sizeof(root), "%s/root", dir);
-	put(root, "sys/module/nf_conntrack/initstate", "live\n");
+	tmptree_put(root, "sys/module/nf_conntrack/initstate", "live\n");
 	setenv("CTADVISOR_ROOT", root, 1);
 	snprintf(sysd, sizeof(sysd), "%s/sysctl.d", dir);
 	snprintf(modp, sizeof(modp), "%s/modprobe.d", dir);
 	snprintf(mload, sizeof(mload), "%s/modules-load.d", dir);
-	put(sysd, "90-ctadvisor.conf", before);
+	tmptree_put(sysd, "90-ctadvisor.conf", before);
 	assert_int_equal(mkdir(modp, 0755), 0);
 	assert_int_equal(mkdir(mload, 0755), 0);
 	dirs = (struct apply_persist_dirs){sysd, modp, mload};
@@ -375,7 +360,7 @@ static void test_plan_builtin(void **state)
 	char root[512], want[2048];
 
 	snprintf(root, sizeof(root), "%s/root", dir);
-	put(root, "sys/module/nf_conntrack/parameters/hashsize", "262144\n");
+	tmptree_put(root, "sys/module/nf_conntrack/parameters/hashsize", "262144\n");
 	setenv("CTADVISOR_ROOT", root, 1);
 	dirs = (struct apply_persist_dirs){dir, "/nonexistent-ctadv", "/nonexistent-ctadv"};
 	mk(&c[0], NF "nf_conntrack_max", "524288");

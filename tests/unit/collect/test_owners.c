@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "../../../collect/owners_scan.h"
+#include "../common/tmptree.h"
 
 struct want {
 	enum owners_kind kind;
@@ -156,12 +157,12 @@ static void test_all_and_missing(void **state)
 /* More matches than the report holds: the rest are counted, not lost. */
 static void test_capacity(void **state)
 {
-	char dir[] = "/tmp/test_owners.XXXXXX", path[4096];
+	char dir[64], path[4096];
 	struct owners_report r;
 	FILE *f;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	tmptree_make(dir, sizeof(dir), "owners");
 	snprintf(path, sizeof(path), "%s/etc", dir);
 	assert_int_equal(mkdir(path, 0700), 0);
 	snprintf(path, sizeof(path), "%s/etc/sysctl.conf", dir);
@@ -176,10 +177,7 @@ static void test_capacity(void **state)
 	assert_int_equal(r.n_dropped, 8);
 	assert_string_equal(r.items[OWNERS_MAX - 1].value, "1031");
 	assert_int_equal(r.items[OWNERS_MAX - 1].line, OWNERS_MAX);
-	assert_int_equal(unlink(path), 0);
-	snprintf(path, sizeof(path), "%s/etc", dir);
-	assert_int_equal(rmdir(path), 0);
-	assert_int_equal(rmdir(dir), 0);
+	tmptree_remove(dir);
 }
 
 /* owners_scan_knobs() on tests/fixtures/owners/apply: every knob apply

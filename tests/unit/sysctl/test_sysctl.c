@@ -13,56 +13,24 @@
 #include <cmocka.h>
 
 #include "../../../sysctl/sysctl.h"
-
-struct tree {
-	char root[64];
-	struct sysctl_ctx ctx;
-};
-
-static void put_file(const char *root, const char *rel, const char *text, mode_t mode)
-{
-	char path[512], cmd[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	chmod(path, mode);
-}
+#include "../common/tmptree.h"
+#include "sysctl_tree.h"
 
 static int setup(void **state)
 {
-	struct tree *t = calloc(1, sizeof(*t));
+	struct tree *t = tree_new("sysctl");
 
-	snprintf(t->root, sizeof(t->root), "/tmp/ctadv-sysctl-XXXXXX");
-	assert_non_null(mkdtemp(t->root));
-	assert_int_equal(sysctl_ctx_init(&t->ctx, t->root), 0);
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_max", "262144\n", 0644);
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_count", "17\n", 0444);
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_acct", "0\n", 0644);
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_bogus", "12abc\n", 0644);
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_huge", "99999999999999999999\n",
-		 0644);
-	put_file(t->root, "proc/sys/net/netfilter/nf_log/2", "nf_log_ipv4\n", 0644);
-	put_file(t->root, "proc/sys/net/netfilter/nf_log/10", "NONE\n", 0644);
-	put_file(t->root, "proc/sys/net/netfilter/nf_hooks_lwtunnel", "0\n", 0644);
-	put_file(t->root, "sys/module/nf_conntrack/parameters/hashsize", "262144\n", 0600);
+	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_conntrack_max", "262144\n", 0644);
+	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_conntrack_count", "17\n", 0444);
+	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_conntrack_acct", "0\n", 0644);
+	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_conntrack_bogus", "12abc\n", 0644);
+	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_conntrack_huge",
+			 "99999999999999999999\n", 0644);
+	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_log/2", "nf_log_ipv4\n", 0644);
+	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_log/10", "NONE\n", 0644);
+	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_hooks_lwtunnel", "0\n", 0644);
+	tmptree_put_mode(t->root, "sys/module/nf_conntrack/parameters/hashsize", "262144\n", 0600);
 	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tree *t = *state;
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->root);
-	assert_int_equal(system(cmd), 0);
-	free(t);
 	return 0;
 }
 
@@ -180,7 +148,7 @@ static void test_foreach(void **state)
 				   "module.nf_conntrack.hashsize;");
 	assert_int_equal(sysctl_ctx_init(&missing, "/nonexistent-ctadvisor"), 0);
 	assert_int_equal(sysctl_foreach_conntrack(&missing, collect_name, names), -ENOENT);
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_stop-here", "1\n", 0644);
+	tmptree_put_mode(t->root, "proc/sys/net/netfilter/nf_conntrack_stop-here", "1\n", 0644);
 	names[0] = '\0';
 	assert_int_equal(sysctl_foreach_conntrack(&t->ctx, collect_name, names), 7);
 }
@@ -188,11 +156,11 @@ static void test_foreach(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_paths, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_read, setup, tree_teardown),
 	    cmocka_unit_test(test_parse_table),
-	    cmocka_unit_test_setup_teardown(test_writable_and_global, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_foreach, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_writable_and_global, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_foreach, setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,27 +18,10 @@
 #include <cmocka.h>
 
 #include "../../../sysctl/sysctl_write.h"
+#include "../common/tmptree.h"
+#include "sysctl_tree.h"
 
 #define NF "net.netfilter."
-
-struct tree {
-	char root[64];
-	struct sysctl_ctx ctx;
-};
-
-static void put_file(const char *root, const char *rel, const char *text)
-{
-	char path[512], cmd[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 /* Replace knob NAME (under proc/sys/net/netfilter) by a symlink to target. */
 static void link_knob(struct tree *t, const char *name, const char *target)
@@ -57,31 +40,17 @@ static void file_text(struct tree *t, const char *name, char *buf, size_t len)
 
 static int setup(void **state)
 {
-	struct tree *t = calloc(1, sizeof(*t));
+	struct tree *t = tree_new("sysw");
 
-	snprintf(t->root, sizeof(t->root), "/tmp/ctadv-sysw-XXXXXX");
-	assert_non_null(mkdtemp(t->root));
-	assert_int_equal(sysctl_ctx_init(&t->ctx, t->root), 0);
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_max", "262144\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_buckets", "262144\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_acct", "0\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_timestamp", "0\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_log_invalid", "0\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_udp_timeout", "30\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_log/2", "nf_log_ipv4\n");
-	put_file(t->root, "sys/module/nf_conntrack/parameters/hashsize", "262144\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_max", "262144\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_buckets", "262144\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_acct", "0\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_timestamp", "0\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_log_invalid", "0\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_udp_timeout", "30\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_log/2", "nf_log_ipv4\n");
+	tmptree_put(t->root, "sys/module/nf_conntrack/parameters/hashsize", "262144\n");
 	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tree *t = *state;
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->root);
-	assert_int_equal(system(cmd), 0);
-	free(t);
 	return 0;
 }
 
@@ -381,13 +350,13 @@ int main(void)
 	    cmocka_unit_test(test_change_init),
 	    cmocka_unit_test(test_value_matches),
 	    cmocka_unit_test(test_order),
-	    cmocka_unit_test_setup_teardown(test_write_verify, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_write_errors, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_apply_and_idempotent, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_apply_write_fails_half_way, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_apply_readback_mismatch, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rollback_continues, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_write_verify, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_write_errors, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_diff, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_apply_and_idempotent, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_apply_write_fails_half_way, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_apply_readback_mismatch, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_rollback_continues, setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,53 +14,21 @@
 #include <cmocka.h>
 
 #include "../../../sysctl/undo.h"
+#include "../common/tmptree.h"
+#include "sysctl_tree.h"
 
 #define NF "net.netfilter."
 
-struct tree {
-	char root[64];
-	char dir[128]; /* the undo directory */
-	struct sysctl_ctx ctx;
-};
-
-static void put_file(const char *root, const char *rel, const char *text)
-{
-	char path[512], cmd[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static int setup(void **state)
 {
-	struct tree *t = calloc(1, sizeof(*t));
+	struct tree *t = tree_new("undo");
 
-	snprintf(t->root, sizeof(t->root), "/tmp/ctadv-undo-XXXXXX");
-	assert_non_null(mkdtemp(t->root));
 	snprintf(t->dir, sizeof(t->dir), "%s/undo", t->root);
 	assert_int_equal(mkdir(t->dir, 0700), 0);
-	assert_int_equal(sysctl_ctx_init(&t->ctx, t->root), 0);
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_acct", "1\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_conntrack_timestamp", "1\n");
-	put_file(t->root, "proc/sys/net/netfilter/nf_log/2", "nfnetlink_log\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_acct", "1\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_conntrack_timestamp", "1\n");
+	tmptree_put(t->root, "proc/sys/net/netfilter/nf_log/2", "nfnetlink_log\n");
 	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tree *t = *state;
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->root);
-	assert_int_equal(system(cmd), 0);
-	free(t);
 	return 0;
 }
 
@@ -144,7 +112,7 @@ static void test_files_round_trip(void **state)
 	assert_int_equal(mkdir(modp, 0755), 0);
 	snprintf(ours, sizeof(ours), "%s/90-ctadvisor.conf", sysd);
 	snprintf(mod, sizeof(mod), "%s/ctadvisor-nf_conntrack.conf", modp);
-	put_file(sysd, "90-ctadvisor.conf", "# earlier\nnet.netfilter.nf_conntrack_acct = 0\n");
+	tmptree_put(sysd, "90-ctadvisor.conf", "# earlier\nnet.netfilter.nf_conntrack_acct = 0\n");
 	assert_non_null(rec);
 	assert_int_equal(undo_record_add(rec, NF "nf_conntrack_acct", "0", "1"), 0);
 	assert_int_equal(undo_record_add_file_now(rec, ours), 0);
@@ -174,8 +142,8 @@ static void test_files_round_trip(void **state)
 	assert_false(undo_file_differs(undo_record_file(back, 1)));
 
 	/* What apply --persist then writes. */
-	put_file(sysd, "90-ctadvisor.conf", "net.netfilter.nf_conntrack_acct = 1\n");
-	put_file(modp, "ctadvisor-nf_conntrack.conf", "nf_conntrack\n");
+	tmptree_put(sysd, "90-ctadvisor.conf", "net.netfilter.nf_conntrack_acct = 1\n");
+	tmptree_put(modp, "ctadvisor-nf_conntrack.conf", "nf_conntrack\n");
 	assert_true(undo_file_differs(undo_record_file(back, 0)));
 	assert_true(undo_file_differs(undo_record_file(back, 1)));
 	assert_int_equal(undo_restore_files(back), 0);
@@ -233,8 +201,8 @@ static void test_list(void **state)
 		assert_int_equal(undo_save(t->dir, rec, file, sizeof(file)), 0);
 		undo_record_free(rec);
 	}
-	put_file(t->dir, "undo-junk.json", "{}");
-	put_file(t->dir, "notes.txt", "x");
+	tmptree_put(t->dir, "undo-junk.json", "{}");
+	tmptree_put(t->dir, "notes.txt", "x");
 	assert_int_equal(undo_list(t->dir, &e, &n), 0);
 	assert_int_equal(n, 4);
 	for (size_t i = 0; i < n; i++)
@@ -361,7 +329,7 @@ static void test_corrupt(void **state)
 		struct undo_error err;
 		int rc;
 
-		put_file(t->dir, "rec.json", corrupt_cases[i].text);
+		tmptree_put(t->dir, "rec.json", corrupt_cases[i].text);
 		memset(&err, 0, sizeof(err));
 		rc = undo_load(path, &rec, &err);
 		if (rc != corrupt_cases[i].rc || rec != sentinel)
@@ -380,9 +348,9 @@ static void test_corrupt(void **state)
 		struct undo_record *rec = NULL;
 		struct undo_error err;
 
-		put_file(t->dir, "rec.json",
-			 "{\"version\": 1, \"time\": 0, \"command\": \"apply\", " NETNS
-			 ", \"knobs\": [" GOOD_KNOB "]}");
+		tmptree_put(t->dir, "rec.json",
+			    "{\"version\": 1, \"time\": 0, \"command\": \"apply\", " NETNS
+			    ", \"knobs\": [" GOOD_KNOB "]}");
 		assert_int_equal(undo_load(path, &rec, &err), 0);
 		assert_int_equal(undo_record_info(rec)->command, UNDO_CMD_APPLY);
 		undo_record_free(rec);
@@ -512,14 +480,14 @@ static void test_restore_partial(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_files_round_trip, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_list, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_record_add, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_changes_and_restore, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_restore_partial, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_round_trip, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_files_round_trip, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_list, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_load_errors, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_record_add, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_changes_and_restore, setup, tree_teardown),
+	    cmocka_unit_test_setup_teardown(test_restore_partial, setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
