@@ -447,3 +447,108 @@ netns_inode()
 {
 	stat -L -c %i "$1"
 }
+
+# Largest conntrack count over every network namespace in use here (those
+# of running processes and those pinned under /run/netns): how low the
+# global nf_conntrack_max may go without refusing anyone else's flows.
+peak_ct_count()
+{
+	local p ino c peak=0
+	local -A seen=()
+	for p in /proc/[0-9]*/ns/net /run/netns/*; do
+		ino=$(stat -L -c %i "$p" 2>/dev/null) || continue
+		[[ -z "${seen[$ino]:-}" ]] || continue
+		seen[$ino]=1
+		c=$(nsenter --net="$p" cat /proc/sys/net/netfilter/nf_conntrack_count 2>/dev/null) ||
+			continue
+		((c > peak)) && peak=$c
+	done
+	echo "$peak"
+}
+
+# lab_set_global KNOB VALUE: set a knob of the initial namespace (only
+# nf_conntrack_max and nf_conntrack_buckets are global and unavoidable).
+# The first call saves the original and registers its restore, and a
+# check that it was restored, on every path; lab_restore_global KNOB puts
+# it back early. The kernel may round (buckets): LAB_GLOBAL_NOW holds what
+# it reads back.
+declare -A LAB_ORIG=()
+LAB_GLOBAL_NOW=
+lab_set_global()
+{
+	local knob=$1 val=$2 orig
+	if [[ -z "${LAB_ORIG[$knob]:-}" ]]; then
+		orig=$(sysctl -n "$knob") || die "cannot read $knob"
+		[[ "$orig" =~ ^[0-9]+$ ]] || die "unexpected $knob value '$orig'"
+		LAB_ORIG[$knob]=$orig
+		lab_on_exit "[[ \$(sysctl -n $knob) == $orig ]]"
+		lab_on_exit "sysctl -qw $knob=$orig"
+	fi
+	sysctl -qw "$knob=$val" || die "cannot set $knob=$val (not the initial namespace?)"
+	# shellcheck disable=SC2034 # the tests read it
+	LAB_GLOBAL_NOW=$(sysctl -n "$knob") || die "cannot read $knob back"
+}
+
+lab_restore_global()
+{
+	local knob=$1
+	sysctl -qw "$knob=${LAB_ORIG[$knob]}" || die "cannot restore $knob=${LAB_ORIG[$knob]}"
+	assert_eq "$knob restored" "${LAB_ORIG[$knob]}" "$(sysctl -n "$knob")"
+}
+
+# lab_watch NAME NS ARGS...: start `ctadvisor watch --netns NS --format
+# json ARGS` in the background (JSON lines in $LAB_TMP/NAME.out, stderr in
+# NAME.err; killed at exit) and wait until it has printed its first sample.
+lab_watch()
+{
+	local name=$1 ns=$2
+	shift 2
+	timeout -k 10 900 "$CTADVISOR" watch --netns "$ns" --format json "$@" </dev/null \
+		>"$LAB_TMP/$name.out" 2>"$LAB_TMP/$name.err" &
+	LAB_PIDS+=($!)
+	LAB_PID_OF[$name]=$!
+	wait_line "$name" '{"type":"sample"'
+}
+
+# watch_end NAME [SIGNAL]: stop the watch NAME with SIGNAL (none: wait for
+# its --duration); its exit status in WATCH_RC, its summary object in
+# $LAB_TMP/NAME.summary (read it with wj NAME JQ). No summary fails the lab.
+WATCH_RC=0
+watch_end()
+{
+	local name=$1 pid=${LAB_PID_OF[$1]}
+	[[ -z "${2:-}" ]] || kill "-$2" "$pid"
+	WATCH_RC=0
+	wait "$pid" || WATCH_RC=$?
+	echo "--- ctadvisor watch $name (exit $WATCH_RC)"
+	cat "$LAB_TMP/$name.err"
+	((WATCH_RC <= 3)) || die "watch $name exited $WATCH_RC: $(head -c 2000 "$LAB_TMP/$name.err")"
+	if grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/$name.err"; then
+		fail "watch $name: sanitizer report: $(head -c 2000 "$LAB_TMP/$name.err")"
+	fi
+	jq -c -s 'map(select(.type == "summary")) | last' "$LAB_TMP/$name.out" \
+		>"$LAB_TMP/$name.summary" || die "watch $name output is not JSON lines: $(head -c 500 "$LAB_TMP/$name.out")"
+	[[ "$(cat "$LAB_TMP/$name.summary")" != null ]] ||
+		die "watch $name printed no summary: $(tail -c 500 "$LAB_TMP/$name.out")"
+	jq . "$LAB_TMP/$name.summary"
+}
+
+wj()
+{
+	jq -r "$2" "$LAB_TMP/$1.summary" || die "watch $1 summary unreadable by jq $2"
+}
+
+# watch_samples NAME MIN: the watch NAME has printed at least MIN samples.
+watch_samples()
+{
+	(($(grep -c '^{"type":"sample"' "$LAB_TMP/$1.out" || true) >= $2))
+}
+
+# watch_catch_up NAME: wait (bounded) until the watch NAME has printed two
+# more samples, so that one was taken wholly after what came before.
+watch_catch_up()
+{
+	local n
+	n=$(grep -c '^{"type":"sample"' "$LAB_TMP/$1.out" || true)
+	wait_for "two more samples from watch $1" watch_samples "$1" $((n + 2))
+}
