@@ -25,19 +25,8 @@ source "$(dirname "$0")/lib.sh"
 
 STATE="$CTADVISOR_STATE_DIR/check"
 
-lab_netns CLI cli
-in_ns "$CLI" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 || die "cannot disable IPv6 in $CLI"
-build_lab()
-{
-	lab_netns LAB lab
-	in_ns "$LAB" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 ||
-		die "cannot disable IPv6 in $LAB"
-	lab_veth "$CLI" v0 "$LAB" v1
-	lab_addr "$CLI" v0 10.206.1.1/24
-	lab_addr "$LAB" v1 10.206.1.2/24
-	lab_ct_enable "$LAB"
-	ino=$(netns_inode "/run/netns/$LAB")
-}
+lab_udp_pair 10.206.1
+ino=$(netns_inode "/run/netns/$LAB")
 
 # invalid N: N segments conntrack in LAB finds invalid (SYN and FIN).
 invalid()
@@ -65,14 +54,14 @@ check_window()
 }
 
 # --- 1. a recreated namespace ---
-build_lab
 old_ino=$ino
 invalid 30
 run_check --netns "$LAB" --format json
 check_window "old namespace, first run" first
 assert_eq "old namespace: its state file" 1 "$(find "$STATE" -name "netns-$old_ino.json" | wc -l)"
 ip netns del "$LAB" || die "cannot delete $LAB"
-build_lab
+lab_udp_join 10.206.1
+ino=$(netns_inode "/run/netns/$LAB")
 invalid 5
 echo "old namespace inode $old_ino, new $ino"
 run_check --netns "$LAB" --format json

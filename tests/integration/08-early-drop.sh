@@ -29,18 +29,7 @@ MAX_KNOB=net.netfilter.nf_conntrack_max
 BUCKETS_KNOB=net.netfilter.nf_conntrack_buckets
 PORT=9000
 
-lab_netns CLI cli
-lab_netns LAB lab
-for ns in "$CLI" "$LAB"; do
-	in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 ||
-		die "cannot disable IPv6 in $ns"
-done
-lab_veth "$CLI" v0 "$LAB" v1
-lab_addr "$CLI" v0 10.208.1.1/24
-lab_addr "$LAB" v1 10.208.1.2/24
-lab_ct_enable "$LAB"
-in_ns "$LAB" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3600 ||
-	die "cannot raise nf_conntrack_udp_timeout in $LAB"
+lab_udp_pair 10.208.1
 # What reaches the lab's input hook: conntrack (prerouting) let it in.
 in_ns "$LAB" nft -f - <<-EOF || die "cannot load the counter table in $LAB"
 	table inet rx {

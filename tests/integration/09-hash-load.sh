@@ -20,8 +20,7 @@ MAX_KNOB=net.netfilter.nf_conntrack_max
 BUCKETS_KNOB=net.netfilter.nf_conntrack_buckets
 
 lab_netns LAB lab
-in_ns "$LAB" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 ||
-	die "cannot disable IPv6 in $LAB"
+lab_no_ipv6 "$LAB"
 lab_ct_enable "$LAB"
 buckets=$(sysctl -n "$BUCKETS_KNOB") || die "cannot read $BUCKETS_KNOB"
 peak=$(peak_ct_count)

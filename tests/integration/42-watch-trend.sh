@@ -18,19 +18,8 @@ STEP=2000
 INTERVAL=5s
 DURATION=310s # the projection needs 300 s between the first and last sample
 
-lab_netns CLI cli
-lab_netns LAB lab
 # No IPv6 (MLD, router solicitations): only the flows sent enter the table.
-for ns in "$CLI" "$LAB"; do
-	in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 ||
-		die "cannot disable IPv6 in $ns"
-done
-lab_veth "$CLI" v0 "$LAB" v1
-lab_addr "$CLI" v0 10.213.42.1/24
-lab_addr "$LAB" v1 10.213.42.2/24
-lab_ct_enable "$LAB"
-in_ns "$LAB" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3600 ||
-	die "cannot raise nf_conntrack_udp_timeout in $LAB"
+lab_udp_pair 10.213.42
 assert_eq "conntrack -C in $LAB before the watch (lab sanity)" 0 "$(in_ns "$LAB" conntrack -C)"
 
 lab_watch trend "$LAB" --interval "$INTERVAL" --duration "$DURATION"

@@ -553,3 +553,81 @@ watch_catch_up()
 	n=$(grep -c '^{"type":"sample"' "$LAB_TMP/$1.out" || true)
 	wait_for "two more samples from watch $1" watch_samples "$1" $((n + 2))
 }
+
+# lab_no_ipv6 NS: IPv6 off in NS (MLD and router solicitations would add
+# entries of their own to a table a test counts).
+lab_no_ipv6()
+{
+	in_ns "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 ||
+		die "cannot disable IPv6 in $1"
+}
+
+# lab_udp_pair NET: namespaces CLI and LAB (names in $CLI, $LAB), IPv6 off,
+# joined by veth v0/v1 with NET.1/24 and NET.2/24 (NET as 10.208.1);
+# conntrack on in LAB with an hour's UDP timeout, so the unreplied flows
+# udp_send sends from CLI stay in LAB's table. lab_udp_join NET makes LAB
+# again (after `ip netns del "$LAB"`) next to the same CLI.
+lab_udp_pair()
+{
+	lab_netns CLI cli
+	lab_no_ipv6 "$CLI"
+	lab_udp_join "$1"
+}
+
+lab_udp_join()
+{
+	lab_netns LAB lab
+	lab_no_ipv6 "$LAB"
+	lab_veth "$CLI" v0 "$LAB" v1
+	lab_addr "$CLI" v0 "$1.1/24"
+	lab_addr "$LAB" v1 "$1.2/24"
+	lab_ct_enable "$LAB"
+	in_ns "$LAB" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3600 ||
+		die "cannot raise nf_conntrack_udp_timeout in $LAB"
+}
+
+# lab_nat_router NET RANGE: client -- router -- server, namespaces CLI, RTR
+# and SRV (names in $CLI, $RTR, $SRV): CLI NET.1.1, RTR NET.1.254 and
+# NET.2.254, SRV NET.2.2 (in $SRV_IP), routed through RTR, which forwards
+# and masquerades the TCP leaving towards SRV into the source ports RANGE
+# (e.g. 40000-40009), conntrack on. A connect from CLI that finds no port
+# gives up after its SYN and one retransmit (tcp_syn_retries=1).
+lab_nat_router()
+{
+	local net=$1 range=$2
+	SRV_IP=$net.2.2
+	lab_netns CLI cli
+	lab_netns RTR rtr
+	lab_netns SRV srv
+	lab_veth "$CLI" v0 "$RTR" v1
+	lab_veth "$RTR" v2 "$SRV" v3
+	lab_addr "$CLI" v0 "$net.1.1/24"
+	lab_addr "$RTR" v1 "$net.1.254/24"
+	lab_addr "$RTR" v2 "$net.2.254/24"
+	lab_addr "$SRV" v3 "$SRV_IP/24"
+	ip -n "$CLI" route add default via "$net.1.254" || die "cannot route $CLI"
+	ip -n "$SRV" route add default via "$net.2.254" || die "cannot route $SRV"
+	in_ns "$RTR" sysctl -qw net.ipv4.ip_forward=1 || die "cannot enable forwarding in $RTR"
+	in_ns "$CLI" sysctl -qw net.ipv4.tcp_syn_retries=1 || die "cannot set tcp_syn_retries in $CLI"
+	in_ns "$RTR" nft -f - <<-EOF_NFT || die "cannot load the NAT table in $RTR"
+		table ip labnat {
+			chain post {
+				type nat hook postrouting priority srcnat;
+				oifname "v2" meta l4proto tcp masquerade to :$range
+			}
+		}
+	EOF_NFT
+	lab_ct_enable "$RTR"
+}
+
+# lab_nat_hold PORT N: in a lab_nat_router lab, a tcp_hold server on
+# $SRV_IP:PORT and a client in CLI holding N connections to it through the
+# router, whose table then shows them ESTABLISHED (helpers "srv", "held").
+lab_nat_hold()
+{
+	lab_bg "$SRV" srv "$TOOLS/tcp_hold" server "$SRV_IP" "$1"
+	wait_line srv listening
+	lab_bg "$CLI" held "$TOOLS/tcp_hold" client "$SRV_IP" "$1" "$2"
+	wait_line held ready
+	wait_for "$2 ESTABLISHED entries in $RTR" ct_has "$RTR" ESTABLISHED "$2"
+}
