@@ -25,23 +25,6 @@ MARGIN=500   # headroom left to every other namespace while the max is low
 EXTRA=300    # flows beyond the lowered max, so the lab table must overflow
 MAX_KNOB=net.netfilter.nf_conntrack_max
 
-# Largest conntrack count over every network namespace in use here (those
-# of running processes and those pinned under /run/netns).
-peak_ct_count()
-{
-	local p ino c peak=0
-	local -A seen=()
-	for p in /proc/[0-9]*/ns/net /run/netns/*; do
-		ino=$(stat -L -c %i "$p" 2>/dev/null) || continue
-		[[ -z "${seen[$ino]:-}" ]] || continue
-		seen[$ino]=1
-		c=$(nsenter --net="$p" cat /proc/sys/net/netfilter/nf_conntrack_count 2>/dev/null) ||
-			continue
-		((c > peak)) && peak=$c
-	done
-	echo "$peak"
-}
-
 lab_netns CLI cli
 lab_netns LAB lab
 lab_veth "$CLI" v0 "$LAB" v1

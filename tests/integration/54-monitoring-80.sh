@@ -31,23 +31,6 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 MAX_KNOB=net.netfilter.nf_conntrack_max
 MARGIN=500
 
-# Largest conntrack count over every network namespace in use here (those
-# of running processes and those pinned under /run/netns), as 03-table-full.
-peak_ct_count()
-{
-	local p ino c peak=0
-	local -A seen=()
-	for p in /proc/[0-9]*/ns/net /run/netns/*; do
-		ino=$(stat -L -c %i "$p" 2>/dev/null) || continue
-		[[ -z "${seen[$ino]:-}" ]] || continue
-		seen[$ino]=1
-		c=$(nsenter --net="$p" cat /proc/sys/net/netfilter/nf_conntrack_count 2>/dev/null) ||
-			continue
-		((c > peak)) && peak=$c
-	done
-	echo "$peak"
-}
-
 # The shipped definitions as installed, naming the binary under test by its
 # installed path: no DESTDIR, so the paths in them are real.
 INST="$LAB_TMP/inst"

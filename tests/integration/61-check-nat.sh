@@ -13,35 +13,12 @@ source "$(dirname "$0")/lib.sh"
 
 HELD=8
 RANGE=10
-DST=10.214.2.2 DPORT=5001
+DPORT=5001
 
-lab_netns CLI cli
-lab_netns RTR rtr
-lab_netns SRV srv
-lab_veth "$CLI" v0 "$RTR" v1
-lab_veth "$RTR" v2 "$SRV" v3
-lab_addr "$CLI" v0 10.214.1.1/24
-lab_addr "$RTR" v1 10.214.1.254/24
-lab_addr "$RTR" v2 10.214.2.254/24
-lab_addr "$SRV" v3 "$DST/24"
-ip -n "$CLI" route add default via 10.214.1.254 || die "cannot route $CLI"
-ip -n "$SRV" route add default via 10.214.2.254 || die "cannot route $SRV"
-in_ns "$RTR" sysctl -qw net.ipv4.ip_forward=1 || die "cannot enable forwarding in $RTR"
-in_ns "$RTR" nft -f - <<-EOF_NFT || die "cannot load the NAT table in $RTR"
-	table ip labnat {
-		chain post {
-			type nat hook postrouting priority srcnat;
-			oifname "v2" meta l4proto tcp masquerade to :40000-40009
-		}
-	}
-EOF_NFT
-lab_ct_enable "$RTR"
+lab_nat_router 10.214 40000-40009
+DST=$SRV_IP
 
-lab_bg "$SRV" srv "$TOOLS/tcp_hold" server "$DST" "$DPORT"
-wait_line srv listening
-lab_bg "$CLI" cli "$TOOLS/tcp_hold" client "$DST" "$DPORT" "$HELD"
-wait_line cli ready
-wait_for "$HELD ESTABLISHED entries in $RTR" ct_has "$RTR" ESTABLISHED "$HELD"
+lab_nat_hold "$DPORT" "$HELD"
 
 # Ground truth: conntrack -L grouped by reply tuple, "DST:DPORT/NATADDR COUNT".
 truth_keys()

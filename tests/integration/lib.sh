@@ -115,7 +115,8 @@ lab_netns()
 {
 	local var=$1 ns="$LAB_ID-$2"
 	ip netns add "$ns" || die "cannot create network namespace $ns"
-	LAB_NETNS+=("$ns")
+	# A namespace deleted and made again (same name) is deleted once.
+	[[ " ${LAB_NETNS[*]} " == *" $ns "* ]] || LAB_NETNS+=("$ns")
 	ip -n "$ns" link set lo up || die "cannot bring up lo in $ns"
 	# No router solicitations or DAD: the lab stays quiet and addresses are
 	# usable at once.
@@ -486,3 +487,6 @@ netns_inode()
 {
 	stat -L -c %i "$1"
 }
+
+# shellcheck source=lib_labs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_labs.sh"
