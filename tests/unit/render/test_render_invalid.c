@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "../../../render/render_invalid.h"
+#include "../common/golden.h"
 
 /* ---- cases: aggregates built from fixture lines, NFLOG packets, by hand ---- */
 
@@ -233,66 +234,18 @@ static void render_case(size_t ci, ri_fn fn, bool color, struct rendered *out)
 	logparse_agg_free(agg);
 }
 
-static void golden_path(char *path, size_t size, const char *name, const char *ext)
-{
-	snprintf(path, size, "%s/tests/golden/invalid-%s.%s", srcdir(), name, ext);
-}
-
-static void golden_write(const char *path, const struct rendered *r)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL) {
-		fail_msg("cannot write %s: %s", path, strerror(errno));
-		return; /* not reached: for the static analysers */
-	}
-	assert_int_equal(fwrite(r->buf, 1, r->len, f), r->len);
-	assert_int_equal(fclose(f), 0);
-}
-
-/* Byte for byte; on a difference, name the first differing line. */
-static void golden_compare(const char *path, const struct rendered *r)
-{
-	FILE *f = fopen(path, "r");
-	char *want = NULL;
-	size_t want_len = 0, i, line = 1;
-	FILE *m;
-
-	if (f == NULL) {
-		fail_msg("%s: %s (generate it with UPDATE_GOLDEN=1)", path, strerror(errno));
-		return; /* not reached */
-	}
-	m = open_memstream(&want, &want_len);
-	assert_non_null(m);
-	for (int c; (c = fgetc(f)) != EOF;)
-		fputc(c, m);
-	fclose(f);
-	assert_int_equal(fclose(m), 0);
-	for (i = 0; i < want_len && i < r->len && want[i] == r->buf[i]; i++)
-		line += want[i] == '\n';
-	free(want);
-	if (i != want_len || i != r->len)
-		fail_msg("%s: output differs from line %zu (byte %zu); UPDATE_GOLDEN=1 regenerates",
-			 path, line, i);
-}
-
 static void test_golden(void **state)
 {
-	const char *update = getenv("UPDATE_GOLDEN");
-	bool is_update = update != NULL && strcmp(update, "1") == 0;
-
 	(void)state;
 	for (size_t ci = 0; ci < N_CASES; ci++) {
 		for (size_t fi = 0; fi < N_FORMATS; fi++) {
 			struct rendered r = {0};
-			char path[4096];
+			char name[128];
 
 			render_case(ci, formats[fi].fn, false, &r);
-			golden_path(path, sizeof(path), cases[ci].name, formats[fi].ext);
-			if (is_update)
-				golden_write(path, &r);
-			else
-				golden_compare(path, &r);
+			snprintf(name, sizeof(name), "invalid-%s.%s", cases[ci].name,
+				 formats[fi].ext);
+			golden_check(name, r.buf, r.len);
 			free(r.buf);
 		}
 	}
