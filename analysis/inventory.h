@@ -109,6 +109,19 @@ struct inv_totals {
 };
 
 void inventory_free(struct inventory *inv);
+/* The conntrack demand of the whole host, for the global knobs: every
+ * namespace's count is compared with nf_conntrack_max on its own, so max
+ * must hold the busiest one; all of them share the hash table. */
+struct inventory_demand {
+	size_t n_ns;                          /* namespaces whose count was read */
+	uint64_t busiest;                     /* the largest count */
+	char busiest_name[INV_NAME_LEN + 16]; /* its pin name, or "pid N", or "initial" */
+	uint64_t sum;                         /* the counts added up */
+};
+
+/* Fold the namespaces' counts into d. */
+void inventory_fold_demand(const struct inventory *inv, struct inventory_demand *d);
+
 /* Pinned with no process in it: normal for an `ip netns add` router,
  * whose forwarding needs no process. */
 bool inventory_no_process(const struct inv_ns *ns);

@@ -125,6 +125,33 @@ void inventory_free(struct inventory *inv)
 	inv->n = inv->cap = 0;
 }
 
+static void demand_name(const struct inv_ns *ns, char *buf, size_t size)
+{
+	if (ns->fig.is_init)
+		snprintf(buf, size, "initial");
+	else if (ns->name[0] != '\0')
+		snprintf(buf, size, "%s", ns->name);
+	else
+		snprintf(buf, size, "pid %d", ns->pid);
+}
+
+void inventory_fold_demand(const struct inventory *inv, struct inventory_demand *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (size_t i = 0; i < inv->n; i++) {
+		const struct inv_ns *ns = &inv->ns[i];
+
+		if (!ns->fig.has_count)
+			continue;
+		d->n_ns++;
+		d->sum += ns->fig.count;
+		if (d->n_ns == 1 || ns->fig.count > d->busiest) {
+			d->busiest = ns->fig.count;
+			demand_name(ns, d->busiest_name, sizeof(d->busiest_name));
+		}
+	}
+}
+
 bool inventory_no_process(const struct inv_ns *ns)
 {
 	return ns->pin != INV_PIN_NONE && ns->n_procs == 0;

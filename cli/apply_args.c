@@ -18,7 +18,7 @@ const char apply_usage[] =
     "Usage: ctadvisor apply [--set KNOB=VALUE ...] [--from-plan FILE] [--enable-acct]\n"
     "                       [--enable-timestamp] [--dry-run] [--yes] [--persist]\n"
     "                       [--sysctl-dir DIR] [--modprobe-dir DIR]\n"
-    "                       [--modules-load-dir DIR] [--flush]\n"
+    "                       [--modules-load-dir DIR] [--flush] [--allow-shrink]\n"
     "                       [--netns NS]\n"
     "\n"
     "Writes conntrack settings safely: shows each change (knob, current -> new, why),\n"
@@ -50,6 +50,10 @@ const char apply_usage[] =
     "      --flush           after enabling acct/timestamps, delete the flows created\n"
     "                        before (they never get counters); otherwise the command\n"
     "                        doing it is printed. Never automatic\n"
+    "      --allow-shrink    let nf_conntrack_max or the hash size go down (refused\n"
+    "                        otherwise: a smaller table refuses the next busy\n"
+    "                        hour's flows); never below the busiest namespace's\n"
+    "                        count with 20 % headroom\n"
     "  -n, --netns NS        act in network namespace NS (name, path, or PID)\n"
     "  -h, --help            show this help\n"
     "\n"
@@ -60,7 +64,9 @@ const char apply_usage[] =
     "nothing written (read-only knob, no --yes without a terminal, answered no);\n"
     "2 a write failed and what was written was rolled back (see the message: a\n"
     "failed rollback is named, undo with 'ctadvisor undo'); 3 usage or environment\n"
-    "error (unknown knob, bad value, unreadable plan, undo record not saved).\n"
+    "error (unknown knob, bad value, unreadable plan, undo record not saved, a\n"
+    "sizing knob going down without --allow-shrink or below the busiest\n"
+    "namespace's count: nothing written).\n"
     "With --flush, a flush that does not succeed gives its own status (as flush).\n"
     "SIGINT, SIGTERM or SIGHUP while the undo record is saved and the knobs are\n"
     "written waits until every knob is verified, then restores them all, says\n"
@@ -76,7 +82,8 @@ enum {
 	OPT_SYSCTL_DIR,
 	OPT_MODPROBE_DIR,
 	OPT_MODULES_LOAD_DIR,
-	OPT_FLUSH
+	OPT_FLUSH,
+	OPT_SHRINK
 };
 
 static const struct option apply_options[] = {
@@ -91,6 +98,7 @@ static const struct option apply_options[] = {
     {"modprobe-dir", required_argument, NULL, OPT_MODPROBE_DIR},
     {"modules-load-dir", required_argument, NULL, OPT_MODULES_LOAD_DIR},
     {"flush", no_argument, NULL, OPT_FLUSH},
+    {"allow-shrink", no_argument, NULL, OPT_SHRINK},
     {"netns", required_argument, NULL, 'n'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -254,6 +262,9 @@ static int take_option(struct apply_args *a, int opt, const char *val)
 		return need_value("--modules-load-dir", val);
 	case OPT_FLUSH:
 		a->flush = true;
+		return 0;
+	case OPT_SHRINK:
+		a->allow_shrink = true;
 		return 0;
 	case 'n':
 		a->netns = val;

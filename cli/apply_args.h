@@ -25,7 +25,7 @@ struct apply_args {
 	const char *plan, *netns;
 	struct apply_persist_dirs dirs;
 	struct apply_persist_plan files; /* with persist: the files, computed before the record */
-	bool dry_run, yes, persist, flush;
+	bool dry_run, yes, persist, flush, allow_shrink;
 };
 
 /* Fill a from argv (the knobs in the order given, the plan file's after

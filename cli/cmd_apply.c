@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "apply_args.h"
+#include "apply_guard.h"
 #include "apply_persist.h"
 #include "cli.h"
 #include "cmd.h"
@@ -416,6 +417,8 @@ static int run_apply(struct apply_args *a, struct sysctl_change *w, size_t n)
 	}
 	if (count_read_only(&ctx, w, n, a->netns) > 0)
 		return APPLY_REFUSED;
+	if (apply_guard(a, w, n, &ctx) > 0)
+		return APPLY_USAGE;
 	if (a->dry_run) {
 		printf("dry run: nothing written\n");
 		return finish(a, w, n);

@@ -22,6 +22,7 @@
 #include "../collect/collect.h"
 #include "../collect/netns.h"
 #include "../nl/nl_events.h"
+#include "../collect/inventory_scan.h"
 #include "../collect/owners_scan.h"
 #include "../render/render_plan.h"
 
@@ -39,6 +40,7 @@ struct class_figures {
 
 struct watch_figures {
 	uint64_t peak;
+	double duration_s; /* what the summary covers; 0 unknown */
 	bool has_events;
 	bool is_old; /* events without per-class lifetimes (schema 1) */
 	struct class_figures cls[N_CLASSES];
@@ -147,6 +149,8 @@ static int load_summary(const char *path, struct watch_figures *w)
 	if (json_is_integer(peak) && json_integer_value(peak) >= 0 &&
 	    json_integer_value(peak) <= 2147483647) {
 		w->peak = (uint64_t)json_integer_value(peak);
+		if (json_is_number(json_object_get(root, "duration_s")))
+			w->duration_s = json_number_value(json_object_get(root, "duration_s"));
 		rc = ev == NULL || json_is_null(ev) ? 0 : read_events(ev, w);
 	}
 	json_decref(root);
@@ -193,7 +197,8 @@ static const char *ext_reason(const struct snap_settings *set)
 }
 
 static int build_input(const struct plan_args *a, const struct ct_snapshot *snap,
-		       const struct watch_figures *w, struct plan_input *in)
+		       const struct watch_figures *w, const struct inventory_demand *host,
+		       struct plan_input *in)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
@@ -203,10 +208,10 @@ static int build_input(const struct plan_args *a, const struct ct_snapshot *snap
 		in->target_entries = a->target;
 	} else if (a->from != NULL) {
 		in->src = PLAN_DEMAND_PEAK;
-		in->base_entries = w->peak;
+		in->base_entries = w->peak > host->busiest ? w->peak : host->busiest;
 	} else if (snap->has_count) {
 		in->src = PLAN_DEMAND_CURRENT;
-		in->base_entries = snap->count;
+		in->base_entries = snap->count > host->busiest ? snap->count : host->busiest;
 	} else {
 		fputs("ctadvisor plan: cannot read the current conntrack count (run as root), "
 		      "so there is no demand to plan from: give --from FILE or --target N\n",
@@ -229,6 +234,12 @@ static int build_input(const struct plan_args *a, const struct ct_snapshot *snap
 	in->cur_max = snap->set.max;
 	in->cur_buckets = snap->set.buckets;
 	in->cur_count = snap->has_count ? (int64_t)snap->count : -1;
+	in->allow_shrink = a->allow_shrink;
+	in->window_s = a->from != NULL && w->duration_s > 0 ? w->duration_s : 0;
+	in->is_capped =
+	    snap->set.max > 0 && ((snap->has_count && (int64_t)snap->count >= snap->set.max) ||
+				  (int64_t)host->busiest >= snap->set.max);
+	in->total_entries = host->sum;
 	return 0;
 }
 
@@ -363,6 +374,26 @@ static int output(const struct plan_args *a, const struct render_plan *p)
 	return 0;
 }
 
+/* Every namespace's count: the sizing knobs are global. Only a failure to
+ * come back to our own namespace stops the plan. */
+static int read_host_demand(struct inventory_demand *host)
+{
+	struct sysctl_ctx ctx;
+	int rc;
+
+	sysctl_ctx_init(&ctx, NULL);
+	rc = inventory_demand(&ctx, host);
+	if (rc == -ENOMEM) {
+		memset(host, 0, sizeof(*host));
+		return 0;
+	}
+	if (rc < 0)
+		fprintf(stderr,
+			"ctadvisor plan: cannot return to the original network namespace: %s\n",
+			strerror(-rc));
+	return rc;
+}
+
 /* Everything after the facts are in: compute, project, scan, render. */
 static int make_plan(const struct plan_args *a, const struct ct_snapshot *snap,
 		     const struct watch_figures *wf)
@@ -370,12 +401,15 @@ static int make_plan(const struct plan_args *a, const struct ct_snapshot *snap,
 	static struct plan_result res;
 	static struct whatif_run wr;
 	static struct owners_report owners;
+	static struct inventory_demand host;
 	struct plan_error err = {0};
 	struct plan_input in;
 	struct render_plan p;
 	int wrc;
 
-	if (build_input(a, snap, wf, &in) < 0)
+	if (read_host_demand(&host) < 0)
+		return CT_EXIT_UNKNOWN;
+	if (build_input(a, snap, wf, &host, &in) < 0)
 		return CT_EXIT_UNKNOWN;
 	if (plan_compute(&in, &res, &err) < 0) {
 		report_plan_error(&err);
@@ -396,6 +430,7 @@ static int make_plan(const struct plan_args *a, const struct ct_snapshot *snap,
 				 .is_slab_measured = snap->has_slab,
 				 .ext_reason = ext_reason(&snap->set),
 				 .owners = &owners,
+				 .host = host.n_ns > 0 ? &host : NULL,
 				 .classes = wrc == 0 ? wr.cls : NULL,
 				 .whatif = wrc == 0 ? &wr.w : NULL,
 				 .changes = a->sets,

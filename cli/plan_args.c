@@ -23,6 +23,11 @@ const char plan_usage[] =
     "the kernel's default and kube-proxy's formula side by side; and who else\n"
     "writes these knobs on this host. Reading the count needs root.\n"
     "\n"
+    "A plan never lowers the current settings without evidence: below them it\n"
+    "keeps them (and says why) unless the demand is a watch summary of 24 hours\n"
+    "or more and --allow-shrink is given, and even then not below the kernel's\n"
+    "default for this RAM. A count of 0 sizes nothing.\n"
+    "\n"
     "Options:\n"
     "  -g, --growth X        expected growth factor of the demand (default 1; e.g. 5)\n"
     "  -t, --target N        plan for N entries instead (not with --growth)\n"
@@ -40,6 +45,8 @@ const char plan_usage[] =
     "                        --from a 'watch --events' summary. Flows that timed\n"
     "                        out live (lifetime - old + new), the others are capped\n"
     "                        at the new timeout\n"
+    "      --allow-shrink    recommend lower settings when a --from summary of 24 h\n"
+    "                        or more shows they hold its peak with the headroom\n"
     "  -n, --netns NS        read the current count in network namespace NS\n"
     "  -f, --format FMT      text (default) or json\n"
     "  -s, --save FILE       write the plan (JSON) for\n"
@@ -49,7 +56,7 @@ const char plan_usage[] =
     "Exit status: 0 plan made, 3 bad input or facts that could not be read.\n"
     "Example: ctadvisor plan --from w.json --growth 5 --mem-budget 1G\n";
 
-enum { OPT_HEADROOM = 256, OPT_LOAD, OPT_BUDGET, OPT_FROM, OPT_SET };
+enum { OPT_HEADROOM = 256, OPT_LOAD, OPT_BUDGET, OPT_FROM, OPT_SET, OPT_SHRINK };
 
 static const struct option plan_options[] = {
     {"growth", required_argument, NULL, 'g'},
@@ -59,6 +66,7 @@ static const struct option plan_options[] = {
     {"mem-budget", required_argument, NULL, OPT_BUDGET},
     {"from", required_argument, NULL, OPT_FROM},
     {"set", required_argument, NULL, OPT_SET},
+    {"allow-shrink", no_argument, NULL, OPT_SHRINK},
     {"netns", required_argument, NULL, 'n'},
     {"format", required_argument, NULL, 'f'},
     {"save", required_argument, NULL, 's'},
@@ -161,6 +169,9 @@ static int apply_option(int opt, const char *val, struct plan_args *a)
 	if (rc <= 0)
 		return rc;
 	switch (opt) {
+	case OPT_SHRINK:
+		a->allow_shrink = true;
+		return 0;
 	case OPT_FROM:
 		a->from = val;
 		return val[0] ? 0 : bad("--from", val, "expected a file name");

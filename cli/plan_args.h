@@ -15,7 +15,7 @@
 extern const char plan_usage[];
 
 struct plan_args {
-	bool has_growth, has_target, has_headroom;
+	bool has_growth, has_target, has_headroom, allow_shrink;
 	double growth, headroom_pct;
 	uint64_t target, load, budget;
 	const char *from, *netns, *save;

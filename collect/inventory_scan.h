@@ -28,4 +28,9 @@ int inventory_pod_lookup(const char *root, const char *uid, struct inv_owner *ow
  * process must not go on). Per-namespace failures go into fig.err. */
 int inventory_collect(struct inventory *inv, const struct sysctl_ctx *ctx, bool do_walk);
 
+/* Scan and read every namespace (inventory_scan + inventory_collect) and
+ * fold the counts. 0; -ENOMEM; -errno when the caller's namespace could
+ * not be restored (the process must not go on). */
+int inventory_demand(const struct sysctl_ctx *ctx, struct inventory_demand *out);
+
 #endif

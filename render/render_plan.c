@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "jsonw.h"
 #include "render_plan.h"
+#include "textwrap.h"
 
 #define ESC_LEN 512
 
@@ -39,6 +40,22 @@ static double pct_of(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
+/* The global knobs hold every namespace: max the busiest, the hash all. */
+static void text_host_demand(FILE *out, const struct render_plan *p)
+{
+	const struct inventory_demand *h = p->host;
+	char esc[ESC_LEN];
+
+	if (h == NULL || h->n_ns == 0 || p->in->src == PLAN_DEMAND_TARGET)
+		return;
+	render_escape(esc, sizeof(esc), h->busiest_name, RENDER_ESC_TEXT);
+	fprintf(out, "  busiest namespace    %" PRIu64 " entries (%s)\n", h->busiest, esc);
+	fprintf(out,
+		"  all namespaces       %" PRIu64 " entries in %zu (max must hold the busiest, "
+		"the\n                       buckets all of them)\n",
+		h->sum, h->n_ns);
+}
+
 static void text_demand(FILE *out, const struct render_plan *p)
 {
 	const struct plan_input *in = p->in;
@@ -51,11 +68,14 @@ static void text_demand(FILE *out, const struct render_plan *p)
 		render_escape(esc, sizeof(esc), p->from_file ? p->from_file : "", RENDER_ESC_TEXT);
 		fprintf(out, "  peak from watch      %" PRIu64 " entries (%s)\n", in->base_entries,
 			esc);
-		fprintf(out, "  growth               x%g\n", in->growth);
 	} else {
-		fprintf(out, "  current count        %" PRIu64 " entries\n", in->base_entries);
-		fprintf(out, "  growth               x%g\n", in->growth);
+		fprintf(out, "  current count        %" PRId64 " entries%s\n", in->cur_count,
+			p->host != NULL ? " (this namespace)" : "");
 	}
+	text_host_demand(out, p);
+	if (in->src != PLAN_DEMAND_TARGET)
+		fprintf(out, "  growth               x%g (of %" PRIu64 " entries)\n", in->growth,
+			in->base_entries);
 	fprintf(out, "  headroom             %g %% (plan for %g %% full at that demand)\n",
 		in->headroom * 100, 100 - in->headroom * 100);
 	fprintf(out, "  load                 %u entr%s per bucket at max\n", in->load,
@@ -68,6 +88,40 @@ static void text_steps(FILE *out, const struct plan_result *r)
 	for (size_t i = 0; i < r->n_steps; i++)
 		fprintf(out, "  %-16s %s\n  %-16s   = %s\n", r->steps[i].name, r->steps[i].formula,
 			"", r->steps[i].working);
+}
+
+static const char *const change_names[] = {"unknown", "raise", "none", "shrink", "no-demand"};
+
+/* What the recommendation does to the current settings, and why a sizing
+ * below them was kept (plan_guard). */
+static void text_change(FILE *out, const struct plan_result *r)
+{
+	switch (r->change) {
+	case PLAN_CHANGE_NONE:
+		fprintf(out,
+			"  no change: %" PRIu64 " holds a demand of %" PRIu64 " with %.0f %% "
+			"headroom\n",
+			r->current.max, r->demand, r->headroom_now_pct);
+		break;
+	case PLAN_CHANGE_NO_DEMAND:
+		fputs("  no change: no demand measured\n", out);
+		break;
+	case PLAN_CHANGE_SHRINK:
+		fputs("  a shrink, from a watch summary of the busy hours (--allow-shrink)\n", out);
+		break;
+	default:
+		break;
+	}
+	if (r->kept_why != NULL) {
+		struct tw w = {.out = out};
+		char buf[512];
+
+		snprintf(buf, sizeof(buf), "(the demand alone gives %" PRIu64 " / %" PRIu64 ": %s)",
+			 r->sized.max, r->sized.buckets, r->kept_why);
+		tw_startf(&w, 3, "  ");
+		tw_words(&w, buf);
+		tw_end(&w);
+	}
 }
 
 static void text_recommendation(FILE *out, const struct render_plan *p)
@@ -83,11 +137,7 @@ static void text_recommendation(FILE *out, const struct render_plan *p)
 		fprintf(out, "   (now %" PRIu64 ")", r->current.buckets);
 	fprintf(out, "\n  chains at full: %.3g entries per bucket (each entry is hashed twice)\n",
 		r->chain_at_full);
-	if (r->has_current && r->rec.max < r->current.max)
-		fputs(
-		    "  (below the current max: make sure the demand covers the busiest hours, e.g.\n"
-		    "   plan --from a summary of 'ctadvisor watch --save' taken then)\n",
-		    out);
+	text_change(out, r);
 }
 
 static void text_memory(FILE *out, const struct render_plan *p)
@@ -292,12 +342,17 @@ static json_t *j_demand(const struct render_plan *p)
 	const struct plan_input *in = p->in;
 	bool is_target = in->src == PLAN_DEMAND_TARGET;
 
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "source", src[in->src], "from",
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "source", src[in->src], "from",
 			 jw_str(p->from_file), "base_entries",
 			 is_target ? json_null() : jw_u64(in->base_entries), "growth",
 			 is_target ? json_null() : json_real(in->growth), "target",
 			 is_target ? jw_u64(in->target_entries) : json_null(), "entries",
-			 jw_u64(p->res->demand));
+			 jw_u64(p->res->demand), "busiest_netns",
+			 p->host != NULL
+			     ? json_pack("{s:o, s:o}", "name", jw_str(p->host->busiest_name),
+					 "entries", jw_u64(p->host->busiest))
+			     : json_null(),
+			 "all_netns_entries", p->host != NULL ? jw_u64(p->host->sum) : json_null());
 }
 
 static json_t *j_inputs(const struct render_plan *p)
@@ -398,12 +453,19 @@ static json_t *plan_object(const struct render_plan *p)
 	const struct plan_result *r = p->res;
 
 	return json_pack(
-	    "{s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o, s:o, s:o, s:o, s:o}", "type",
-	    "plan", "schema", 1, "netns", jw_str(p->netns ? p->netns : ""), "recommendation",
-	    j_recommendation(r), "demand", j_demand(p), "inputs", j_inputs(p), "max_raw",
-	    jw_u64(r->max_raw), "steps", j_steps(r), "chain_at_full", r->chain_at_full, "memory",
-	    j_memory(p), "compare", j_compare(r), "little", p->whatif ? j_little(p) : json_null(),
-	    "note", jw_str(p->whatif_note), "owners", j_owners(p->owners), "owners_dropped",
+	    "{s:s, s:i, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o, s:o, "
+	    "s:o, s:o, s:o}",
+	    "type", "plan", "schema", 1, "netns", jw_str(p->netns ? p->netns : ""),
+	    "recommendation", j_recommendation(r), "change", change_names[r->change], "kept_why",
+	    jw_str(r->kept_why), "sized",
+	    json_pack("{s:o, s:o}", "max", jw_u64(r->sized.max), "buckets",
+		      jw_u64(r->sized.buckets)),
+	    "headroom_now_pct",
+	    r->headroom_now_pct >= 0 ? json_real(r->headroom_now_pct) : json_null(), "demand",
+	    j_demand(p), "inputs", j_inputs(p), "max_raw", jw_u64(r->max_raw), "steps", j_steps(r),
+	    "chain_at_full", r->chain_at_full, "memory", j_memory(p), "compare", j_compare(r),
+	    "little", p->whatif ? j_little(p) : json_null(), "note", jw_str(p->whatif_note),
+	    "owners", j_owners(p->owners), "owners_dropped",
 	    jw_u64(p->owners ? p->owners->n_dropped : 0));
 }
 

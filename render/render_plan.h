@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "../analysis/inventory.h"
 #include "../analysis/owners.h"
 #include "../rules/plan.h"
 
@@ -22,6 +23,8 @@ struct render_plan {
 	bool is_slab_measured;  /* false: PLAN_DEFAULT_SLAB_BYTES was assumed */
 	const char *ext_reason; /* why has_ext is set ("acct=1"), or NULL */
 	const struct owners_report *owners;
+	/* every namespace's count (the knobs are global); NULL: not read */
+	const struct inventory_demand *host;
 	/* Little's law over watch events; NULL when the summary had none. */
 	const struct plan_class *classes;
 	const struct plan_whatif *whatif;

@@ -256,6 +256,7 @@ static int do_size(const struct plan_input *in, struct plan_result *r, struct pl
 	uint64_t raw = div_up(r->demand * MICRO, MICRO - h); /* demand <= 2^31: no wrap */
 	uint64_t max = plan_tidy_max(raw);
 	uint64_t braw, b;
+	bool is_all = false;
 
 	step(r, "max_raw", "ceil(demand / (1 - headroom))", (double)raw, "entries",
 	     "ceil(%" PRIu64 " / (1 - %.6g)) = %" PRIu64, r->demand, (double)h / MICRO, raw);
@@ -267,9 +268,25 @@ static int do_size(const struct plan_input *in, struct plan_result *r, struct pl
 	     "%" PRIu64 " rounded up to a multiple of %" PRIu64 " (min 1024) = %" PRIu64, raw,
 	     tidy_step(raw), max);
 	braw = div_up(max, in->load);
+	if (in->total_entries > in->base_entries && in->src != PLAN_DEMAND_TARGET) {
+		/* all namespaces hash into one table: size it for their sum */
+		uint64_t all = (uint64_t)ceil((double)in->total_entries * in->growth);
+		uint64_t all_max = plan_tidy_max(div_up(all * MICRO, MICRO - h));
+
+		if (all_max > max) {
+			is_all = true;
+			braw = div_up(all_max, in->load);
+			step(r, "buckets_raw",
+			     "ceil(tidy(all namespaces x growth / (1 - headroom)) / load)",
+			     (double)braw, "buckets",
+			     "ceil(tidy(%" PRIu64 " / (1 - %.6g)) / %u) = %" PRIu64, all,
+			     (double)h / MICRO, in->load, braw);
+		}
+	}
+	if (!is_all)
+		step(r, "buckets_raw", "ceil(max / load)", (double)braw, "buckets",
+		     "ceil(%" PRIu64 " / %u) = %" PRIu64, max, in->load, braw);
 	b = plan_kernel_round_buckets(braw, in->page_bytes);
-	step(r, "buckets_raw", "ceil(max / load)", (double)braw, "buckets",
-	     "ceil(%" PRIu64 " / %u) = %" PRIu64, max, in->load, braw);
 	if (b > PLAN_BUCKETS_LIMIT)
 		return fail(
 		    err, -ERANGE, "buckets",
@@ -387,6 +404,8 @@ int plan_compute(const struct plan_input *in, struct plan_result *out, struct pl
 	rc = do_size(in, &r, err);
 	if (rc < 0)
 		return rc;
+	plan_guard(in, &r);
+	r.chain_at_full = 2.0 * (double)r.rec.max / (double)r.rec.buckets;
 	do_memory(in, &r);
 	rc = do_budget(in, &r, err);
 	if (rc < 0)

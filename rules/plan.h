@@ -63,6 +63,25 @@ struct plan_input {
 	int64_t cur_max;         /* current settings, -1 unknown */
 	int64_t cur_buckets;
 	int64_t cur_count;
+	/* The guard (plan_guard.c): a plan never shrinks without evidence. */
+	bool allow_shrink; /* --allow-shrink */
+	double window_s;   /* PEAK: how long the watch summary covers; 0 unknown */
+	bool is_capped;    /* the count is at max: the demand is a lower bound */
+	/* Entries of every namespace together (0 unknown): they share the one
+	 * hash table, so buckets are sized for them x growth too. */
+	uint64_t total_entries;
+};
+
+/* A shrink needs a watch summary that covers at least a day's busy hours. */
+#define PLAN_SHRINK_MIN_WINDOW_S (24.0 * 3600)
+
+/* What the recommendation does to the current settings. */
+enum plan_change {
+	PLAN_CHANGE_UNKNOWN = 0, /* current settings unknown: the sizing as it is */
+	PLAN_CHANGE_RAISE,       /* one knob or both go up, neither down */
+	PLAN_CHANGE_NONE,        /* the current settings hold the demand (or may not shrink) */
+	PLAN_CHANGE_SHRINK,      /* allowed: --allow-shrink, a summary of a day or more */
+	PLAN_CHANGE_NO_DEMAND,   /* nothing measured (count 0): nothing to size from */
 };
 
 /* Which input was wrong and why; field is the plan_input member name (or
@@ -96,7 +115,13 @@ struct plan_sizing {
 struct plan_result {
 	uint64_t demand;
 	uint64_t max_raw;
-	struct plan_sizing rec;  /* the recommendation: what apply writes */
+	struct plan_sizing rec;   /* the recommendation: what apply writes (guarded) */
+	struct plan_sizing sized; /* what the demand alone gives, before the guard */
+	enum plan_change change;
+	/* PLAN_CHANGE_NONE / NO_DEMAND: why the current settings are kept, or
+	 * RAISE with a knob kept from going down; static text, NULL when not */
+	const char *kept_why;
+	double headroom_now_pct; /* 100 x (1 - demand / current max); -1 unknown */
 	uint64_t mem_used_bytes; /* rec memory matching has_ext */
 	double mem_used_pct_ram;
 	double chain_at_full; /* 2 x max / buckets: each entry hashes twice */
@@ -121,6 +146,14 @@ void plan_input_init(struct plan_input *in);
  * beyond what the kernel accepts (field "max" or "buckets") or growth out of
  * range. An over-budget plan is not an error: is_over_budget and fit say so. */
 int plan_compute(const struct plan_input *in, struct plan_result *out, struct plan_error *err);
+
+/* The guard, run by plan_compute() on the sizing (plan_guard.c): never
+ * below the current settings unless the demand comes from a summary of at
+ * least PLAN_SHRINK_MIN_WINDOW_S, not capped, and allow_shrink; even then
+ * never below the kernel's default for this RAM; a knob never goes down
+ * while the other goes up; a count of 0 sizes nothing. Sets rec, sized,
+ * change, kept_why, headroom_now_pct. */
+void plan_guard(const struct plan_input *in, struct plan_result *r);
 
 /* tidy(x) as above, for x <= 2^62. */
 uint64_t plan_tidy_max(uint64_t x);

@@ -26,6 +26,7 @@ struct fixture {
 	struct plan_class cls[2];
 	struct plan_timeout chg[2];
 	struct plan_whatif w;
+	struct inventory_demand host;
 	struct render_plan p;
 };
 
@@ -39,17 +40,24 @@ static void base_input(struct plan_input *in)
 	in->cur_count = 40000;
 }
 
-/* Current count x 5, nothing else known. */
+/* Current count x 5; another namespace (a hostile name) is busier, and
+ * all of them together need more buckets than max. */
 static void make_growth(struct fixture *f)
 {
 	base_input(&f->in);
 	f->in.src = PLAN_DEMAND_CURRENT;
-	f->in.base_entries = 40000;
+	f->host = (struct inventory_demand){.n_ns = 3, .busiest = 52000, .sum = 60000};
+	snprintf(f->host.busiest_name, sizeof(f->host.busiest_name), "blue\033[31m");
+	f->in.base_entries = f->host.busiest;
+	f->in.total_entries = f->host.sum;
 	f->in.growth = 5;
 	assert_int_equal(plan_compute(&f->in, &f->res, NULL), 0);
 	owners_init(&f->owners);
-	f->p = (struct render_plan){
-	    .in = &f->in, .res = &f->res, .is_slab_measured = true, .owners = &f->owners};
+	f->p = (struct render_plan){.in = &f->in,
+				    .res = &f->res,
+				    .is_slab_measured = true,
+				    .owners = &f->owners,
+				    .host = &f->host};
 }
 
 /* A watch peak, extensions on, over budget, a what-if, other writers. */
