@@ -83,7 +83,7 @@ for fmt in text json; do
 done
 assert_eq "text: the prefix escaped, with its count" 1 \
 	"$(count "LOG rules *$FLOWS lines: \"\\\\x1b\\[31mEVIL\\\\x07\\\\x7f\\\\r\\\\xffé\" $FLOWS" "$LAB_TMP/w.text")"
-jq -e -s 'length >= 1 and (.[-1].schema == 1)' "$LAB_TMP/w.json" >/dev/null ||
+jq -e -s 'length >= 1 and (.[-1].schema == 2)' "$LAB_TMP/w.json" >/dev/null ||
 	fail "watch --invalid JSON is not valid JSON lines ending with the summary: $(head -c 500 "$LAB_TMP/w.json")"
 assert_eq "json: the log rule count" "$FLOWS" "$(jq -s '.[-1].other.log_rules.count' "$LAB_TMP/w.json")"
 got=$(jq -s -j '.[-1].other.log_rules.prefixes[0].prefix' "$LAB_TMP/w.json")
@@ -127,7 +127,7 @@ for src in dmesg raw; do
 		assert_eq "logparse $src ($fmt): no EVIL colour code" 0 \
 			"$(LC_ALL=C grep -c $'\e\\[31mEVIL' "$LAB_TMP/lp.$src.$fmt" || true)"
 	done
-	jq -e -s 'length == 1 and .[0].schema == 1' "$LAB_TMP/lp.$src.json" >/dev/null ||
+	jq -e -s 'length == 1 and .[0].schema == 2' "$LAB_TMP/lp.$src.json" >/dev/null ||
 		fail "logparse $src: JSON invalid: $(head -c 300 "$LAB_TMP/lp.$src.json")"
 	assert_eq "logparse $src: log rule lines" "$FLOWS" "$(jq '.other.log_rules.count' "$LAB_TMP/lp.$src.json")"
 done
