@@ -55,15 +55,29 @@ pj()
 {
 	jq -r "$1" "$LAB_TMP/plan.out" || die "plan output is not JSON: $(head -c 500 "$LAB_TMP/plan.out")"
 }
-# check_rec WHAT MAX BUCKETS: the recommendation of the last plan.
+# check_rec WHAT MAX BUCKETS: the sizing of the last plan, and its
+# recommendation: the sizing where it raises, the current settings kept
+# where it would lower them (a plan never shrinks without a day's summary
+# and --allow-shrink; a knob never goes down while the other goes up).
 check_rec()
 {
-	assert_eq "$1: recommendation max" "$2" "$(pj '.recommendation["net.netfilter.nf_conntrack_max"]')"
-	assert_eq "$1: recommendation buckets" "$3" "$(pj '.recommendation["net.netfilter.nf_conntrack_buckets"]')"
+	local cur_max cur_b rec_max=$2 rec_b=$3
+	cur_max=$(sysctl -n net.netfilter.nf_conntrack_max)
+	cur_b=$(sysctl -n net.netfilter.nf_conntrack_buckets)
+	((rec_max < cur_max)) && rec_max=$cur_max
+	((rec_b < cur_b)) && rec_b=$cur_b
+	assert_eq "$1: sized max" "$2" "$(pj .sized.max)"
+	assert_eq "$1: sized buckets" "$3" "$(pj .sized.buckets)"
+	assert_eq "$1: recommendation max" "$rec_max" "$(pj '.recommendation["net.netfilter.nf_conntrack_max"]')"
+	assert_eq "$1: recommendation buckets" "$rec_b" "$(pj '.recommendation["net.netfilter.nf_conntrack_buckets"]')"
 	assert_eq "$1: buckets a multiple of $PER_PAGE" 0 "$(($3 % PER_PAGE))"
 	assert_eq "$1: slab bytes from $SLAB_FILE" "$SLAB" "$(pj .inputs.slab_bytes)"
-	assert_eq "$1: memory without extensions" "$(($2 * SLAB + $3 * 8))" "$(pj .memory.mem_bytes)"
-	assert_eq "$1: memory with extensions" "$(($2 * (SLAB + 128) + $3 * 8))" "$(pj .memory.mem_ext_bytes)"
+	assert_eq "$1: memory without extensions" "$((rec_max * SLAB + rec_b * 8))" "$(pj .memory.mem_bytes)"
+	assert_eq "$1: memory with extensions" "$((rec_max * (SLAB + 128) + rec_b * 8))" "$(pj .memory.mem_ext_bytes)"
+	if ((rec_max == cur_max && rec_b == cur_b)); then
+		assert_eq "$1: kept, and says why" "none true" \
+			"$(pj '"\(.change) \(.kept_why != null or .sized.max == .recommendation["net.netfilter.nf_conntrack_max"])"')"
+	fi
 }
 
 # 1. An explicit target: 1000000 / 0.8 = 1250000 -> 1310720 (steps of 65536).
@@ -106,9 +120,20 @@ assert_eq "watch peak is the held flows (lab sanity)" "$N" "$peak"
 run_plan --from "$LAB_TMP/w.json" --growth 100 --format json
 assert_eq "plan --from exit status" 0 "$PLAN_RC"
 assert_eq "from: demand source" peak "$(pj .demand.source)"
-assert_eq "from: base entries = the summary's peak" "$peak" "$(pj .demand.base_entries)"
-assert_eq "from: demand = peak x 100" "$((peak * 100))" "$(pj .demand.entries)"
-read -r max b < <(expect_plan $((peak * 100)) 20 1)
+# The knobs are global: the demand is the busiest namespace's count when
+# that is larger than the summary's peak (another lab namespace, the host).
+busiest=$(pj .demand.busiest_netns.entries)
+base=$((peak > busiest ? peak : busiest))
+assert_eq "from: base entries = max(summary's peak, busiest namespace $busiest)" "$base" \
+	"$(pj .demand.base_entries)"
+assert_eq "from: demand = base x 100" "$((base * 100))" "$(pj .demand.entries)"
+read -r max b < <(expect_plan $((base * 100)) 20 1)
+# ...and the buckets hold every namespace's entries together.
+all=$(pj .demand.all_netns_entries)
+if ((all > base)); then
+	read -r amax _ < <(expect_plan $((all * 100)) 20 1)
+	((amax > b)) && b=$amax
+fi
 check_rec "from x100" "$max" "$b"
 # The summary has no event figures: a what-if says what it needs.
 run_plan --from "$LAB_TMP/w.json" --set nf_conntrack_tcp_timeout_established=86400 --format json
@@ -173,7 +198,10 @@ assert_eq "what-if text: states the model" 1 "$(grep -c '^  model: a flow that t
 # Current count in the lab namespace (no --from): the held flows.
 run_plan --netns "$SRV" --growth 2 --format json
 assert_eq "current: demand source" current "$(pj .demand.source)"
-assert_eq "current: base entries = conntrack -C" "$(in_ns "$SRV" conntrack -C)" "$(pj .demand.base_entries)"
+count=$(in_ns "$SRV" conntrack -C)
+busiest=$(pj .demand.busiest_netns.entries)
+assert_ge "current: busiest namespace >= conntrack -C in $SRV" "$count" "$busiest"
+assert_eq "current: base entries = the busiest namespace's count" "$busiest" "$(pj .demand.base_entries)"
 
 # 3. Bad input: exit 3, one error line naming the option, then the hint.
 printf '{"type": "summary", "peak_count": -5}\n' >"$LAB_TMP/bad.json"
