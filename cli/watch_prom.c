@@ -7,6 +7,7 @@
 
 #include "outfile.h"
 #include "watch_prom.h"
+#include "../render/render_invalid_prom.h"
 #include "../render/render_watch_prom.h"
 
 static uint64_t start_s;
@@ -81,5 +82,35 @@ int watch_prom_sample(struct watch_prom *wp, const struct watch_state *st,
 	m.write_s = (uint64_t)time(NULL);
 	rc = report(wp->path, emit(wp->path, render_rates, &m), wp->writes, &wp->is_failing);
 	wp->writes++;
+	return rc;
+}
+
+struct invalid_ctx {
+	const struct logparse_agg_result *res;
+	const struct render_invalid_meta *meta;
+	struct render_invalid_prom_times t;
+};
+
+static int render_invalid(FILE *out, const void *ctx)
+{
+	const struct invalid_ctx *c = ctx;
+
+	return render_invalid_prom(out, c->res, c->meta, &c->t);
+}
+
+int watch_prom_invalid(const struct watch_args *a, const struct logparse_agg_result *res,
+		       const struct render_invalid_meta *meta)
+{
+	static uint64_t writes;
+	static bool is_failing;
+	struct invalid_ctx c = {.res = res, .meta = meta};
+	int rc;
+
+	if (start_s == 0)
+		watch_prom_mark_start();
+	c.t.start_s = start_s;
+	c.t.write_s = (uint64_t)time(NULL);
+	rc = report(a->output, emit(a->output, render_invalid, &c), writes, &is_failing);
+	writes++;
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include "cmd_watch.h"
 #include "../analysis/watch.h"
 #include "../analysis/watch_totals.h"
+#include "../render/render_invalid.h"
 
 struct watch_prom {
 	const char *path;  /* --output, NULL: stdout */
@@ -31,4 +32,9 @@ void watch_prom_init(struct watch_prom *wp, const struct watch_args *a);
  * a first write that failed (reported on stderr): stop then. */
 int watch_prom_sample(struct watch_prom *wp, const struct watch_state *st,
 		      const struct rates_sample *prev, const struct rates_sample *cur);
+/* watch --invalid: the aggregate so far, written as watch_prom_sample()
+ * writes (to a->output or stdout), with the same error policy. */
+int watch_prom_invalid(const struct watch_args *a, const struct logparse_agg_result *res,
+		       const struct render_invalid_meta *meta);
+
 #endif
