@@ -97,10 +97,11 @@ check_eq "completion of 'ctadvisor ch'" check \
 
 # Installed, not enabled: no unit link anywhere under /etc/systemd.
 check_eq "ctadvisor units enabled" "" "$(find /etc/systemd -name 'ctadvisor*' 2>/dev/null)"
-for u in ctadvisor-textfile.service ctadvisor-textfile.timer; do
+for u in ctadvisor-textfile.service ctadvisor-textfile.timer ctadvisor-watch.service; do
 	grep -qx "/lib/systemd/system/$u" "$TMP/owned" || fail "package does not ship /lib/systemd/system/$u"
 done
-for f in /usr/share/ctadvisor/icinga2/ctadvisor.conf /usr/share/ctadvisor/nagios/ctadvisor.cfg; do
+for f in /usr/share/ctadvisor/icinga2/ctadvisor.conf /usr/share/ctadvisor/nagios/ctadvisor.cfg \
+	/lib/systemd/system/ctadvisor-watch.service; do
 	if grep -q /usr/sbin/ctadvisor "$f"; then ok "$f names /usr/sbin/ctadvisor"; else fail "$f does not name /usr/sbin/ctadvisor"; fi
 done
 
