@@ -105,6 +105,14 @@ for f in /usr/share/ctadvisor/icinga2/ctadvisor.conf /usr/share/ctadvisor/nagios
 	if grep -q /usr/sbin/ctadvisor "$f"; then ok "$f names /usr/sbin/ctadvisor"; else fail "$f does not name /usr/sbin/ctadvisor"; fi
 done
 
+if command -v promtool >/dev/null; then
+	promtool check rules /usr/share/ctadvisor/prometheus/ctadvisor.rules.yml >"$TMP/rules.out" 2>&1 &&
+		ok "promtool check rules /usr/share/ctadvisor/prometheus/ctadvisor.rules.yml" ||
+		fail "promtool check rules on the installed rules: $(cat "$TMP/rules.out")"
+else
+	fail "promtool missing (Debian package prometheus, in quickstart.sh's test packages)"
+fi
+
 dpkg --purge ctadvisor >"$TMP/purge.log" 2>&1 || fail "dpkg --purge exited $?: $(cat "$TMP/purge.log")"
 check_eq "package status after purge" "" "$(dpkg-query -W -f='${Status}' ctadvisor 2>/dev/null)"
 left=""

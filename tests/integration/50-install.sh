@@ -21,6 +21,7 @@ want=(usr/sbin/ctadvisor usr/share/man/man8/ctadvisor.8
 	usr/lib/systemd/system/ctadvisor-textfile.service usr/lib/systemd/system/ctadvisor-textfile.timer
 	usr/lib/systemd/system/ctadvisor-watch.service
 	usr/share/ctadvisor/icinga2/ctadvisor.conf usr/share/ctadvisor/nagios/ctadvisor.cfg
+	usr/share/ctadvisor/prometheus/ctadvisor.rules.yml
 	usr/share/doc/ctadvisor/check-output.md usr/share/doc/ctadvisor/NEWS.md)
 assert_eq "installed files" "$(printf '%s\n' "${want[@]}" | sort)" \
 	"$(cd "$DEST" && find . -type f | sed 's|^\./||' | sort)"
@@ -148,6 +149,7 @@ want2=("${OBIN#/}/ctadvisor" "${OMAN#/}/man8/ctadvisor.8"
 	usr/lib/systemd/system/ctadvisor-textfile.service usr/lib/systemd/system/ctadvisor-textfile.timer
 	usr/lib/systemd/system/ctadvisor-watch.service
 	usr/share/ctadvisor/icinga2/ctadvisor.conf usr/share/ctadvisor/nagios/ctadvisor.cfg
+	usr/share/ctadvisor/prometheus/ctadvisor.rules.yml
 	usr/share/doc/ctadvisor/check-output.md usr/share/doc/ctadvisor/NEWS.md)
 assert_eq "installed files (BINDIR=$OBIN MANDIR=$OMAN)" "$(printf '%s\n' "${want2[@]}" | sort)" \
 	"$(cd "$DEST2" && find . -type f | sed 's|^\./||' | sort)"
