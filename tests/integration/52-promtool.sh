@@ -209,11 +209,11 @@ promtool_clean "watch --output, last file" "$WF"
 # wvalue FILE NAME: the sample of NAME (its one series) in FILE.
 wvalue() { awk -v n="$2" 'index($1, n "{") == 1 { print $2 }' "$1"; }
 back=""
-for name in $(awk '$1 == "#" && $2 == "TYPE" && $4 == "counter" { print $3 }' "$LAB_TMP/watch1.prom"); do
+while read -r name; do
 	v1=$(wvalue "$LAB_TMP/watch1.prom" "$name")
 	v2=$(wvalue "$LAB_TMP/watch2.prom" "$name")
 	[[ -n $v2 ]] && ((v2 >= v1)) || back+=" $name($v1->$v2)"
-done
+done < <(awk '$1 == "#" && $2 == "TYPE" && $4 == "counter" { print $3 }' "$LAB_TMP/watch1.prom")
 assert_eq "watch counters that went backwards between two rewrites" "" "${back# }"
 assert_ge "watch counter families" 8 \
 	"$(grep -c '^# TYPE ctadvisor_watch_conntrack_stat_[a-z0-9_]*_total counter$' "$WF")"
