@@ -8,7 +8,8 @@
 # metrics service (ctadvisor-watch.service): verify, its hardening, an
 # exposure of `systemd-analyze security` no worse than the README's figure,
 # and its ExecStart (at a short interval) rewriting the file by rename until
-# SIGTERM, as systemd stops it, ends it with status 0.
+# SIGTERM, as systemd stops it, ends it with status 0; the system calls it
+# makes (strace) all pass its SystemCallFilter=.
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016
 source "$(dirname "$0")/lib.sh"
 
@@ -114,6 +115,32 @@ assert_eq "watch service: files in the collector directory" "ctadvisor_watch.pro
 assert_eq "watch service: mode" 644 "$(stat -c %a "$WTF/ctadvisor_watch.prom")"
 assert_eq "watch service: ends with the last-write sample" 1 \
 	"$(tail -n1 "$WTF/ctadvisor_watch.prom" | grep -c '^ctadvisor_watch_last_write_timestamp_seconds{netns="'"$NS"'",mode="rates"} [0-9]*$')"
+# Its system calls, as strace sees them over a few samples, all pass the
+# unit's SystemCallFilter= (systemd is not PID 1 in the lab, so the filter
+# cannot be tried for real): each in @system-service, none in @privileged
+# or @resources.
+expand_group()
+{
+	systemd-analyze syscall-filter "$1" | awk 'NR > 1 && $1 !~ /^#/ { print $1 }' |
+		while read -r x; do
+			case $x in
+			@*) expand_group "$x" ;;
+			*) echo "$x" ;;
+			esac
+		done
+}
+strace -f -qq -c -o "$LAB_TMP/strace.txt" "$CTADVISOR" watch --netns "$NS" --interval 200ms \
+	--duration 1s --format prometheus --output "$WTF/strace.prom" >"$LAB_TMP/run.out" 2>&1 ||
+	fail "watch under strace exited $?: $(cat "$LAB_TMP/run.out")"
+awk 'NR > 2 && $NF != "total" && $1 !~ /^-/ { print $NF }' "$LAB_TMP/strace.txt" | sort -u >"$LAB_TMP/used"
+assert_ge "system calls the watch made (strace)" 10 "$(wc -l <"$LAB_TMP/used")"
+expand_group @system-service | sort -u >"$LAB_TMP/allowed"
+expand_group @privileged | sort -u >"$LAB_TMP/denied"
+expand_group @resources | sort -u >>"$LAB_TMP/denied"
+assert_eq "watch system calls outside @system-service" "" "$(comm -23 "$LAB_TMP/used" "$LAB_TMP/allowed" | xargs)"
+assert_eq "watch system calls in @privileged or @resources" "" \
+	"$(sort -u "$LAB_TMP/denied" | comm -12 "$LAB_TMP/used" - | xargs)"
+rm -f "$WTF/strace.prom"
 # Its first write failing (no such directory) stops it at once: UNKNOWN, why.
 rc=0
 "$CTADVISOR" watch --netns "$NS" --interval 200ms --format prometheus \
