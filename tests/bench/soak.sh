@@ -145,6 +145,7 @@ status_kib() { awk -v f="$2:" '$1 == f { print $2; found = 1 } END { if (!found)
 printf '| minute | watch --format prometheus RSS KiB | its peak KiB | watch --invalid RSS KiB | its peak KiB | invalid packets (conntrack -S) |\n' >"$TMP/table"
 printf '| --- | --- | --- | --- | --- | --- |\n' >>"$TMP/table"
 START_TS=$(date -u '+%Y-%m-%d %H:%M UTC')
+GIT_REV=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 samples=$((MINUTES * 60 / SAMPLE_S))
 for ((k = 0; k <= samples; k++)); do
 	((k == 0)) || sleep "$SAMPLE_S"
@@ -186,7 +187,7 @@ check "undo records left open (undo --list)" "no undo records" \
 	echo
 	echo "Written by \`tests/bench/soak.sh\` (run by hand, not by CI). Started $START_TS on"
 	echo "$(uname -r), $(nproc) CPUs; $("$CTADVISOR" --version | head -n1)"
-	echo "(git $(git rev-parse --short HEAD 2>/dev/null || echo '?'))."
+	echo "(git $GIT_REV at the start)."
 	echo "$MINUTES minute(s) of steady invalid traffic, $RATE TCP segments per second without flags"
 	echo "(\`blast\`), from one lab namespace to another; both watches in the receiving one; VmRSS and"
 	echo "VmHWM (peak) from /proc/PID/status every $SAMPLE_S s."
