@@ -169,8 +169,11 @@ package:
 #   $(BASHCOMPDIR)/ctadvisor                 bash completion
 #   $(SYSTEMDUNITDIR)/ctadvisor-textfile.{service,timer}   node_exporter textfile
 #                                            collector units (not enabled)
+#   $(SYSTEMDUNITDIR)/ctadvisor-watch.service   continuous metrics (watch
+#                                            --format prometheus; not enabled)
 #   $(DATADIR)/icinga2/ctadvisor.conf, $(DATADIR)/nagios/ctadvisor.cfg
 #                                            command definitions to copy
+#   $(DATADIR)/prometheus/ctadvisor.rules.yml   alerting and recording rules
 #   $(DOCDIR)/check-output.md, NEWS.md       JSON and Prometheus schema; what
 #                                            changed for users, by version
 # The units and command definitions name the binary by its installed path.
@@ -181,7 +184,9 @@ DATADIR ?= $(PREFIX)/share/ctadvisor
 DOCDIR ?= $(PREFIX)/share/doc/ctadvisor
 INSTALLED_FILES := $(BINDIR)/ctadvisor $(MANDIR)/man8/ctadvisor.8 $(BASHCOMPDIR)/ctadvisor \
 	$(SYSTEMDUNITDIR)/ctadvisor-textfile.service $(SYSTEMDUNITDIR)/ctadvisor-textfile.timer \
-	$(DATADIR)/icinga2/ctadvisor.conf $(DATADIR)/nagios/ctadvisor.cfg $(DOCDIR)/check-output.md \
+	$(SYSTEMDUNITDIR)/ctadvisor-watch.service \
+	$(DATADIR)/icinga2/ctadvisor.conf $(DATADIR)/nagios/ctadvisor.cfg \
+	$(DATADIR)/prometheus/ctadvisor.rules.yml $(DOCDIR)/check-output.md \
 	$(DOCDIR)/NEWS.md
 BIN_SED := sed 's|/usr/local/sbin/ctadvisor|$(BINDIR)/ctadvisor|g'
 # The man page's .TH footer ("ctadvisor X.Y.Z") gets $(VERSION), so the
@@ -198,18 +203,24 @@ install: $(BUILD)/ctadvisor
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DATADIR)/icinga2 $(DESTDIR)$(DATADIR)/nagios
 	$(BIN_SED) contrib/systemd/ctadvisor-textfile.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/ctadvisor-textfile.service
+	$(BIN_SED) contrib/systemd/ctadvisor-watch.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/ctadvisor-watch.service
 	install -m 0644 contrib/systemd/ctadvisor-textfile.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
 	$(BIN_SED) contrib/icinga2/ctadvisor.conf >$(DESTDIR)$(DATADIR)/icinga2/ctadvisor.conf
 	$(BIN_SED) contrib/nagios/ctadvisor.cfg >$(DESTDIR)$(DATADIR)/nagios/ctadvisor.cfg
+	install -D -m 0644 contrib/prometheus/ctadvisor.rules.yml \
+		$(DESTDIR)$(DATADIR)/prometheus/ctadvisor.rules.yml
 	chmod 0644 $(DESTDIR)$(MANDIR)/man8/ctadvisor.8 \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/ctadvisor-textfile.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/ctadvisor-watch.service \
 		$(DESTDIR)$(DATADIR)/icinga2/ctadvisor.conf $(DESTDIR)$(DATADIR)/nagios/ctadvisor.cfg
 	install -D -m 0644 doc/check-output.md $(DESTDIR)$(DOCDIR)/check-output.md
 	install -m 0644 NEWS.md $(DESTDIR)$(DOCDIR)/NEWS.md
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
-	-rmdir $(DESTDIR)$(DATADIR)/icinga2 $(DESTDIR)$(DATADIR)/nagios $(DESTDIR)$(DATADIR) \
+	-rmdir $(DESTDIR)$(DATADIR)/icinga2 $(DESTDIR)$(DATADIR)/nagios \
+		$(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:

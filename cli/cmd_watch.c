@@ -21,6 +21,7 @@
 #include "../nl/nl_stats.h"
 #include "../render/render_watch.h"
 #include "watch_invalid.h"
+#include "watch_prom.h"
 #include "../rules/rules_watch.h"
 #include "../sysctl/sysctl.h"
 
@@ -49,8 +50,19 @@ static const char watch_usage[] =
     "                        with nf_conntrack_events=2 (default) a listener makes\n"
     "                        the kernel attach the event extension (>= 128 B) to\n"
     "                        every entry created while ctadvisor listens\n"
-    "  -f, --format FMT      text (default) or json (one object per line: samples,\n"
-    "                        then the summary)\n"
+    "  -f, --format FMT      text (default), json (one object per line: samples,\n"
+    "                        then the summary) or prometheus (metrics for\n"
+    "                        node_exporter's textfile collector after every\n"
+    "                        sample: conntrack -S totals summed over CPUs as\n"
+    "                        counters that never go backwards while the watch\n"
+    "                        runs, count, limit and peak, start and last-write\n"
+    "                        times; no summary). Without --output, one complete\n"
+    "                        exposition per interval on stdout, each followed by\n"
+    "                        an empty line (to look at, or to pipe)\n"
+    "  -o, --output FILE     with --format prometheus: replace FILE atomically\n"
+    "                        every interval (temp file in its directory, then\n"
+    "                        rename), e.g. in node_exporter's\n"
+    "                        --collector.textfile.directory as NAME.prom\n"
     "  -s, --save FILE       also write the summary (JSON) to FILE, for\n"
     "                        'ctadvisor plan --from FILE'\n"
     "      --fill-warn PCT   peak occupancy above which it warns (default 75), as\n"
@@ -81,6 +93,8 @@ static const char watch_usage[] =
     "not be read, or a conntrack helper dropped them), 2 table full, 3 error or\n"
     "refused.\n"
     "Examples: ctadvisor watch --interval 1s --duration 5m --events\n"
+    "          ctadvisor watch --interval 15s --format prometheus \\\n"
+    "            --output /var/lib/prometheus/node-exporter/ctadvisor_watch.prom\n"
     "          ctadvisor watch --invalid --duration 60s\n";
 
 enum { OPT_FILL_WARN = 256, OPT_FILL_CRIT, OPT_INVALID, OPT_PROTO, OPT_FORCE };
@@ -92,6 +106,7 @@ static const struct option watch_options[] = {
     {"events", no_argument, NULL, 'e'},
     {"format", required_argument, NULL, 'f'},
     {"save", required_argument, NULL, 's'},
+    {"output", required_argument, NULL, 'o'},
     {"invalid", no_argument, NULL, OPT_INVALID},
     {"proto", required_argument, NULL, OPT_PROTO},
     {"force", no_argument, NULL, OPT_FORCE},
@@ -133,9 +148,10 @@ static const char *apply_option(int opt, const char *val, void *args)
 		a->events = true;
 		return NULL;
 	case 'f':
-		if (cli_parse_format(val, &a->format) || a->format == CLI_FORMAT_PROMETHEUS)
-			return "--format";
-		return NULL;
+		return cli_parse_format(val, &a->format) ? "--format" : NULL;
+	case 'o':
+		a->output = val;
+		return val[0] ? NULL : "--output";
 	case 's':
 		a->save = val;
 		return val[0] ? NULL : "--save";
@@ -168,8 +184,8 @@ static int parse_watch_args(int argc, char **argv, struct watch_args *a)
 	a->format = CLI_FORMAT_TEXT;
 	a->log_proto = 255;
 	rules_opts_default(&a->opts);
-	rc =
-	    cmd_parse_options("watch", argc, argv, "+n:i:d:ef:s:h", watch_options, apply_option, a);
+	rc = cmd_parse_options("watch", argc, argv, "+n:i:d:ef:s:o:h", watch_options, apply_option,
+			       a);
 	if (rc != 0)
 		return rc;
 	if (optind < argc) {
@@ -182,6 +198,15 @@ static int parse_watch_args(int argc, char **argv, struct watch_args *a)
 	}
 	if (a->invalid && (a->events || a->save != NULL || a->fill_set)) {
 		cmd_usage_error("watch", "--events, --save and --fill-* do not go with --invalid");
+		return -1;
+	}
+	if (a->output != NULL && a->format != CLI_FORMAT_PROMETHEUS) {
+		cmd_usage_error("watch", "--output goes with --format prometheus (the summary: "
+					 "--save FILE)");
+		return -1;
+	}
+	if (a->invalid && a->format == CLI_FORMAT_PROMETHEUS) {
+		cmd_usage_error("watch", "--format prometheus does not go with --invalid yet");
 		return -1;
 	}
 	if (a->duration_ms != 0 && a->duration_ms < a->interval_ms) {
@@ -240,6 +265,8 @@ struct watch_run {
 	struct rates_sample prev;
 	bool has_prev;
 	struct render_watch_opts ro;
+	struct watch_prom prom; /* --format prometheus */
+	bool is_write_failed;   /* its first write failed (said already) */
 };
 
 static int sample_loop(const struct watch_args *a, struct watch_run *r, struct nl_events *ev)
@@ -258,12 +285,21 @@ static int sample_loop(const struct watch_args *a, struct watch_run *r, struct n
 			nl_events_drain(ev, cur.t_ms);
 		watch_state_add(&r->st, r->has_prev ? &r->prev : NULL, &cur,
 				ev ? nl_events_get_stats(ev) : NULL);
-		render_watch_sample(stdout, &r->st, r->has_prev ? &r->prev : NULL, &cur, &r->ro);
+		if (a->format == CLI_FORMAT_PROMETHEUS)
+			rc = watch_prom_sample(&r->prom, &r->st, r->has_prev ? &r->prev : NULL,
+					       &cur);
+		else
+			render_watch_sample(stdout, &r->st, r->has_prev ? &r->prev : NULL, &cur,
+					    &r->ro);
 		fflush(stdout);
 		free(r->prev_cpus);
 		r->prev_cpus = cpus;
 		r->prev = cur;
 		r->has_prev = true;
+		if (rc < 0) {
+			r->is_write_failed = true;
+			return rc;
+		}
 		next += a->interval_ms;
 		if (a->duration_ms && next - start > a->duration_ms)
 			break;
@@ -275,6 +311,8 @@ static int sample_loop(const struct watch_args *a, struct watch_run *r, struct n
 
 static int report_failure(int rc, const struct watch_run *r)
 {
+	if (r->is_write_failed)
+		return -1;
 	fprintf(stderr, "ctadvisor watch: reading the conntrack statistics failed: %s%s\n",
 		strerror(-rc), rc == -EPERM ? " (ctnetlink needs CAP_NET_ADMIN: run as root)" : "");
 	return r->st.sum.samples > 0 ? 0 : -1;
@@ -330,6 +368,7 @@ static int run_watch(const struct watch_args *a)
 	r.ro.is_json = a->format == CLI_FORMAT_JSON;
 	r.ro.is_utf8 = cmd_utf8_terminal();
 	watch_state_init(&r.st, a->netns, a->interval_ms, a->events);
+	watch_prom_init(&r.prom, a);
 	if (a->events)
 		read_timeouts(&r.st);
 	if (a->events && (ev = nl_events_open(&err)) == NULL) {
@@ -352,7 +391,8 @@ static int run_watch(const struct watch_args *a)
 		r.st.events = *nl_events_get_stats(ev);
 	}
 	rules_evaluate_watch(&r.st.sum, &a->opts, &rep);
-	rc = render_watch_summary(stdout, &r.st, &rep, &r.ro);
+	rc = a->format == CLI_FORMAT_PROMETHEUS ? 0
+						: render_watch_summary(stdout, &r.st, &rep, &r.ro);
 	if (rc == 0 && a->save != NULL)
 		rc = save_summary(a->save, &r.st, &rep);
 	nl_events_close(ev);
@@ -376,6 +416,7 @@ int cmd_watch(int argc, char **argv)
 			a.netns, strerror(-rc));
 		return CT_EXIT_UNKNOWN;
 	}
+	watch_prom_mark_start();
 	rc = a.invalid ? watch_invalid_run(&a) : run_watch(&a);
 	netns_leave(&sw);
 	return rc;

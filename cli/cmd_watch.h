@@ -16,6 +16,7 @@ struct watch_args {
 	bool events;
 	enum cli_format format;
 	const char *save;
+	const char *output; /* --output: --format prometheus metrics, rewritten each interval */
 	struct rules_opts opts;
 	bool invalid;       /* --invalid: classify invalid packets over NFLOG */
 	unsigned log_proto; /* --proto: nf_conntrack_log_invalid value, 255 = all */

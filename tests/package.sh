@@ -97,12 +97,21 @@ check_eq "completion of 'ctadvisor ch'" check \
 
 # Installed, not enabled: no unit link anywhere under /etc/systemd.
 check_eq "ctadvisor units enabled" "" "$(find /etc/systemd -name 'ctadvisor*' 2>/dev/null)"
-for u in ctadvisor-textfile.service ctadvisor-textfile.timer; do
+for u in ctadvisor-textfile.service ctadvisor-textfile.timer ctadvisor-watch.service; do
 	grep -qx "/lib/systemd/system/$u" "$TMP/owned" || fail "package does not ship /lib/systemd/system/$u"
 done
-for f in /usr/share/ctadvisor/icinga2/ctadvisor.conf /usr/share/ctadvisor/nagios/ctadvisor.cfg; do
+for f in /usr/share/ctadvisor/icinga2/ctadvisor.conf /usr/share/ctadvisor/nagios/ctadvisor.cfg \
+	/lib/systemd/system/ctadvisor-watch.service; do
 	if grep -q /usr/sbin/ctadvisor "$f"; then ok "$f names /usr/sbin/ctadvisor"; else fail "$f does not name /usr/sbin/ctadvisor"; fi
 done
+
+if command -v promtool >/dev/null; then
+	promtool check rules /usr/share/ctadvisor/prometheus/ctadvisor.rules.yml >"$TMP/rules.out" 2>&1 &&
+		ok "promtool check rules /usr/share/ctadvisor/prometheus/ctadvisor.rules.yml" ||
+		fail "promtool check rules on the installed rules: $(cat "$TMP/rules.out")"
+else
+	fail "promtool missing (Debian package prometheus, in quickstart.sh's test packages)"
+fi
 
 dpkg --purge ctadvisor >"$TMP/purge.log" 2>&1 || fail "dpkg --purge exited $?: $(cat "$TMP/purge.log")"
 check_eq "package status after purge" "" "$(dpkg-query -W -f='${Status}' ctadvisor 2>/dev/null)"

@@ -19,14 +19,16 @@ make -s -C "$SRC" BUILD="$BUILD_DIR" DESTDIR="$DEST" PREFIX=/usr install >"$LAB_
 want=(usr/sbin/ctadvisor usr/share/man/man8/ctadvisor.8
 	usr/share/bash-completion/completions/ctadvisor
 	usr/lib/systemd/system/ctadvisor-textfile.service usr/lib/systemd/system/ctadvisor-textfile.timer
+	usr/lib/systemd/system/ctadvisor-watch.service
 	usr/share/ctadvisor/icinga2/ctadvisor.conf usr/share/ctadvisor/nagios/ctadvisor.cfg
+	usr/share/ctadvisor/prometheus/ctadvisor.rules.yml
 	usr/share/doc/ctadvisor/check-output.md usr/share/doc/ctadvisor/NEWS.md)
 assert_eq "installed files" "$(printf '%s\n' "${want[@]}" | sort)" \
 	"$(cd "$DEST" && find . -type f | sed 's|^\./||' | sort)"
 assert_eq "binary mode" 755 "$(stat -c %a "$DEST/usr/sbin/ctadvisor")"
 assert_eq "man page mode" 644 "$(stat -c %a "$DEST/usr/share/man/man8/ctadvisor.8")"
-for f in usr/lib/systemd/system/ctadvisor-textfile.service usr/share/ctadvisor/icinga2/ctadvisor.conf \
-	usr/share/ctadvisor/nagios/ctadvisor.cfg; do
+for f in usr/lib/systemd/system/ctadvisor-textfile.service usr/lib/systemd/system/ctadvisor-watch.service \
+	usr/share/ctadvisor/icinga2/ctadvisor.conf usr/share/ctadvisor/nagios/ctadvisor.cfg; do
 	grep -q '/usr/sbin/ctadvisor' "$DEST/$f" || fail "$f: no /usr/sbin/ctadvisor in the installed copy"
 	if grep -q /usr/local/sbin/ctadvisor "$DEST/$f"; then
 		fail "$f: still names /usr/local/sbin/ctadvisor"
@@ -121,7 +123,10 @@ assert_eq "completion of 'ctadvisor nat --format '" "json
 prometheus
 text" "$(complete_words ctadvisor nat --format '')"
 assert_eq "completion of 'ctadvisor watch -f '" "json
+prometheus
 text" "$(complete_words ctadvisor watch -f '')"
+assert_eq "completion of 'ctadvisor logparse --format '" "json
+text" "$(complete_words ctadvisor logparse --format '')"
 assert_eq "completion of 'ctadvisor flush -f '" "ipv4
 ipv6" "$(complete_words ctadvisor flush -f '')"
 assert_eq "completion of 'ctadvisor nat --netns <lab prefix>'" "$NS" \
@@ -142,7 +147,9 @@ make -s -C "$SRC" BUILD="$BUILD_DIR" DESTDIR="$DEST2" PREFIX=/usr BINDIR="$OBIN"
 want2=("${OBIN#/}/ctadvisor" "${OMAN#/}/man8/ctadvisor.8"
 	usr/share/bash-completion/completions/ctadvisor
 	usr/lib/systemd/system/ctadvisor-textfile.service usr/lib/systemd/system/ctadvisor-textfile.timer
+	usr/lib/systemd/system/ctadvisor-watch.service
 	usr/share/ctadvisor/icinga2/ctadvisor.conf usr/share/ctadvisor/nagios/ctadvisor.cfg
+	usr/share/ctadvisor/prometheus/ctadvisor.rules.yml
 	usr/share/doc/ctadvisor/check-output.md usr/share/doc/ctadvisor/NEWS.md)
 assert_eq "installed files (BINDIR=$OBIN MANDIR=$OMAN)" "$(printf '%s\n' "${want2[@]}" | sort)" \
 	"$(cd "$DEST2" && find . -type f | sed 's|^\./||' | sort)"
@@ -152,12 +159,15 @@ assert_eq "BINDIR binary is the one built" "$(sha256sum <"$CTADVISOR")" "$(sha25
 assert_eq "service ExecStart names BINDIR" \
 	"ExecStart=$OBIN/ctadvisor check --format prometheus --output /var/lib/prometheus/node-exporter/ctadvisor.prom" \
 	"$(grep '^ExecStart=' "$DEST2/usr/lib/systemd/system/ctadvisor-textfile.service")"
+assert_eq "watch service ExecStart names BINDIR" \
+	"ExecStart=$OBIN/ctadvisor watch --interval 15s --format prometheus --output /var/lib/prometheus/node-exporter/ctadvisor_watch.prom" \
+	"$(grep '^ExecStart=' "$DEST2/usr/lib/systemd/system/ctadvisor-watch.service")"
 assert_eq "icinga2 CheckCommand names BINDIR" "vars.ctadvisor_binary = \"$OBIN/ctadvisor\"" \
 	"$(grep -oE 'vars\.ctadvisor_binary = "[^"]*"' "$DEST2/usr/share/ctadvisor/icinga2/ctadvisor.conf")"
 assert_eq "nagios command lines naming BINDIR" 2 \
 	"$(grep -cE "^ +command_line +$OBIN/ctadvisor check " "$DEST2/usr/share/ctadvisor/nagios/ctadvisor.cfg")"
-for f in usr/lib/systemd/system/ctadvisor-textfile.service usr/share/ctadvisor/icinga2/ctadvisor.conf \
-	usr/share/ctadvisor/nagios/ctadvisor.cfg; do
+for f in usr/lib/systemd/system/ctadvisor-textfile.service usr/lib/systemd/system/ctadvisor-watch.service \
+	usr/share/ctadvisor/icinga2/ctadvisor.conf usr/share/ctadvisor/nagios/ctadvisor.cfg; do
 	if grep -qE '/usr(/local)?/sbin/ctadvisor' "$DEST2/$f"; then
 		fail "$f: names $(grep -oE '/usr(/local)?/sbin/ctadvisor' "$DEST2/$f" | head -n1), not $OBIN/ctadvisor"
 	fi

@@ -7,9 +7,17 @@
 # ports 40000-40009, so `nat --netns CLI` and `check --netns CLI` have a NAT
 # key: their output and `inventory`'s pass promtool too, with samples equal
 # to the kernel's. Then the files as node_exporter's textfile collector
-# would merge them (check of both namespaces, nat, inventory): one family
-# keeps one HELP, one TYPE and one set of label names in every file, and no
-# series appears twice.
+# would merge them (check of both namespaces, nat, inventory, watch): one
+# family keeps one HELP, one TYPE and one set of label names in every file,
+# and no series appears twice.
+# `watch --format prometheus --output` in the server namespace: the file
+# passes promtool, no counter goes backwards between two rewrites while K
+# SYN+FIN segments arrive (invalid grows by exactly K: the listener's
+# stack drops SYN+FIN without an answer), and after SIGTERM its
+# last file equals conntrack -C and every conntrack -S counter there.
+# Last, the shipped rules: `promtool check rules` and `promtool test rules`
+# (tests/fixtures/prometheus/ctadvisor.rules.test.yml: the drop alert fires
+# on drops in its window, not on a total since boot nor across a restart).
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2016
 source "$(dirname "$0")/lib.sh"
 
@@ -163,11 +171,78 @@ textfile_conflicts()
 		seen[series] = 1; seenf[series] = file
 	}' "$@"
 }
+# watch --format prometheus --output, in the server namespace.
+K=4
+WF="$LAB_TMP/wtf/ctadvisor_watch.prom"
+mkdir -p "$LAB_TMP/wtf"
+"$CTADVISOR" watch --netns "$SRV" --interval 200ms --format prometheus --output "$WF" \
+	>"$LAB_TMP/watch.out" 2>&1 &
+wpid=$!
+LAB_PIDS+=("$wpid")
+wait_for "the watch's first file" test -s "$WF"
+# rewritten: wait until the file is a new one (another inode) than $1's
+rewritten() { [[ "$(stat -c %i "$WF" 2>/dev/null)" != "$1" ]]; }
+next_file()
+{
+	local ino
+	ino=$(stat -c %i "$WF")
+	wait_for "the watch's file rewritten" rewritten "$ino"
+}
+next_file
+cp "$WF" "$LAB_TMP/watch1.prom"
+inv0=$(truth_stat "$SRV" invalid)
+in_ns "$CLI" "$TOOLS/raw_tcp" send 10.213.52.1 10.213.52.2 41000 5001 SYN,FIN "$K" >/dev/null ||
+	die "raw_tcp SYN,FIN failed"
+assert_eq "conntrack -S invalid in $SRV grew by $K (lab sanity)" "$K" $(($(truth_stat "$SRV" invalid) - inv0))
+# Two rewrites after the segments: the second's sample was taken after them.
+next_file
+next_file
+cp "$WF" "$LAB_TMP/watch2.prom"
+kill -TERM "$wpid"
+rc=0
+wait "$wpid" || rc=$?
+assert_eq "watch after SIGTERM: exit status" 0 "$rc"
+assert_eq "watch: nothing on stdout/stderr" "" "$(cat "$LAB_TMP/watch.out")"
+assert_eq "watch: files in its directory (no temp file left)" "ctadvisor_watch.prom" "$(ls -A "$LAB_TMP/wtf")"
+promtool_clean "watch --output, first rewrite" "$LAB_TMP/watch1.prom"
+promtool_clean "watch --output, last file" "$WF"
+# wvalue FILE NAME: the sample of NAME (its one series) in FILE.
+wvalue() { awk -v n="$2" 'index($1, n "{") == 1 { print $2 }' "$1"; }
+back=""
+while read -r name; do
+	v1=$(wvalue "$LAB_TMP/watch1.prom" "$name")
+	v2=$(wvalue "$LAB_TMP/watch2.prom" "$name")
+	[[ -n $v2 ]] && ((v2 >= v1)) || back+=" $name($v1->$v2)"
+done < <(awk '$1 == "#" && $2 == "TYPE" && $4 == "counter" { print $3 }' "$LAB_TMP/watch1.prom")
+assert_eq "watch counters that went backwards between two rewrites" "" "${back# }"
+assert_ge "watch counter families" 8 \
+	"$(grep -c '^# TYPE ctadvisor_watch_conntrack_stat_[a-z0-9_]*_total counter$' "$WF")"
+assert_eq "watch: invalid grew by the $K SYN+FIN segments" "$K" \
+	$(($(wvalue "$LAB_TMP/watch2.prom" ctadvisor_watch_conntrack_stat_invalid_total) -
+		$(wvalue "$LAB_TMP/watch1.prom" ctadvisor_watch_conntrack_stat_invalid_total)))
+assert_eq "watch: ctadvisor_watch_conntrack_entries vs conntrack -C" "$(in_ns "$SRV" conntrack -C)" \
+	"$(wvalue "$WF" ctadvisor_watch_conntrack_entries)"
+assert_eq "watch: entries_limit vs nf_conntrack_max" "$(in_ns "$SRV" sysctl -n net.netfilter.nf_conntrack_max)" \
+	"$(wvalue "$WF" ctadvisor_watch_conntrack_entries_limit)"
+mismatch=""
+while read -r key val; do
+	k=${key#stat.}
+	got=$(wvalue "$WF" "ctadvisor_watch_conntrack_stat_${k}_total")
+	[[ "$got" == "$val" ]] || mismatch+=" $k(conntrack -S $val, watch ${got:-absent})"
+done < <(truth_stats "$SRV")
+assert_eq "watch counters vs conntrack -S (summed over CPUs)" "" "${mismatch# }"
+assert_eq "watch: every sample carries netns=\"$SRV\"" "" \
+	"$(grep -v '^#' "$WF" | grep -vF "{netns=\"$SRV\"" || true)"
+assert_eq "watch: start time earlier than or at the last write" 1 \
+	"$(awk '/^ctadvisor_watch_start_time_seconds/ { s = $2 } /^ctadvisor_watch_last_write/ { w = $2 }
+		END { print (s > 1e9 && s <= w) ? 1 : 0 }' "$WF")"
+
 for f in stdout.prom check-cli.prom nat.prom inv.prom; do
 	cp "$LAB_TMP/$f" "$LAB_TMP/textfile-$f"
 done
-assert_eq "textfile merge of check (2 namespaces), nat, inventory: conflicts" "" \
-	"$(cd "$LAB_TMP" && textfile_conflicts textfile-stdout.prom textfile-check-cli.prom textfile-nat.prom textfile-inv.prom)"
+cp "$WF" "$LAB_TMP/textfile-watch.prom"
+assert_eq "textfile merge of check (2 namespaces), nat, inventory, watch: conflicts" "" \
+	"$(cd "$LAB_TMP" && textfile_conflicts textfile-stdout.prom textfile-check-cli.prom textfile-nat.prom textfile-inv.prom textfile-watch.prom)"
 # The checker itself finds what it must: a second HELP, other label names, a
 # series twice.
 printf '%s\n' '# HELP ctadvisor_conntrack_entries_limit other text' \
@@ -175,5 +250,22 @@ printf '%s\n' '# HELP ctadvisor_conntrack_entries_limit other text' \
 	"ctadvisor_check_status{netns=\"$SRV\"} 0" >"$LAB_TMP/textfile-bad.prom"
 assert_eq "textfile merge checker: conflicts it finds in a bad file" 3 \
 	"$(cd "$LAB_TMP" && textfile_conflicts textfile-stdout.prom textfile-bad.prom | wc -l)"
+
+# The shipped rules: syntax and names, then their behaviour on series.
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+rc=0
+promtool check rules "$SRC/contrib/prometheus/ctadvisor.rules.yml" >"$LAB_TMP/rules.out" 2>&1 || rc=$?
+assert_eq "promtool check rules exit status" 0 "$rc"
+assert_eq "promtool check rules result" "SUCCESS: 16 rules found" \
+	"$(sed -n 's/^ *\(SUCCESS.*\)/\1/p' "$LAB_TMP/rules.out")"
+rc=0
+promtool test rules "$SRC/tests/fixtures/prometheus/ctadvisor.rules.test.yml" >"$LAB_TMP/rtest.out" 2>&1 || rc=$?
+assert_eq "promtool test rules exit status" 0 "$rc"
+assert_eq "promtool test rules failures" "" "$(grep -A20 FAILED "$LAB_TMP/rtest.out" || true)"
+# Every metric the rules use is one ctadvisor writes (a renamed metric
+# would leave an alert that never fires).
+used=$(grep -vE '^ *#' "$SRC/contrib/prometheus/ctadvisor.rules.yml" | grep -oE 'ctadvisor_[a-z_]+[a-z]' | sort -u)
+known=$(cat "$WF" "$SRC"/tests/golden/invalid-*.prom | awk '$1 == "#" && $2 == "TYPE" { print $3 }' | sort -u)
+assert_eq "metrics the rules use that ctadvisor does not write" "" "$(comm -23 <(echo "$used") <(echo "$known"))"
 
 lab_finish
