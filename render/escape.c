@@ -105,8 +105,8 @@ static const char *esc_short(uint32_t c, enum render_esc mode)
 {
 	bool is_text = mode == RENDER_ESC_TEXT || mode == RENDER_ESC_HTML;
 
-	if (mode == RENDER_ESC_HTML && esc_html(c) != NULL)
-		return esc_html(c);
+	if (mode == RENDER_ESC_HTML && (c == '\\' || esc_html(c) != NULL))
+		return esc_html(c); /* a backslash stays: commands copy whole */
 	switch (c) {
 	case '\\':
 		return "\\\\";

@@ -23,9 +23,10 @@ enum render_esc {
 	 * escapes control characters itself but rejects invalid UTF-8. */
 	RENDER_ESC_UTF8,
 	/* HTML text or a quoted attribute value: & < > " ' as character
-	 * references; controls, bidi characters and invalid UTF-8 bytes shown
-	 * as the text mode shows them (\xNN, \uNNNN), so nothing can open
-	 * markup or reorder the page. */
+	 * references; \n \t \r, other controls, bidi characters and invalid
+	 * UTF-8 bytes as the text mode shows them (\xNN, \uNNNN), so nothing
+	 * can open markup or reorder the page. A backslash stays as it is, so
+	 * a shell-quoted command copies from the page whole. */
 	RENDER_ESC_HTML,
 };
 
