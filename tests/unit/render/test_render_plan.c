@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "../golden.h"
 #include "../../../render/render_plan.h"
 
 struct fixture {
@@ -139,56 +140,22 @@ static void render_to(int (*fn)(FILE *, const struct render_plan *), const struc
 	assert_int_equal(fclose(m), 0);
 }
 
-static void golden_path(char *path, size_t size, const char *name, const char *ext)
-{
-	const char *dir = getenv("CTADVISOR_SRCDIR");
-
-	snprintf(path, size, "%s/tests/golden/plan-%s.%s", dir != NULL ? dir : ".", name, ext);
-}
-
-static void golden_check(const char *path, const struct rendered *r)
-{
-	char *want = NULL;
-	size_t want_len = 0, i, line = 1;
-	FILE *f;
-
-	if (getenv("UPDATE_GOLDEN") != NULL) {
-		f = fopen(path, "w");
-		assert_non_null(f);
-		assert_int_equal(fwrite(r->buf, 1, r->len, f), r->len);
-		assert_int_equal(fclose(f), 0);
-		return;
-	}
-	f = fopen(path, "r");
-	if (f == NULL)
-		fail_msg("%s: %s (generate it with UPDATE_GOLDEN=1)", path, strerror(errno));
-	assert_int_not_equal(getdelim(&want, &want_len, '\0', f), -1);
-	want_len = strlen(want);
-	fclose(f);
-	for (i = 0; i < want_len && i < r->len && want[i] == r->buf[i]; i++)
-		line += want[i] == '\n';
-	free(want);
-	if (i != want_len || i != r->len)
-		fail_msg("%s: output differs from line %zu (byte %zu); UPDATE_GOLDEN=1 regenerates",
-			 path, line, i);
-}
-
 static void test_golden(void **state)
 {
 	(void)state;
 	for (size_t ci = 0; ci < sizeof(cases) / sizeof(cases[0]); ci++) {
 		static struct fixture f;
 		struct rendered txt = {0}, js = {0};
-		char path[4096];
+		char path[256];
 
 		memset(&f, 0, sizeof(f));
 		cases[ci].make(&f);
 		render_to(render_plan_text, &f.p, &txt);
 		render_to(render_plan_json, &f.p, &js);
-		golden_path(path, sizeof(path), cases[ci].name, "txt");
-		golden_check(path, &txt);
-		golden_path(path, sizeof(path), cases[ci].name, "json");
-		golden_check(path, &js);
+		snprintf(path, sizeof(path), "plan-%s.txt", cases[ci].name);
+		golden_compare_file(path, txt.buf, txt.len);
+		snprintf(path, sizeof(path), "plan-%s.json", cases[ci].name);
+		golden_compare_file(path, js.buf, js.len);
 		if (memchr(txt.buf, '\x1b', txt.len) != NULL)
 			fail_msg("case %zu: raw escape character in the text output", ci);
 		free(txt.buf);
