@@ -211,7 +211,13 @@ static void line_svg(FILE *out, const struct html_chart *c, const struct html_li
 		"<svg class=\"line\" role=\"img\" aria-labelledby=\"%s-t\" width=\"%d\" "
 		"height=\"%d\" viewBox=\"0 0 %d %d\">\n<title id=\"%s-t\">%s</title>\n",
 		c->id, LINE_W, LINE_H, LINE_W, LINE_H, c->id, c->title);
-	line_level(out, s, "max", "max", l->max);
+	if (l->max <= s->y_top)
+		line_level(out, s, "max", "max", l->max);
+	else
+		fprintf(out,
+			"<text class=\"marklbl\" x=\"%d\" y=\"14\">max %s: far above this "
+			"scale</text>\n",
+			LINE_PAD + 4, html_num(num, sizeof(num), l->max));
 	line_level(out, s, "peak", "peak", l->peak);
 	fputs("<polyline class=\"series\" points=\"", out);
 	for (size_t i = 0; i < l->n; i++)
@@ -236,11 +242,16 @@ static void line_svg(FILE *out, const struct html_chart *c, const struct html_li
 
 void html_line_chart(FILE *out, const struct html_chart *c, const struct html_line *l)
 {
-	struct line_scale s = {.t_end = 0, .y_top = fmax(l->max, l->peak)};
+	struct line_scale s = {.t_end = 0, .y_top = l->peak};
 	char a[64], b[64];
 
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		s.t_end = fmax(s.t_end, l->t_s[i]);
+		s.y_top = fmax(s.y_top, l->count[i]);
+	}
+	/* The limit is on the scale when the line heads there (a projection)
+	 * or is near; else a far limit would flatten the line it is about. */
+	s.y_top = l->proj_t_s >= 0 || l->max < s.y_top * 2 ? fmax(l->max, s.y_top) : s.y_top * 1.25;
 	if (l->proj_t_s > s.t_end)
 		s.t_end = l->proj_t_s;
 	chart_open(out, c);
