@@ -21,6 +21,7 @@ UDP_DEAD=9990
 HERE=$(cd "$(dirname "$0")" && pwd)
 FIXTURE="$HERE/../fixtures/logparse/dmesg.log"
 EVIL='<script>alert(1)</script>"&'\''x'
+EVIL_LOG="$EVIL"$'\001' # and a control character
 EVIL_NAME='<script>alert(1)"&'\''x' # a netns name cannot hold a slash
 
 command -v chromium >/dev/null || die "chromium is not installed (Debian package chromium)"
@@ -57,7 +58,7 @@ peak=$(jq -r .peak_count "$LAB_TMP/w.json") || die "watch --save wrote no JSON"
 log="$LAB_TMP/kern.log"
 cp "$FIXTURE" "$log"
 printf '[  200.5] %s IN=v1 OUT= SRC=10.213.90.1 DST=10.213.90.2 LEN=60 TTL=64 ID=1 PROTO=TCP SPT=4000 DPT=80 WINDOW=1 RES=0x00 SYN URGP=0 \n' \
-	"$EVIL" >>"$log"
+	"$EVIL_LOG" >>"$log"
 timeout -k 10 300 "$CTADVISOR" logparse -f json "$log" >"$LAB_TMP/lp.json" || [[ $? -le 2 ]] ||
 	die "logparse of the log failed"
 timeout -k 10 300 "$CTADVISOR" plan --netns "$SRV" --from "$LAB_TMP/w.json" --format json \
@@ -147,8 +148,8 @@ assert_eq "TCP flags: as logparse" \
 	"$(dj '[.charts["chart-tcp-flags"][] | "\(.[0])=\(.[1])"] | sort | join(" ")')"
 
 # Hostile strings are text in the DOM, whole.
-assert_eq "hostile LOG prefix: one bar, as text" 1 \
-	"$(dj '[.charts["chart-log-prefix"][] | select(.[0] | startswith("<script>alert(1)</script>"))] | length')"
+assert_eq "hostile LOG prefix: one bar, as text, the control character shown" 1 \
+	"$(dj --arg p "$EVIL" '[.charts["chart-log-prefix"][] | select(.[0] == $p + "\\x01")] | length')"
 assert_eq "hostile namespace name: a bar, as text" 1 \
 	"$(dj --arg n "$EVIL_NS" '[.charts["chart-netns"][] | select(.[0] == $n)] | length')"
 assert_eq "srv in the namespace chart with conntrack -C" "$count_now" \
