@@ -29,6 +29,9 @@
 
 #define MAX_LOGS 16
 #define LOG_TOP  10
+/* check's defaults for the NAT view (--nat-warn, --nat-crit) */
+#define NAT_WARN_PCT 70
+#define NAT_CRIT_PCT 90
 
 static const char report_usage[] =
     "Usage: ctadvisor report -o FILE.html [OPTIONS]\n"
@@ -205,7 +208,7 @@ static void collect_inside(struct report_run *r, const struct sysctl_ctx *ctx, c
 	collect_count(snap, ctx);
 	collect_stats(snap, proc);
 	if (r->a.do_walk)
-		nat_check_walk(snap, &r->nat, 70, 90);
+		nat_check_walk(snap, &r->nat, NAT_WARN_PCT, NAT_CRIT_PCT);
 }
 
 /* 0, or -1 when the namespace could not be entered (printed). */
@@ -343,8 +346,8 @@ static int run(struct report_run *r)
 	if (read_logs(r) < 0 || collect(r) < 0)
 		return CT_EXIT_UNKNOWN;
 	rules_opts_default(&opts);
-	check_verdict(&r->snap, &r->a.warn, &r->a.crit, &opts, r->a.do_walk ? &r->nat : NULL, 70,
-		      90, &r->rep);
+	check_verdict(&r->snap, &r->a.warn, &r->a.crit, &opts, r->a.do_walk ? &r->nat : NULL,
+		      NAT_WARN_PCT, NAT_CRIT_PCT, &r->rep);
 	header_facts(r);
 	note_missing(r);
 	make_plan(r);

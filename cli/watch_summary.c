@@ -26,7 +26,7 @@ static bool js_real(json_t *o, const char *key, bool *has, double *out)
 	json_t *v = json_object_get(o, key);
 
 	*has = false;
-	if (json_is_null(v) && has != NULL)
+	if (json_is_null(v))
 		return true;
 	if (!json_is_number(v) || !isfinite(json_number_value(v)))
 		return false;

@@ -287,8 +287,14 @@ static void watch(FILE *out, const struct render_html_watch *w)
 
 	fputs("<h2 id=\"watch\">The watch (<code>", out);
 	html_text(out, w->source);
-	fprintf(out, "</code>)</h2>\n<p>%" PRIu64 " samples over %s s; mean %s entries. ",
-		w->samples, html_num(a, sizeof(a), w->duration_s), html_num(b, sizeof(b), w->mean));
+	fputs("</code>)</h2>\n<p>", out);
+	if (w->netns != NULL && w->netns[0] != '\0') {
+		fputs("Network namespace <span id=\"watch-netns\">", out);
+		html_text(out, w->netns);
+		fputs("</span>: ", out);
+	}
+	fprintf(out, "%" PRIu64 " samples over %s s; mean %s entries. ", w->samples,
+		html_num(a, sizeof(a), w->duration_s), html_num(b, sizeof(b), w->mean));
 	if (w->has_growth)
 		fprintf(out, "Growth <span id=\"watch-growth\">%s</span> entries per hour. ",
 			html_num(a, sizeof(a), w->growth_per_hour));
