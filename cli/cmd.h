@@ -26,6 +26,7 @@ int cmd_undo(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
 int cmd_nat(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Print "ctadvisor CMD: MSG" and a hint to stderr (usage errors). */
 void cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

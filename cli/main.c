@@ -16,6 +16,7 @@ static const struct cmd_entry commands[] = {
     {"flush", cmd_flush, "delete the flows that match a filter, showing the count first"},
     {"nat", cmd_nat, "source NAT port saturation per destination, worst first"},
     {"inventory", cmd_inventory, "every network namespace, its owner and its conntrack figures"},
+    {"report", cmd_report, "one self-contained HTML page with charts, to attach to a change"},
 };
 
 static void usage(FILE *out)

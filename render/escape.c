@@ -81,9 +81,32 @@ static void esc_bytes(struct esc_out *o, const unsigned char *s, size_t n, const
 	}
 }
 
+/* HTML's character references for the five characters that mean markup. */
+static const char *esc_html(uint32_t c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
+	}
+}
+
 /* The short forms a mode has for c, or NULL. */
 static const char *esc_short(uint32_t c, enum render_esc mode)
 {
+	bool is_text = mode == RENDER_ESC_TEXT || mode == RENDER_ESC_HTML;
+
+	if (mode == RENDER_ESC_HTML && (c == '\\' || esc_html(c) != NULL))
+		return esc_html(c); /* a backslash stays: commands copy whole */
 	switch (c) {
 	case '\\':
 		return "\\\\";
@@ -92,15 +115,15 @@ static const char *esc_short(uint32_t c, enum render_esc mode)
 	case '"':
 		return mode == RENDER_ESC_PROM ? "\\\"" : NULL;
 	case '\t':
-		return mode == RENDER_ESC_TEXT ? "\\t" : NULL;
+		return is_text ? "\\t" : NULL;
 	case '\r':
-		return mode == RENDER_ESC_TEXT ? "\\r" : NULL;
+		return is_text ? "\\r" : NULL;
 	default:
 		return NULL;
 	}
 }
 
-/* One valid character in TEXT or PROM mode. */
+/* One valid character in TEXT, PROM or HTML mode. */
 static void esc_char(struct esc_out *o, const unsigned char *s, size_t n, uint32_t c,
 		     enum render_esc mode)
 {

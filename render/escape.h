@@ -22,6 +22,12 @@ enum render_esc {
 	/* Only invalid UTF-8 bytes, as the text \xNN: for JSON, whose library
 	 * escapes control characters itself but rejects invalid UTF-8. */
 	RENDER_ESC_UTF8,
+	/* HTML text or a quoted attribute value: & < > " ' as character
+	 * references; \n \t \r, other controls, bidi characters and invalid
+	 * UTF-8 bytes as the text mode shows them (\xNN, \uNNNN), so nothing
+	 * can open markup or reorder the page. A backslash stays as it is, so
+	 * a shell-quoted command copies from the page whole. */
+	RENDER_ESC_HTML,
 };
 
 /* Escape the NUL-terminated src into dst. dst is always NUL-terminated when

@@ -12,7 +12,7 @@ build_pkgs=(gcc make pkg-config libmnl-dev libnetfilter-conntrack-dev libnetfilt
 test_pkgs=(git libcmocka-dev conntrack nftables iproute2 procps jq valgrind clang-format kmod
 	util-linux man-db groff-base systemd prometheus icinga2-bin nagios4-core time clang
 	libclang-rt-14-dev clang-tidy cppcheck strace build-essential debhelper dpkg-dev fakeroot
-	lintian)
+	lintian chromium python3)
 
 usage() {
 	echo "usage: $0 check [ctadvisor check options] | test | bench" >&2

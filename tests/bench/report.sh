@@ -52,7 +52,7 @@ walk_table()
 	echo
 	echo "| command | wall s | CPU s (user+sys) | peak RSS MiB | wall spread |"
 	echo "| --- | --- | --- | --- | --- |"
-	for l in check check_nowalk dump conntrack_L conntrack_C; do
+	for l in check check_nowalk report dump conntrack_L conntrack_C; do
 		printf '| %s | %s | %s | %s | %s %% |\n' "$(walk_label "$l")" "$(cell "$f" "$l" 2 1)" \
 			"$(cell "$f" "$l" 3 1)" "$(cell "$f" "$l" 4 1024)" "$(spread "$f" "$l")"
 	done
@@ -66,6 +66,7 @@ walk_label()
 	case $1 in
 	check) echo '`ctadvisor check --format json` (full walk)' ;;
 	check_nowalk) echo '`ctadvisor check --no-walk` (fixed cost)' ;;
+	report) echo '`ctadvisor report -o FILE.html` (walk, plan, page)' ;;
 	dump) echo 'bare libmnl dump, count only (floor)' ;;
 	conntrack_L) echo '`conntrack -L > /dev/null`' ;;
 	conntrack_C) echo '`conntrack -C`' ;;
@@ -98,6 +99,23 @@ walk_ratios()
 	echo
 	echo "The targets (DESIGN.md) are for a walk of 1,000,000 entries; the smaller tables show how the"
 	echo "fixed cost of check (the --no-walk row: every setting, the counters) weighs when the walk is short."
+	echo
+}
+
+# report against check on the same table, and the page's size by table size.
+report_ratios()
+{
+	local tag n b f
+	echo "### report against check"
+	echo
+	echo "| N | report / check (wall) | report / check (CPU) | page bytes (median) |"
+	echo "| --- | --- | --- | --- |"
+	while read -r tag n b; do
+		f="$TMP/walk-$tag.txt"
+		printf '| %s | %s | %s | %s |\n' "$n" "$(ratio "$(med "$f" report 2)" "$(med "$f" check 2)")" \
+			"$(ratio "$(med "$f" report 3)" "$(med "$f" check 3)")" \
+			"$(sort -n "$f.size" 2>/dev/null | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }')"
+	done <"$TMP/walk-index.txt"
 	echo
 }
 
@@ -204,6 +222,7 @@ write_report()
 		walk_table "$tag" "$n" "$b"
 	done <"$TMP/walk-index.txt"
 	walk_ratios
+	report_ratios
 	walk_rss
 	logparse_section
 	nflog_section

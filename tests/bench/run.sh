@@ -7,6 +7,7 @@
 #
 #  1. Table walk: for each N, a namespace filled with N entries (ct_fill),
 #     then interleaved rounds of: ctadvisor check --format json (full walk),
+#     ctadvisor report (the HTML page: check's walk, the plan, the page),
 #     ctadvisor check --no-walk (its fixed cost), the bare libmnl dump that
 #     only counts messages (dump_count, the floor), conntrack -L, conntrack
 #     -C. Wall, CPU (user+sys) and peak RSS from /usr/bin/time.
@@ -194,6 +195,12 @@ walk_round()
 	EXPECT="\"entries\": $n," timed check "$file" "$CTADVISOR" check --netns "$ns" --format json
 	EXPECT="\"count\": $n," timed check_nowalk "$file" "$CTADVISOR" check --netns "$ns" \
 		--format json --no-walk
+	# report: check's collection plus the plan and the page (aggregates
+	# only, so its size must not grow with the table).
+	# The page goes to a file; cat it (40 KiB, noise) so EXPECT sees it.
+	EXPECT="id=\"walk-entries\">$n<" timed report "$file" sh -c \
+		'"$0" report --netns "$1" -o "$2" && cat "$2"' "$CTADVISOR" "$ns" "$TMP/report.html"
+	[[ "$file" == /dev/null ]] || stat -c "%s" "$TMP/report.html" >>"$file.size"
 	EXPECT="^entries $n lost 0" timed dump "$file" "$BIN/dump_count" "$ns"
 	EXPECT="" timed conntrack_L "$file" ip netns exec "$ns" conntrack -L
 	EXPECT="^$n\$" timed conntrack_C "$file" ip netns exec "$ns" conntrack -C
