@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../golden.h"
+#include "../common/golden.h"
 #include "../../../render/escape.h"
 #include "../../../render/render_html.h"
 
@@ -243,7 +243,7 @@ static void test_full_golden(void **state)
 	(void)state;
 	make_page(&f, "lab", "FW-DROP: ", "web-0");
 	html = render_page(&f.page, &len);
-	golden_compare_file("report-full.html", html, len);
+	golden_check("report-full.html", html, len);
 	/* one bar per plan sizing, per reason, per rate */
 	assert_int_equal(count_of(html, "data-label=\"recommended (max"), 1);
 	assert_non_null(strstr(html, "id=\"fill-count\">200000<"));
@@ -272,7 +272,7 @@ static void test_minimal_golden(void **state)
 	f.page.missing[f.page.n_missing++] = "no kernel log";
 	f.snap.all_ns.has_all = false;
 	html = render_page(&f.page, &len);
-	golden_compare_file("report-minimal.html", html, len);
+	golden_check("report-minimal.html", html, len);
 	assert_null(strstr(html, "chart-watch"));
 	assert_null(strstr(html, "chart-reasons"));
 	assert_non_null(strstr(html, "<li>no watch summary</li>"));
@@ -291,7 +291,7 @@ static void test_hostile_golden(void **state)
 	snprintf(f.snap.walk.top_src[0].key, sizeof(f.snap.walk.top_src[0].key), "%s", HOSTILE);
 	f.page.host = HOSTILE;
 	html = render_page(&f.page, &len);
-	golden_compare_file("report-hostile.html", html, len);
+	golden_check("report-hostile.html", html, len);
 	/* <script only as escaped text; no control byte, no stray quote */
 	assert_null(strstr(html, "<script"));
 	assert_null(strstr(html, "\"x\""));
