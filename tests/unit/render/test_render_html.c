@@ -5,6 +5,7 @@
  * passes constants, so nothing in the page varies). Plus what a golden file
  * cannot show: hostile names, prefixes and pod names leave no markup, the
  * HTML escaper itself, and the policy that forbids script. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
