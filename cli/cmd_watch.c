@@ -205,10 +205,6 @@ static int parse_watch_args(int argc, char **argv, struct watch_args *a)
 					 "--save FILE)");
 		return -1;
 	}
-	if (a->invalid && a->format == CLI_FORMAT_PROMETHEUS) {
-		cmd_usage_error("watch", "--format prometheus does not go with --invalid yet");
-		return -1;
-	}
 	if (a->duration_ms != 0 && a->duration_ms < a->interval_ms) {
 		cmd_usage_error("watch", "--duration is shorter than --interval");
 		return -1;

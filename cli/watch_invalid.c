@@ -36,6 +36,7 @@
 #include "cmd.h"
 #include "watch_invalid.h"
 #include "watch_invalid_knobs.h"
+#include "watch_prom.h"
 
 #define WI_GROUP   0
 #define WI_TOP_K   64
@@ -59,6 +60,7 @@ struct wi_run {
 	bool has_before;
 	uint64_t kernel_delta, error_delta; /* UINT64_MAX unknown */
 	bool is_drain_cut;                  /* the final drain did not reach a quiet socket */
+	bool is_prom_failed;                /* --output could not be written (already said) */
 };
 
 static void wi_on_signal(int sig)
@@ -233,6 +235,30 @@ static void wi_live_line(struct wi_run *r, uint64_t now)
 	r->last_packets = st->packets;
 }
 
+/* --format prometheus: the counts so far, rewritten each interval (the
+ * kernel's deltas and the ruleset are read once, at the end). */
+static int wi_prom(struct wi_run *r)
+{
+	static const struct nl_nflog_stats none;
+	const struct nl_nflog_stats *st = r->nf ? nl_nflog_get_stats(r->nf) : &none;
+	struct render_invalid_meta meta = {.is_live = true,
+					   .source = "nflog",
+					   .netns = wi_ns(r),
+					   .duration_s = (double)(wi_now_ms() - r->t0_ms) / 1000.0,
+					   .nflog_packets = st->packets,
+					   .nflog_lost = st->lost,
+					   .enobufs = st->enobufs,
+					   .nflog_bad_messages = st->bad_messages,
+					   .is_counts_only = r->is_counts_only,
+					   .kernel_invalid_delta = UINT64_MAX,
+					   .kernel_error_delta = UINT64_MAX,
+					   .nflog_not_reported = UINT64_MAX};
+	struct logparse_agg_result res;
+
+	logparse_agg_result(r->agg, &res);
+	return watch_prom_invalid(r->a, &res, &meta);
+}
+
 /* Receive until the duration ends or a signal arrives. The signals are
  * blocked except inside ppoll(), so none is missed between checks. */
 static int wi_loop(struct wi_run *r, const sigset_t *waitmask)
@@ -250,7 +276,11 @@ static int wi_loop(struct wi_run *r, const sigset_t *waitmask)
 		if (now >= deadline)
 			break;
 		if (now >= next) {
-			wi_live_line(r, now);
+			if (r->a->format == CLI_FORMAT_PROMETHEUS) {
+				rc = wi_prom(r);
+				r->is_prom_failed = rc < 0; /* said by watch_prom */
+			} else
+				wi_live_line(r, now);
 			next += tick;
 			continue;
 		}
@@ -351,7 +381,9 @@ static int wi_render(struct wi_run *r)
 	logparse_agg_result(r->agg, &res);
 	meta.nflog_not_reported = wi_not_reported(r, st, &res);
 	meta.status = invalid_verdict(&res, &in);
-	if (r->a->format == CLI_FORMAT_JSON)
+	if (r->a->format == CLI_FORMAT_PROMETHEUS)
+		rc = watch_prom_invalid(r->a, &res, &meta);
+	else if (r->a->format == CLI_FORMAT_JSON)
 		rc = render_invalid_json(stdout, &res, &meta);
 	else
 		rc = render_invalid_text(stdout, &res, &meta, color);
@@ -423,7 +455,7 @@ int watch_invalid_run(const struct watch_args *a)
 	r.t0_ms = wi_now_ms();
 	loop_rc = wi_loop(&r, &waitmask);
 	rc = wi_finish(&r);
-	if (loop_rc < 0)
+	if (loop_rc < 0 && !r.is_prom_failed)
 		fprintf(stderr, "ctadvisor watch: receiving NFLOG messages failed: %s\n",
 			strerror(-loop_rc));
 	code = wi_render(&r);

@@ -7,10 +7,11 @@
 #include "render_invalid_prom.h"
 #include "../rules/snapshot.h"
 
-PW_FAMILY(fam_packets, "ctadvisor_invalid_packets_total", "counter",
-	  "Packets conntrack found invalid, by the kernel's reason (ctadvisor's catalog id), "
-	  "protocol and verdict (dropped: ct state invalid; accepted: logged, let through), "
-	  "as NFLOG reported them.");
+PW_FAMILY(
+    fam_packets, "ctadvisor_invalid_packets_total", "counter",
+    "Packets conntrack found invalid, by the kernel's reason (ctadvisor's catalog id), "
+    "protocol and verdict (marked_invalid: ct state invalid, dropped only by a rule; accepted: logged, tracked), "
+    "as NFLOG reported them.");
 PW_FAMILY(fam_received, "ctadvisor_invalid_nflog_received_total", "counter",
 	  "NFLOG messages received on group 0 (one per invalid packet logged).");
 PW_FAMILY(fam_lost, "ctadvisor_invalid_nflog_lost_total", "counter",
@@ -35,11 +36,11 @@ static const char *reason_proto(const struct logparse_reason *r)
 
 static const char *verdict_name(enum logparse_verdict v)
 {
-	return v == LOGPARSE_VERDICT_ACCEPTED ? "accepted" : "dropped";
+	return v == LOGPARSE_VERDICT_ACCEPTED ? "accepted" : "marked_invalid";
 }
 
 /* The count of (reason, verdict) in res, 0 when not seen; a verdict the
- * wording did not give counts as dropped, as the other renderers show it. */
+ * * wording did not give counts as marked invalid, as the other renderers show it. */
 static uint64_t reason_count(const struct logparse_agg_result *res, const struct logparse_reason *r,
 			     enum logparse_verdict v)
 {

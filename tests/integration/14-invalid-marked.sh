@@ -14,6 +14,8 @@
 #     inner" and counts them in error. The report shows the reason, counted
 #     in error, live.kernel_error_delta = conntrack -S error delta = errors
 #     sent, the invalid delta untouched by them, and nothing "not reported".
+#  4. --format prometheus --output: the reason's counter = segments sent,
+#     promtool clean, no address in any label.
 # shellcheck source=lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
@@ -156,6 +158,28 @@ assert_eq "icmp: reason, counted in error" "icmp-outer-daddr-mismatch error $N_I
 assert_eq "icmp: in_error" "$N_ICMP" "$(rj icmp .invalid.in_error)"
 assert_eq "icmp: nothing called unreported" 0 "$(rj icmp .live.nflog_not_reported)"
 assert_eq "icmp: exit status (no rule drops them)" 0 "$RC"
+
+# ---- 4. the same counts for node_exporter ----
+prom="$LAB_TMP/invalid.prom"
+timeout -k 5 60 "$CTADVISOR" watch --invalid --netns "$SRV" --duration 4s --interval 1s \
+	--format prometheus --output "$prom" >"$LAB_TMP/prom.out" 2>"$LAB_TMP/prom.err" &
+ppid=$!
+LAB_PIDS+=("$ppid")
+wait_bound "$ppid" "$LAB_TMP/prom.err"
+send_flags
+prc=0
+wait "$ppid" || prc=$?
+assert_eq "prometheus: exit status (no rule drops them)" 0 "$prc"
+assert_eq "prometheus: nothing on stdout" 0 "$(wc -c <"$LAB_TMP/prom.out")"
+assert_eq "prometheus: the reason's counter" "$N_FLAGS" \
+	"$(awk '/^ctadvisor_invalid_packets_total\{.*reason="tcp-invalid-flags",proto="tcp",verdict="marked_invalid"\}/ { print $2 }' "$prom")"
+if promtool check metrics <"$prom" >"$LAB_TMP/promtool.out" 2>&1; then
+	echo "ok: promtool check metrics is clean"
+else
+	fail "promtool check metrics: $(cat "$LAB_TMP/promtool.out")"
+fi
+grep -qE '[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}' "$prom" &&
+	fail "an address in the metrics: $(grep -E '[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+' "$prom" | head -3)"
 
 assert_eq "settings after the watches" "$orig" "$(knob_values)"
 assert_eq "undo records left open" "" "$(find "$CTADVISOR_STATE_DIR/undo" -name '*.json' -printf '%f\n')"

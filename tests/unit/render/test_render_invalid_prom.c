@@ -55,7 +55,7 @@ static void case_live(struct logparse_agg *agg, struct render_invalid_meta *m)
 					  .nflog_not_reported = 0};
 }
 
-/* One reason under both verdicts (30 dropped, 10 accepted), a hostile
+/* One reason under both verdicts (30 marked invalid, 10 accepted), a hostile
  * netns name, a LOG-rule prefix with escapes (must not show). */
 static void case_hostile(struct logparse_agg *agg, struct render_invalid_meta *m)
 {
@@ -189,9 +189,9 @@ static void test_values(void **state)
 
 	(void)state;
 	assert_non_null(strstr(buf, "ctadvisor_invalid_packets_total{reason=\"tcp-invalid-flags\","
-				    "proto=\"tcp\",verdict=\"dropped\"} 7\n"));
+				    "proto=\"tcp\",verdict=\"marked_invalid\"} 7\n"));
 	assert_non_null(strstr(buf, "ctadvisor_invalid_packets_total{reason=\"tcp-bad-checksum\","
-				    "proto=\"tcp\",verdict=\"dropped\"} 0\n"));
+				    "proto=\"tcp\",verdict=\"marked_invalid\"} 0\n"));
 	assert_non_null(strstr(buf, "ctadvisor_invalid_nflog_received_total 7\n"));
 	assert_non_null(strstr(buf, "ctadvisor_invalid_nflog_lost_total 3\n"));
 	assert_non_null(strstr(buf, "ctadvisor_invalid_nflog_enobufs_total 1\n"));
@@ -219,7 +219,7 @@ static void test_hostile(void **state)
 
 	(void)state;
 	assert_non_null(strstr(buf, "reason=\"tcp-seq-under-lower-bound\",proto=\"tcp\","
-				    "verdict=\"dropped\"} 30\n"));
+				    "verdict=\"marked_invalid\"} 30\n"));
 	assert_non_null(strstr(buf, "reason=\"tcp-seq-under-lower-bound\",proto=\"tcp\","
 				    "verdict=\"accepted\"} 10\n"));
 	assert_int_equal(count_lines(buf, "reason=\"tcp-seq-under-lower-bound\""), 2);
