@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "outfile.h"
 #include "plan_args.h"
+#include "plan_host.h"
 #include "../collect/collect.h"
 #include "../collect/netns.h"
 #include "../nl/nl_events.h"
@@ -183,25 +184,10 @@ static int collect_facts(const struct plan_args *a, struct ct_snapshot *snap)
 	return 0;
 }
 
-/* Extensions any entry would carry (events=2 only with a listener, which
- * cannot be known ahead, so it does not count). */
-static const char *ext_reason(const struct snap_settings *set)
-{
-	if (set->acct > 0)
-		return "nf_conntrack_acct";
-	if (set->timestamp > 0)
-		return "nf_conntrack_timestamp";
-	if (set->events == 1)
-		return "nf_conntrack_events=1";
-	return NULL;
-}
-
 static int build_input(const struct plan_args *a, const struct ct_snapshot *snap,
 		       const struct watch_figures *w, const struct inventory_demand *host,
 		       struct plan_input *in)
 {
-	long page = sysconf(_SC_PAGESIZE);
-
 	plan_input_init(in);
 	if (a->has_target) {
 		in->src = PLAN_DEMAND_TARGET;
@@ -222,18 +208,8 @@ static int build_input(const struct plan_args *a, const struct ct_snapshot *snap
 	if (a->has_headroom)
 		in->headroom = a->headroom_pct / 100;
 	in->load = (unsigned)a->load;
-	in->ram_bytes = snap->ram_bytes;
-	in->cpus = snap->ncpus;
-	in->is_64bit = sizeof(long) >= 8;
-	if (snap->has_slab)
-		in->slab_bytes = snap->slab_obj_bytes;
-	in->has_ext = ext_reason(&snap->set) != NULL;
-	if (page > 0)
-		in->page_bytes = (uint64_t)page;
+	plan_host_input(snap, in);
 	in->budget_bytes = a->budget;
-	in->cur_max = snap->set.max;
-	in->cur_buckets = snap->set.buckets;
-	in->cur_count = snap->has_count ? (int64_t)snap->count : -1;
 	in->allow_shrink = a->allow_shrink;
 	in->window_s = a->from != NULL && w->duration_s > 0 ? w->duration_s : 0;
 	in->is_capped =
@@ -428,7 +404,7 @@ static int make_plan(const struct plan_args *a, const struct ct_snapshot *snap,
 				 .from_file = a->from,
 				 .netns = a->netns,
 				 .is_slab_measured = snap->has_slab,
-				 .ext_reason = ext_reason(&snap->set),
+				 .ext_reason = plan_host_ext_reason(&snap->set),
 				 .owners = &owners,
 				 .host = host.n_ns > 0 ? &host : NULL,
 				 .classes = wrc == 0 ? wr.cls : NULL,

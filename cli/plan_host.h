@@ -1,7 +1,6 @@
 /* plan_host.h: the host facts a plan needs (RAM, CPUs, the slab object
  * size, extensions, the page size, the current settings and count), taken
- * from a snapshot the check collectors filled, for `report`. (cmd_plan.c's
- * build_input and ext_reason do the same and are to use this.) */
+ * from a snapshot the check collectors filled, for plan and report. */
 #ifndef CTADVISOR_PLAN_HOST_H
 #define CTADVISOR_PLAN_HOST_H
 

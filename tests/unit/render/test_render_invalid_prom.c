@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "../../../render/render_invalid_prom.h"
-#include "golden.h"
+#include "../common/golden.h"
 
 static const struct render_invalid_prom_times times = {.start_s = 1796650000,
 						       .write_s = 1796650061};

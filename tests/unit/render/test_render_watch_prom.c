@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "../../../render/render_watch_prom.h"
-#include "golden.h"
+#include "../common/golden.h"
 
 #define BIT(s) (UINT32_C(1) << (s))
 
