@@ -43,9 +43,10 @@ static void not_kept(struct ct_snapshot *snap, const char *dir, int err)
 			 "--no-state: nothing is read or written");
 	else
 		snprintf(snap->prev.note, sizeof(snap->prev.note),
-			 "no state kept in %s (%s): counters are judged since boot; give "
+			 "no state kept in %s (%s): counters are judged %s; give "
 			 "--state-dir a directory this user can write",
-			 dir, strerror(err));
+			 dir, strerror(err),
+			 snap->is_init_netns ? "since boot" : "since the namespace was created");
 }
 
 void check_state_load(struct check_state *cs, const struct check_state_opts *o,

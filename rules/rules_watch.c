@@ -65,7 +65,7 @@ static void rule_drops_now(const struct rates_summary *sum, struct rules_report 
 		return;
 	f = add(rep, "table-full-now", RULES_SEV_CRITICAL,
 		"The table overflowed during the watch: %llu packets of new flows dropped (NAT "
-		"clashes left out) and %llu entries evicted early in %.0f s; new flows are being "
+		"clashes left out) and %llu entries evicted early in %.3g s; new flows are being "
 		"refused now.",
 		(unsigned long long)drop, (unsigned long long)early, seconds(sum));
 	evidence(f, "full_table_drops", (double)drop, "");
@@ -86,7 +86,7 @@ static void rule_early_drop_now(const struct rates_summary *sum, struct rules_re
 		return;
 	f = add(rep, "early-drop-now", RULES_SEV_WARNING,
 		"The table was full during the watch: the kernel evicted %llu unassured flows "
-		"(never answered) to admit new ones in %.0f s, nothing dropped. A larger "
+		"(never answered) to admit new ones in %.3g s, nothing dropped. A larger "
 		"nf_conntrack_max keeps them; plan says how large.",
 		(unsigned long long)early, seconds(sum));
 	evidence(f, "early_drop", (double)early, "");
