@@ -98,14 +98,21 @@ assert_eq "table-full since_boot" "$((drop - insert_failed))" "$(tf .since_boot)
 assert_eq "the first run says it cannot tell when" 1 \
 	"$(tf .summary | grep -c 'this is the first run ctadvisor remembers here')"
 # The raise is plan's (the count at max is a lower bound of the demand), run
-# from the host; as printed plus --dry-run, apply takes it and writes nothing.
+# from the host. By now the max is back at its original value, above that
+# raise, so as printed plus --dry-run, apply refuses it (it would shrink the
+# table: exit 3, --allow-shrink named) and writes nothing.
 want_max=$(want_raise "$full_count")
 cmd=$(tf '.commands[0]')
 assert_eq "table-full command" "ctadvisor apply --set $MAX_KNOB=$want_max" "$cmd"
 rc=0
 eval "\"\$CTADVISOR\" ${cmd#ctadvisor } --dry-run" </dev/null >"$LAB_TMP/apply.out" \
 	2>"$LAB_TMP/apply.err" || rc=$?
-assert_eq "'$cmd --dry-run': exit status (stderr: $(head -c 300 "$LAB_TMP/apply.err"))" 0 "$rc"
+if ((want_max < $(sysctl -n "$MAX_KNOB"))); then
+	assert_eq "'$cmd --dry-run' below the restored max: refused (exit 3)" 3 "$rc"
+	assert_eq "'$cmd --dry-run': names --allow-shrink" 1 "$(count 'add --allow-shrink' "$LAB_TMP/apply.err")"
+else
+	assert_eq "'$cmd --dry-run': exit status (stderr: $(head -c 300 "$LAB_TMP/apply.err"))" 0 "$rc"
+fi
 assert_eq "$MAX_KNOB after the dry run" "$orig_max" "$(sysctl -n "$MAX_KNOB")"
 # The same table seen from another namespace with --all-netns: its totals
 # only (no window), critical because it is full now.

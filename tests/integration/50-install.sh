@@ -60,7 +60,7 @@ assert_eq "man --warnings messages" "" "$(cat "$LAB_TMP/man.err")"
 assert_eq "man page NAME line" 1 "$(grep -cE '^ *ctadvisor +- health check' "$LAB_TMP/man.out")"
 # Every command of `ctadvisor --help`, and no other, in this list; each has a
 # section in the man page that names every long option of its --help.
-COMMANDS=(check watch logparse plan apply undo flush nat inventory)
+COMMANDS=(check watch logparse plan apply undo flush nat inventory report)
 assert_eq "commands of ctadvisor --help" "$(printf '%s\n' "${COMMANDS[@]}" | sort)" \
 	"$("$BIN" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }' | sort)"
 # help_opts CMD: the long options CMD's --help defines (at the start of an
