@@ -68,7 +68,7 @@ static int parse_undo_args(int argc, char **argv, struct undo_args *a)
 	memset(a, 0, sizeof(*a));
 	opterr = 0;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+ln:yh", undo_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ln:yh", undo_options, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			return 1;

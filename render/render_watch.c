@@ -11,6 +11,7 @@
 
 #include "escape.h"
 #include "render.h"
+#include "jsonw.h"
 #include "render_watch.h"
 #include "../rules/rules_watch.h"
 
@@ -325,7 +326,7 @@ static json_t *json_summary(const struct watch_state *st, const struct rules_rep
 	json_object_set_new(o, "type", json_string("summary"));
 	/* 2: events.classes (lifetimes by the state reached) */
 	json_object_set_new(o, "schema", json_integer(2));
-	json_object_set_new(o, "netns", json_string(st->netns));
+	json_object_set_new(o, "netns", jw_str(st->netns));
 	json_object_set_new(o, "status",
 			    json_string(rep->is_unknown ? "unknown" : rules_sev_name(rep->worst)));
 	json_object_set_new(o, "samples", json_integer((json_int_t)s->samples));

@@ -267,6 +267,9 @@ expect_env undo "cannot enter network namespace 'ctad-no-such-ns-$$'" \
 expect_env undo "undo/no-such-record.json is unusable: .*No such file or directory; nothing was changed" \
 	undo --yes no-such-record.json
 expect_env undo "$LAB_TMP/garbage.json is unusable: .*nothing was changed" undo --yes "$LAB_TMP/garbage.json"
+# options after the operand, as the usage line shows them
+expect_env undo "undo/no-such-record.json is unusable: .*No such file or directory; nothing was changed" \
+	undo no-such-record.json --yes
 expect_env undo "$LAB_TMP/plandir is unusable" undo --yes "$LAB_TMP/plandir"
 expect_usage undo "--netns" undo --netns "" --yes
 assert_eq "undo faults: acct still as applied" 1 "$(in_ns "$NS" sysctl -n net.netfilter.nf_conntrack_acct)"
