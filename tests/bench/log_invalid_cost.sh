@@ -6,10 +6,12 @@
 #   off     nf_conntrack_log_invalid=0 (the packets are only counted)
 #   watch   `ctadvisor watch --invalid` running: log_invalid=255, every
 #           report over NFLOG to ctadvisor
-# and for each: the CPU of the receiving side's softirq (all CPUs, from
-# /proc/stat: veth delivers on the sender's CPU, so this is the whole
-# packet path: conntrack, nft, the logger), and ctadvisor's own CPU (its
-# utime + stime from /proc/PID/stat). Prints a Markdown table, to be kept in
+# and for each: the sender's CPU (user + system, GNU time: veth delivers on
+# the sending CPU, so its system time holds the receiving namespace's
+# conntrack, nft and logger too), the busy CPU of the whole machine and its softirq part
+# (/proc/stat, 100 % = one CPU; veth delivers on the sender's CPU, so the
+# sender, conntrack, nft and the logger are all in it), and ctadvisor's own
+# CPU (its utime + stime from /proc/PID/stat). Prints a Markdown table, to be kept in
 # tests/bench/LOG_INVALID.md. Root; not run by CI (a benchmark reports, it
 # asserts nothing). Usage: sudo tests/bench/log_invalid_cost.sh [SECONDS]
 set -uo pipefail
@@ -56,10 +58,15 @@ ip netns exec "$SRV" nft -f - <<-EOF || die "cannot load the nft table"
 EOF
 ip netns exec "$CLI" ping -c 1 -W 2 "$NET.2" >/dev/null || die "lab ping failed"
 
-# Softirq jiffies of all CPUs (the 7th field of the cpu line).
+# Softirq jiffies, and busy (all but idle and iowait) jiffies, of all CPUs.
 softirq()
 {
 	awk '$1 == "cpu" { print $8 }' /proc/stat
+}
+
+busy()
+{
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
 proc_cpu()
@@ -70,7 +77,7 @@ proc_cpu()
 # run MODE RATE: one blast; prints "sent softirq_pct ctadvisor_pct received".
 run()
 {
-	local mode=$1 rate=$2 s0 s1 w="" c0=0 c1=0 sent pkts="-"
+	local mode=$1 rate=$2 s0 s1 b0 b1 su ss w="" c0=0 c1=0 sent pkts="-"
 	if [[ "$mode" == watch ]]; then
 		"$CTADVISOR" watch --invalid --netns "$SRV" --format json >"$BIN/w.json" 2>"$BIN/w.err" &
 		w=$!
@@ -81,26 +88,32 @@ run()
 		c0=$(proc_cpu "$w")
 	fi
 	s0=$(softirq)
-	sent=$(ip netns exec "$CLI" "$BIN/blast" "$NET.1" "$NET.2" "$rate" "$SECS" | awk '{ print $2 }')
+	b0=$(busy)
+	sent=$(ip netns exec "$CLI" /usr/bin/time -f '%U %S' -o "$BIN/time" "$BIN/blast" "$NET.1" "$NET.2" \
+		"$rate" "$SECS" | awk '{ print $2 }')
+	read -r su ss <"$BIN/time"
 	s1=$(softirq)
+	b1=$(busy)
 	if [[ -n "$w" ]]; then
 		c1=$(proc_cpu "$w")
 		kill -INT "$w"
 		wait "$w"
 		pkts=$(jq -s -r '.[-1].live.nflog_packets' "$BIN/w.json" 2>/dev/null || echo "?")
 	fi
-	awk -v s="$sent" -v a="$s0" -v b="$s1" -v c="$c0" -v d="$c1" -v hz="$HZ" -v t="$SECS" -v p="$pkts" \
-		'BEGIN { printf "%s %.1f %.1f %s\n", s, 100 * (b - a) / hz / t, 100 * (d - c) / hz / t, p }'
+	awk -v s="$sent" -v a="$s0" -v b="$s1" -v c="$c0" -v d="$c1" -v e="$b0" -v f="$b1" \
+		-v hz="$HZ" -v t="$SECS" -v p="$pkts" -v su="$su" -v ss="$ss" \
+		'BEGIN { printf "%s %.1f %.1f %.1f %.1f %s\n", s, 100 * (su + ss) / t,
+		100 * (f - e) / hz / t, 100 * (b - a) / hz / t, 100 * (d - c) / hz / t, p }'
 }
 
-echo "| invalid packets/s | log_invalid | sent | softirq CPU % (all CPUs) | ctadvisor CPU % | reports received |"
-echo "| ---: | --- | ---: | ---: | ---: | ---: |"
+echo "| invalid packets/s | log_invalid | sent | sender + packet path CPU % | busy CPU % (/proc/stat) | of it softirq % | ctadvisor CPU % | reports received |"
+echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for rate in 10000 50000 100000; do
 	for mode in off watch; do
-		read -r sent sirq cta pkts < <(run "$mode" "$rate")
+		read -r sent path cpu sirq cta pkts < <(run "$mode" "$rate")
 		label=$([[ "$mode" == off ]] && echo "0 (off)" || echo "255, watch --invalid (NFLOG)")
 		[[ "$mode" == off ]] && cta="-"
-		echo "| $rate | $label | $sent | $sirq | $cta | $pkts |"
+		echo "| $rate | $label | $sent | $path | $cpu | $sirq | $cta | $pkts |"
 	done
 done
 echo
