@@ -235,24 +235,32 @@ static void wi_live_line(struct wi_run *r, uint64_t now)
 	r->last_packets = st->packets;
 }
 
-/* --format prometheus: the counts so far, rewritten each interval (the
- * kernel's deltas and the ruleset are read once, at the end). */
-static int wi_prom(struct wi_run *r)
+/* The report's figures of the listening so far; the kernel's deltas and the
+ * ruleset are the final report's (wi_render), unknown before. */
+static struct render_invalid_meta wi_meta(const struct wi_run *r)
 {
 	static const struct nl_nflog_stats none;
 	const struct nl_nflog_stats *st = r->nf ? nl_nflog_get_stats(r->nf) : &none;
-	struct render_invalid_meta meta = {.is_live = true,
-					   .source = "nflog",
-					   .netns = wi_ns(r),
-					   .duration_s = (double)(wi_now_ms() - r->t0_ms) / 1000.0,
-					   .nflog_packets = st->packets,
-					   .nflog_lost = st->lost,
-					   .enobufs = st->enobufs,
-					   .nflog_bad_messages = st->bad_messages,
-					   .is_counts_only = r->is_counts_only,
-					   .kernel_invalid_delta = UINT64_MAX,
-					   .kernel_error_delta = UINT64_MAX,
-					   .nflog_not_reported = UINT64_MAX};
+
+	return (struct render_invalid_meta){
+	    .is_live = true,
+	    .source = r->is_counts_only ? "conntrack -S (NFLOG group 0 held elsewhere)" : "nflog",
+	    .netns = wi_ns(r),
+	    .duration_s = (double)(wi_now_ms() - r->t0_ms) / 1000.0,
+	    .nflog_packets = st->packets,
+	    .nflog_lost = st->lost,
+	    .enobufs = st->enobufs,
+	    .nflog_bad_messages = st->bad_messages,
+	    .is_counts_only = r->is_counts_only,
+	    .kernel_invalid_delta = UINT64_MAX,
+	    .kernel_error_delta = UINT64_MAX,
+	    .nflog_not_reported = UINT64_MAX};
+}
+
+/* --format prometheus: the counts so far, rewritten each interval. */
+static int wi_prom(struct wi_run *r)
+{
+	struct render_invalid_meta meta = wi_meta(r);
 	struct logparse_agg_result res;
 
 	logparse_agg_result(r->agg, &res);
@@ -356,28 +364,18 @@ static int wi_render(struct wi_run *r)
 	static const struct nl_nflog_stats none;
 	const struct nl_nflog_stats *st = r->nf ? nl_nflog_get_stats(r->nf) : &none;
 	char rule[FLUSH_WHERE_LEN] = "";
-	struct render_invalid_meta meta = {
-	    .is_live = true,
-	    .source = r->is_counts_only ? "conntrack -S (NFLOG group 0 held elsewhere)" : "nflog",
-	    .netns = wi_ns(r),
-	    .duration_s = (double)(wi_now_ms() - r->t0_ms) / 1000.0,
-	    .nflog_packets = st->packets,
-	    .nflog_lost = st->lost,
-	    .enobufs = st->enobufs,
-	    .nflog_bad_messages = st->bad_messages,
-	    .is_counts_only = r->is_counts_only,
-	    .kernel_invalid_delta = r->kernel_delta,
-	    .kernel_error_delta = r->error_delta,
-	    .ruleset = wi_ruleset(rule, sizeof(rule)),
-	    .ruleset_rule = rule,
-	};
-	struct invalid_verdict_in in = {.ruleset = meta.ruleset,
+	struct render_invalid_meta meta = wi_meta(r);
+	struct invalid_verdict_in in = {.ruleset = wi_ruleset(rule, sizeof(rule)),
 					.is_counts_only = r->is_counts_only,
 					.kernel_invalid_delta = r->kernel_delta};
 	struct logparse_agg_result res;
 	bool color = cmd_want_color(CLI_COLOR_AUTO);
 	int rc;
 
+	meta.kernel_invalid_delta = r->kernel_delta;
+	meta.kernel_error_delta = r->error_delta;
+	meta.ruleset = in.ruleset;
+	meta.ruleset_rule = rule;
 	logparse_agg_result(r->agg, &res);
 	meta.nflog_not_reported = wi_not_reported(r, st, &res);
 	meta.status = invalid_verdict(&res, &in);
