@@ -20,6 +20,7 @@
 
 #include "../../../render/render_invalid.h"
 #include "../common/golden.h"
+#include "invalid_fx.h"
 
 /* ---- cases: aggregates built from fixture lines, NFLOG packets, by hand ---- */
 
@@ -48,19 +49,6 @@ static void add_file(struct logparse_agg *agg, const char *name)
 	fclose(f);
 }
 
-static struct logparse_event ct_event(const char *id, enum logparse_verdict v)
-{
-	struct logparse_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = LOGPARSE_KIND_CT_INVALID;
-	ev.reason = logparse_catalog_find(id, strlen(id));
-	assert_non_null(ev.reason);
-	ev.verdict = v;
-	ev.proto_num = ev.reason->proto;
-	return ev;
-}
-
 static void case_logparse(struct logparse_agg *agg, struct render_invalid_meta *m)
 {
 	add_file(agg, "dmesg.log");
@@ -73,27 +61,11 @@ static void case_empty(struct logparse_agg *agg, struct render_invalid_meta *m)
 	m->source = "stdin";
 }
 
-/* IPv4 20 + TCP 20: 192.0.2.10:40000 -> 198.51.100.1:443, SYN FIN. */
-static const uint8_t v4_syn_fin[] = {
-    0x45, 0x00, 0x00, 0x28, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00, 192,  0,
-    2,    10,   198,  51,   100,  1,    0x9c, 0x40, 0x01, 0xbb, 0x00, 0x00, 0x00, 0x07,
-    0x00, 0x00, 0x00, 0x09, 0x50, 0x03, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,
-};
-
 /* What watch --invalid feeds: NFLOG prefix + packet, interfaces from ifindex. */
 static void case_live(struct logparse_agg *agg, struct render_invalid_meta *m)
 {
-	static const char pfx[] = "nf_ct_proto_6: invalid tcp flag combination ";
-
-	for (int i = 0; i < 7; i++) {
-		struct logparse_event ev;
-
-		assert_int_equal(
-		    logparse_nflog(pfx, strlen(pfx), v4_syn_fin, sizeof(v4_syn_fin), AF_INET, &ev),
-		    0);
-		snprintf(ev.pkt.in, sizeof(ev.pkt.in), "%s", i < 5 ? "veth0" : "eth1");
-		logparse_agg_add(agg, &ev);
-	}
+	for (int i = 0; i < 7; i++)
+		invalid_fx_add_syn_fin(agg, i < 5 ? "veth0" : "eth1");
 	*m = (struct render_invalid_meta){.is_live = true,
 					  .source = "nflog",
 					  .netns = "lab-blue",
@@ -119,8 +91,9 @@ static void case_hostile(struct logparse_agg *agg, struct render_invalid_meta *m
 	struct logparse_event ev;
 
 	for (int i = 0; i < 40; i++) {
-		ev = ct_event("tcp-seq-under-lower-bound",
-			      i % 4 ? LOGPARSE_VERDICT_DROPPED_INVALID : LOGPARSE_VERDICT_ACCEPTED);
+		ev = invalid_fx_ct_event("tcp-seq-under-lower-bound",
+					 i % 4 ? LOGPARSE_VERDICT_DROPPED_INVALID
+					       : LOGPARSE_VERDICT_ACCEPTED);
 		ev.pkt.has = LOGPARSE_PKT_ADDRS | LOGPARSE_PKT_PROTO | LOGPARSE_PKT_PORTS;
 		ev.pkt.family = AF_INET;
 		ev.pkt.proto = 6;
@@ -158,8 +131,8 @@ static void case_passes(struct logparse_agg *agg, struct render_invalid_meta *m)
 {
 	for (int i = 0; i < 5; i++) {
 		struct logparse_event ev =
-		    ct_event(i < 3 ? "icmp-outer-daddr-mismatch" : "tcp-invalid-flags",
-			     LOGPARSE_VERDICT_DROPPED_INVALID);
+		    invalid_fx_ct_event(i < 3 ? "icmp-outer-daddr-mismatch" : "tcp-invalid-flags",
+					LOGPARSE_VERDICT_DROPPED_INVALID);
 
 		logparse_agg_add(agg, &ev);
 	}

@@ -19,31 +19,16 @@
 
 #include "../../../render/render_invalid_prom.h"
 #include "../common/golden.h"
+#include "invalid_fx.h"
 
 static const struct render_invalid_prom_times times = {.start_s = 1796650000,
 						       .write_s = 1796650061};
 
-/* IPv4 20 + TCP 20: 192.0.2.10:40000 -> 198.51.100.1:443, SYN FIN. */
-static const uint8_t v4_syn_fin[] = {
-    0x45, 0x00, 0x00, 0x28, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00, 192,  0,
-    2,    10,   198,  51,   100,  1,    0x9c, 0x40, 0x01, 0xbb, 0x00, 0x00, 0x00, 0x07,
-    0x00, 0x00, 0x00, 0x09, 0x50, 0x03, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,
-};
-
 /* What watch --invalid aggregates: 7 NFLOG reports of SYN+FIN. */
 static void case_live(struct logparse_agg *agg, struct render_invalid_meta *m)
 {
-	static const char pfx[] = "nf_ct_proto_6: invalid tcp flag combination ";
-
-	for (int i = 0; i < 7; i++) {
-		struct logparse_event ev;
-
-		assert_int_equal(
-		    logparse_nflog(pfx, strlen(pfx), v4_syn_fin, sizeof(v4_syn_fin), AF_INET, &ev),
-		    0);
-		snprintf(ev.pkt.in, sizeof(ev.pkt.in), "veth0");
-		logparse_agg_add(agg, &ev);
-	}
+	for (int i = 0; i < 7; i++)
+		invalid_fx_add_syn_fin(agg, "veth0");
 	*m = (struct render_invalid_meta){.is_live = true,
 					  .source = "nflog",
 					  .netns = "",
@@ -59,16 +44,12 @@ static void case_live(struct logparse_agg *agg, struct render_invalid_meta *m)
  * netns name, a LOG-rule prefix with escapes (must not show). */
 static void case_hostile(struct logparse_agg *agg, struct render_invalid_meta *m)
 {
-	static const char id[] = "tcp-seq-under-lower-bound";
 	struct logparse_event ev;
 
 	for (int i = 0; i < 40; i++) {
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = LOGPARSE_KIND_CT_INVALID;
-		ev.reason = logparse_catalog_find(id, strlen(id));
-		assert_non_null(ev.reason);
-		ev.verdict = i % 4 ? LOGPARSE_VERDICT_DROPPED_INVALID : LOGPARSE_VERDICT_ACCEPTED;
-		ev.proto_num = 6;
+		ev = invalid_fx_ct_event("tcp-seq-under-lower-bound",
+					 i % 4 ? LOGPARSE_VERDICT_DROPPED_INVALID
+					       : LOGPARSE_VERDICT_ACCEPTED);
 		snprintf(ev.pkt.in, sizeof(ev.pkt.in), "e\033[31mvil");
 		logparse_agg_add(agg, &ev);
 	}
