@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../rules/rules.h"
 #include "../rules/snapshot.h"
 
 #define INV_PATH_LEN  512
@@ -106,6 +107,10 @@ struct inv_totals {
 	double hash_load;     /* 2 * entries / buckets (each entry sits in 2 chains); -1 */
 	uint64_t mem_bytes;   /* at least: slab object, + 128 B with extensions; 0 unknown */
 	double mem_ram_ratio; /* -1 unknown */
+	/* WARNING when a namespace could not be read (its figures are missing
+	 * from the totals), else OK: a leak is a finding to look at, not an
+	 * outage */
+	enum ct_exit exit_code;
 };
 
 void inventory_free(struct inventory *inv);

@@ -113,6 +113,7 @@ void inventory_totals(const struct inventory *inv, const struct inv_host *host,
 		t.mem_bytes = 0;
 	else if (host->ram_bytes > 0)
 		t.mem_ram_ratio = (double)t.mem_bytes / (double)host->ram_bytes;
+	t.exit_code = t.n_failed > 0 ? CT_EXIT_WARNING : CT_EXIT_OK;
 	*out = t;
 }
 

@@ -274,28 +274,23 @@ static int take_option(struct apply_args *a, int opt, const char *val)
 	}
 }
 
+static const char *apply_option(int opt, const char *val, void *args)
+{
+	return take_option(args, opt, val) < 0 ? CMD_OPTION_REPORTED : NULL;
+}
+
 /* 0 to run, 1 for --help, -1 after a usage error was printed. */
 int apply_parse_args(int argc, char **argv, struct apply_args *a)
 {
-	int opt;
+	int rc;
 
 	memset(a, 0, sizeof(*a));
 	a->dirs.sysctl_dir = "/etc/sysctl.d";
 	a->dirs.modprobe_dir = "/etc/modprobe.d";
 	a->dirs.modules_load_dir = "/etc/modules-load.d";
-	opterr = 0;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+s:yn:h", apply_options, NULL)) != -1) {
-		if (opt == 'h')
-			return 1;
-		if (opt == '?' || opt == ':') {
-			cmd_usage_error("apply", "unknown option or missing value: '%s'",
-					argv[optind - 1]);
-			return -1;
-		}
-		if (take_option(a, opt, optarg) < 0)
-			return -1;
-	}
+	rc = cmd_parse_options("apply", argc, argv, "+s:yn:h", apply_options, apply_option, a);
+	if (rc != 0)
+		return rc;
 	if (optind < argc) {
 		cmd_usage_error("apply", "unexpected argument '%s'", argv[optind]);
 		return -1;

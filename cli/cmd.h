@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "../collect/netns.h"
 #include "../rules/rules.h"
 
 struct option;
@@ -44,12 +45,21 @@ bool cmd_want_color(enum cli_color when);
 bool cmd_utf8_terminal(void);
 
 /* Applies one option's value to args; NULL, or the option's name when the
- * value is bad. */
+ * value is bad, or CMD_OPTION_REPORTED when it printed its own usage error
+ * (a value given twice, a contradiction). */
+extern const char CMD_OPTION_REPORTED[];
 typedef const char *(*cmd_option_fn)(int opt, const char *val, void *args);
 /* getopt_long over argv (from index 1) calling apply for each option: 0 when
  * all were taken (optind is at the first operand), 1 for -h/--help, -1 after
  * a one-line usage error naming the option. */
 int cmd_parse_options(const char *cmd, int argc, char **argv, const char *shortopts,
 		      const struct option *longopts, cmd_option_fn apply, void *args);
+
+/* --netns, the same for every command: "cannot enter network namespace
+ * 'SPEC': why (what to do)" for -err, written to buf. */
+void cmd_netns_error(const char *spec, int err, char *buf, size_t len);
+/* Enter SPEC (NULL: stay, sw->orig_fd -1); on failure the message above
+ * goes to stderr as "ctadvisor CMD: ...". 0 or -errno from netns_enter(). */
+int cmd_netns_enter(const char *cmd, const char *spec, struct netns_switch *sw);
 
 #endif

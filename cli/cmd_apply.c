@@ -453,9 +453,7 @@ int cmd_apply(int argc, char **argv)
 		free(a);
 		return rc > 0 ? APPLY_OK : APPLY_USAGE;
 	}
-	if (a->netns != NULL && (rc = netns_enter(a->netns, &sw)) < 0) {
-		fprintf(stderr, "ctadvisor apply: cannot enter network namespace '%s': %s\n",
-			a->netns, strerror(-rc));
+	if (cmd_netns_enter("apply", a->netns, &sw) < 0) {
 		free(a);
 		return APPLY_USAGE;
 	}

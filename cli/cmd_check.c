@@ -412,14 +412,8 @@ static int enter_netns(const struct check_args *a, struct netns_switch *sw, char
 	if (a->netns == NULL)
 		return 0;
 	rc = netns_enter(a->netns, sw);
-	if (rc == -ENOENT)
-		snprintf(why, why_len,
-			 "no network namespace '%s' (see 'ip netns list', or give a path or a PID)",
-			 a->netns);
-	else if (rc < 0)
-		snprintf(why, why_len, "cannot enter network namespace '%s': %s%s", a->netns,
-			 strerror(-rc),
-			 rc == -EPERM ? " (run as root: setns needs CAP_SYS_ADMIN)" : "");
+	if (rc < 0)
+		cmd_netns_error(a->netns, -rc, why, why_len);
 	return rc;
 }
 

@@ -1,4 +1,5 @@
 /* cmd_common.c: what every command shares. */
+#include <errno.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -61,6 +62,8 @@ bool cmd_want_color(enum cli_color when)
 	return isatty(STDOUT_FILENO);
 }
 
+const char CMD_OPTION_REPORTED[] = "";
+
 int cmd_parse_options(const char *cmd, int argc, char **argv, const char *shortopts,
 		      const struct option *longopts, cmd_option_fn apply, void *args)
 {
@@ -68,7 +71,7 @@ int cmd_parse_options(const char *cmd, int argc, char **argv, const char *shorto
 	int opt;
 
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then re-reads shortopts' ordering ('+') */
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return 1;
@@ -78,6 +81,8 @@ int cmd_parse_options(const char *cmd, int argc, char **argv, const char *shorto
 			return -1;
 		}
 		bad = apply(opt, optarg, args);
+		if (bad == CMD_OPTION_REPORTED)
+			return -1;
 		if (bad != NULL) {
 			cmd_usage_error(cmd, "invalid value for %s: '%s'", bad, optarg);
 			return -1;
@@ -94,4 +99,40 @@ bool cmd_utf8_terminal(void)
 	if (term == NULL || strcmp(term, "dumb") == 0 || strcmp(term, "linux") == 0)
 		return false;
 	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
+/* One wording for every command: the name as typed (escaped: it is the
+ * user's), why, and what to do about it. */
+void cmd_netns_error(const char *spec, int err, char *buf, size_t len)
+{
+	char safe[4 * 256];
+	const char *why = strerror(err), *hint = "";
+
+	render_escape(safe, sizeof(safe), spec, RENDER_ESC_TEXT);
+	if (err == ENOENT) {
+		why = "no such namespace";
+		hint = " (see 'ip netns list', or give a path or a PID)";
+	} else if (err == EPERM) {
+		hint = " (run as root: setns needs CAP_SYS_ADMIN)";
+	} else if (err == EINVAL) {
+		why = "not a network namespace";
+		hint = " (give a name from 'ip netns list', a /proc/PID/ns/net path or a PID)";
+	}
+	snprintf(buf, len, "cannot enter network namespace '%s': %s%s", safe, why, hint);
+}
+
+int cmd_netns_enter(const char *cmd, const char *spec, struct netns_switch *sw)
+{
+	char msg[1280];
+	int rc;
+
+	sw->orig_fd = -1;
+	if (spec == NULL)
+		return 0;
+	rc = netns_enter(spec, sw);
+	if (rc < 0) {
+		cmd_netns_error(spec, -rc, msg, sizeof(msg));
+		fprintf(stderr, "ctadvisor %s: %s\n", cmd, msg);
+	}
+	return rc;
 }

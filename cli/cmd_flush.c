@@ -164,26 +164,22 @@ static const char *finish_error(int rc)
 	       "other family, ports or --state for a protocol without them)";
 }
 
+static const char *flush_option(int opt, const char *val, void *args)
+{
+	return take_option(args, opt, val) < 0 ? CMD_OPTION_REPORTED : NULL;
+}
+
 /* 0 to run, 1 for --help, -1 after a usage error was printed. */
 static int parse_flush_args(int argc, char **argv, struct flush_args *a)
 {
-	int opt, rc;
+	int rc;
 
 	memset(a, 0, sizeof(*a));
 	flush_filter_init(&a->filter);
-	opterr = 0;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+f:p:s:d:n:yh", flush_options, NULL)) != -1) {
-		if (opt == 'h')
-			return 1;
-		if (opt == '?' || opt == ':') {
-			cmd_usage_error("flush", "unknown option or missing value: '%s'",
-					argv[optind - 1]);
-			return -1;
-		}
-		if (take_option(a, opt, optarg) < 0)
-			return -1;
-	}
+	rc =
+	    cmd_parse_options("flush", argc, argv, "+f:p:s:d:n:yh", flush_options, flush_option, a);
+	if (rc != 0)
+		return rc;
 	if (optind < argc) {
 		cmd_usage_error("flush", "unexpected argument '%s'", argv[optind]);
 		return -1;
@@ -383,11 +379,8 @@ int cmd_flush(int argc, char **argv)
 			fputs(flush_usage, stdout);
 		return rc > 0 ? FLUSH_OK : FLUSH_USAGE;
 	}
-	if (a.netns != NULL && (rc = netns_enter(a.netns, &sw)) < 0) {
-		fprintf(stderr, "ctadvisor flush: cannot enter network namespace '%s': %s\n",
-			a.netns, strerror(-rc));
+	if (cmd_netns_enter("flush", a.netns, &sw) < 0)
 		return FLUSH_USAGE;
-	}
 	rc = run_flush(&a);
 	netns_leave(&sw);
 	return rc;

@@ -60,35 +60,35 @@ static const struct option inventory_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+static const char *inventory_option(int opt, const char *val, void *args)
+{
+	struct inventory_args *a = args;
+
+	switch (opt) {
+	case 'f':
+		return cli_parse_format(val, &a->format) < 0 ? "--format" : NULL;
+	case OPT_TOP:
+		return cli_parse_u64(val, &a->top) < 0 ? "--top" : NULL;
+	case OPT_WALK:
+		a->do_walk = true;
+		return NULL;
+	default:
+		return "?";
+	}
+}
+
 /* 0 to run, 1 for --help, -1 after a usage error was printed. */
 static int parse_inventory_args(int argc, char **argv, struct inventory_args *a)
 {
-	int opt;
+	int rc;
 
 	a->format = CLI_FORMAT_TEXT;
 	a->top = DEFAULT_TOP;
 	a->do_walk = false;
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+f:h", inventory_options, NULL)) != -1) {
-		if (opt == 'h')
-			return 1;
-		if (opt == 'f' && cli_parse_format(optarg, &a->format) < 0) {
-			cmd_usage_error("inventory", "invalid value for --format: '%s'", optarg);
-			return -1;
-		}
-		if (opt == OPT_TOP && cli_parse_u64(optarg, &a->top) < 0) {
-			cmd_usage_error("inventory", "invalid value for --top: '%s'", optarg);
-			return -1;
-		}
-		if (opt == OPT_WALK)
-			a->do_walk = true;
-		if (opt == '?' || opt == ':') {
-			cmd_usage_error("inventory", "unknown option or missing value: '%s'",
-					argv[optind - 1]);
-			return -1;
-		}
-	}
+	rc = cmd_parse_options("inventory", argc, argv, "+f:h", inventory_options, inventory_option,
+			       a);
+	if (rc != 0)
+		return rc;
 	if (optind < argc) {
 		cmd_usage_error("inventory", "unexpected argument '%s'", argv[optind]);
 		return -1;
@@ -159,7 +159,7 @@ static int run(const struct inventory_args *a)
 		fprintf(stderr, "ctadvisor inventory: writing the report failed\n");
 		return CT_EXIT_UNKNOWN;
 	}
-	return t.n_failed > 0 ? 1 : 0;
+	return (int)t.exit_code;
 }
 
 int cmd_inventory(int argc, char **argv)

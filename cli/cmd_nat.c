@@ -225,18 +225,7 @@ static void collect_nat(const struct nat_args *a, struct nat_agg *agg, struct na
 
 static int nat_enter(const struct nat_args *a, struct netns_switch *sw)
 {
-	int rc;
-
-	sw->orig_fd = -1;
-	if (a->netns == NULL)
-		return 0;
-	rc = netns_enter(a->netns, sw);
-	if (rc == -ENOENT)
-		fprintf(stderr, "ctadvisor nat: no network namespace '%s'\n", a->netns);
-	else if (rc < 0)
-		fprintf(stderr, "ctadvisor nat: cannot enter network namespace '%s': %s\n",
-			a->netns, strerror(-rc));
-	return rc;
+	return cmd_netns_enter("nat", a->netns, sw);
 }
 
 /* Gather everything inside the target namespace; 0 or -errno (reported). */

@@ -168,14 +168,10 @@ static int collect_facts(const struct plan_args *a, struct ct_snapshot *snap)
 {
 	struct netns_switch sw = {.orig_fd = -1};
 	struct sysctl_ctx ctx;
-	int rc;
 
 	sysctl_ctx_init(&ctx, NULL);
-	if (a->netns != NULL && (rc = netns_enter(a->netns, &sw)) < 0) {
-		fprintf(stderr, "ctadvisor plan: cannot enter network namespace '%s': %s\n",
-			a->netns, strerror(-rc));
+	if (cmd_netns_enter("plan", a->netns, &sw) < 0)
 		return -1;
-	}
 	snap->is_init_netns = netns_is_init(&ctx);
 	collect_host(snap, &ctx, "/proc");
 	collect_sysctl(snap, &ctx);

@@ -227,13 +227,8 @@ static int collect(struct report_run *r)
 		return -1;
 	}
 	check_netns_self(&self);
-	if (r->a.netns != NULL && (rc = netns_enter(r->a.netns, &sw)) < 0) {
-		fprintf(stderr,
-			"ctadvisor report: cannot enter network namespace '%s': %s (see 'ip netns "
-			"list', or give a path or a PID; setns needs root)\n",
-			r->a.netns, strerror(-rc));
+	if (cmd_netns_enter("report", r->a.netns, &sw) < 0)
 		return -1;
-	}
 	collect_inside(r, &ctx, proc);
 	netns_leave(&sw);
 	rc = check_netns_collect(&self, r->snap.has_max ? r->snap.max : 0, &r->a.warn, &r->a.crit,

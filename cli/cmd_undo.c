@@ -60,39 +60,41 @@ struct undo_args {
 	bool list, yes, force;
 };
 
-/* 0 to run, 1 for --help, -1 after a usage error was printed. */
+static const char *undo_option(int opt, const char *val, void *args)
+{
+	struct undo_args *a = args;
+
+	switch (opt) {
+	case 'l':
+		a->list = true;
+		return NULL;
+	case 'n':
+		a->netns = val;
+		if (val[0] != '\0')
+			return NULL;
+		cmd_usage_error("undo", "--netns needs a name, path or PID");
+		return CMD_OPTION_REPORTED;
+	case 'y':
+		a->yes = true;
+		return NULL;
+	case OPT_FORCE:
+		a->force = true;
+		return NULL;
+	default:
+		return "?";
+	}
+}
+
+/* 0 to run, 1 for --help, -1 after a usage error was printed. Options and
+ * the RECORD operand in any order (getopt permutes). */
 static int parse_undo_args(int argc, char **argv, struct undo_args *a)
 {
-	int opt;
+	int rc;
 
 	memset(a, 0, sizeof(*a));
-	opterr = 0;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "ln:yh", undo_options, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			return 1;
-		case 'l':
-			a->list = true;
-			break;
-		case 'n':
-			a->netns = optarg;
-			if (optarg[0] != '\0')
-				break;
-			cmd_usage_error("undo", "--netns needs a name, path or PID");
-			return -1;
-		case 'y':
-			a->yes = true;
-			break;
-		case OPT_FORCE:
-			a->force = true;
-			break;
-		default:
-			cmd_usage_error("undo", "unknown option or missing value: '%s'",
-					argv[optind - 1]);
-			return -1;
-		}
-	}
+	rc = cmd_parse_options("undo", argc, argv, "ln:yh", undo_options, undo_option, a);
+	if (rc != 0)
+		return rc;
 	if (optind < argc)
 		a->record = argv[optind++];
 	if (optind < argc || (a->list && a->record != NULL)) {
@@ -378,11 +380,8 @@ int cmd_undo(int argc, char **argv)
 	}
 	if (a.list)
 		return list_records(dir);
-	if (a.netns != NULL && (rc = netns_enter(a.netns, &sw)) < 0) {
-		fprintf(stderr, "ctadvisor undo: cannot enter network namespace '%s': %s\n",
-			a.netns, strerror(-rc));
+	if (cmd_netns_enter("undo", a.netns, &sw) < 0)
 		return UNDO_USAGE;
-	}
 	rc = pick_record(&a, dir, sizeof(dir), file, sizeof(file));
 	if (rc == 0)
 		rc = restore(&a, dir, file);

@@ -407,11 +407,8 @@ int cmd_watch(int argc, char **argv)
 			fputs(watch_usage, stdout);
 		return rc > 0 ? 0 : CT_EXIT_UNKNOWN;
 	}
-	if (a.netns != NULL && (rc = netns_enter(a.netns, &sw)) < 0) {
-		fprintf(stderr, "ctadvisor watch: cannot enter network namespace '%s': %s\n",
-			a.netns, strerror(-rc));
+	if (cmd_netns_enter("watch", a.netns, &sw) < 0)
 		return CT_EXIT_UNKNOWN;
-	}
 	watch_prom_mark_start();
 	rc = a.invalid ? watch_invalid_run(&a) : run_watch(&a);
 	netns_leave(&sw);

@@ -193,28 +193,23 @@ static int apply_option(int opt, const char *val, struct plan_args *a)
 	return bad("?", val, "unknown option");
 }
 
+static const char *plan_option(int opt, const char *val, void *args)
+{
+	return apply_option(opt, val, args) < 0 ? CMD_OPTION_REPORTED : NULL;
+}
+
 /* 0 to run, 1 for --help, -1 after a usage error was printed. */
 int plan_parse_args(int argc, char **argv, struct plan_args *a)
 {
-	int opt;
+	int rc;
 
 	memset(a, 0, sizeof(*a));
 	a->growth = 1.0;
 	a->load = PLAN_DEFAULT_LOAD;
 	a->format = CLI_FORMAT_TEXT;
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+g:t:n:f:s:h", plan_options, NULL)) != -1) {
-		if (opt == 'h')
-			return 1;
-		if (opt == '?' || opt == ':') {
-			cmd_usage_error("plan", "unknown option or missing value: '%s'",
-					argv[optind - 1]);
-			return -1;
-		}
-		if (apply_option(opt, optarg, a) < 0)
-			return -1;
-	}
+	rc = cmd_parse_options("plan", argc, argv, "+g:t:n:f:s:h", plan_options, plan_option, a);
+	if (rc != 0)
+		return rc;
 	if (optind < argc) {
 		cmd_usage_error("plan", "unexpected argument '%s'", argv[optind]);
 		return -1;

@@ -139,20 +139,20 @@ static json_t *j_host(const struct inv_host *h)
 
 int inventory_render_json(FILE *out, const struct inventory *inv, const struct inv_host *host)
 {
+	/* every namespace: the report is of none in particular */
+	struct jw_head head = {
+	    .schema = 1, .command = "inventory", .version = CTADVISOR_VERSION, .netns = NULL};
 	json_t *arr = json_array(), *root;
-	int rc = 0;
+	struct inv_totals t;
 
 	for (size_t i = 0; arr != NULL && i < inv->n; i++)
 		if (json_array_append_new(arr, j_ns(&inv->ns[i], host)) < 0) {
 			json_decref(arr);
 			arr = NULL;
 		}
-	root = jw_obj("schema", json_integer(1), "version", json_string(CTADVISOR_VERSION), "host",
-		      j_host(host), "totals", j_totals(inv, host), "namespaces", arr, JW_END);
-	if (root == NULL)
-		return -ENOMEM;
-	if (json_dumpf(root, out, JSON_INDENT(2)) < 0 || fputc('\n', out) == EOF)
-		rc = -EIO;
-	json_decref(root);
-	return rc;
+	inventory_totals(inv, host, &t);
+	head.exit_code = (int)t.exit_code;
+	root = jw_report(&head, "host", j_host(host), "totals", j_totals(inv, host), "namespaces",
+			 arr, JW_END);
+	return jw_dump(out, root);
 }

@@ -1,4 +1,5 @@
 /* jsonw.c: jansson helpers for the renderers. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 
@@ -7,13 +8,12 @@
 
 _Static_assert(sizeof(json_int_t) == sizeof(int64_t), "json_int_t is not 64-bit");
 
-json_t *jw_obj(const char *key, ...)
+/* Adds the (key, value) pairs of ap to o; o released and NULL when a value
+ * is NULL or a set fails (every value is consumed either way). */
+static json_t *jw_fill(json_t *o, const char *key, va_list ap)
 {
-	json_t *o = json_object();
 	bool is_ok = o != NULL;
-	va_list ap;
 
-	va_start(ap, key);
 	for (; key != NULL; key = va_arg(ap, const char *)) {
 		json_t *v = va_arg(ap, json_t *);
 
@@ -24,12 +24,65 @@ json_t *jw_obj(const char *key, ...)
 		else
 			json_decref(v);
 	}
-	va_end(ap);
 	if (!is_ok) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
+}
+
+json_t *jw_obj(const char *key, ...)
+{
+	va_list ap;
+	json_t *o;
+
+	va_start(ap, key);
+	o = jw_fill(json_object(), key, ap);
+	va_end(ap);
+	return o;
+}
+
+const char *jw_status_name(int exit_code)
+{
+	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+
+	return exit_code >= 0 && exit_code <= 3 ? names[exit_code] : "UNKNOWN";
+}
+
+static json_t *jw_netns(const struct jw_head *h)
+{
+	if (h->netns == NULL)
+		return json_null();
+	return jw_obj("name", jw_str(h->netns), "is_init",
+		      h->is_init < 0 ? json_null() : json_boolean(h->is_init > 0), JW_END);
+}
+
+json_t *jw_report(const struct jw_head *h, const char *key, ...)
+{
+	json_t *o = jw_obj("schema", json_integer(h->schema), "tool", json_string("ctadvisor"),
+			   "command", json_string(h->command), "version", jw_str(h->version),
+			   "status", json_string(jw_status_name(h->exit_code)), "exit_code",
+			   json_integer(h->exit_code), "netns", jw_netns(h), JW_END);
+	va_list ap;
+
+	va_start(ap, key);
+	o = jw_fill(o, key, ap);
+	va_end(ap);
+	return o;
+}
+
+int jw_dump(FILE *out, json_t *root)
+{
+	int rc = 0;
+
+	if (root == NULL)
+		return -ENOMEM;
+	if (json_dumpf(root, out, JW_DUMP_FLAGS) != 0 || fputc('\n', out) == EOF)
+		rc = -EIO;
+	json_decref(root);
+	if (fflush(out) != 0 || ferror(out))
+		rc = -EIO;
+	return rc;
 }
 
 /* json_*_new() consume the value also when they fail (a NULL container

@@ -15,12 +15,6 @@
 #include "render.h"
 
 #define JSON_SCHEMA 1
-/* Twelve significant digits: enough for any figure we show, few enough to
- * hide binary noise (0.1 + 0.2 prints as 0.3), so golden files stay
- * readable. ASCII only: strings from outside (a netns name with a C1 control
- * or a bidi override) come out as \uXXXX, so the output is safe to cat. */
-#define JSON_FLAGS                                                                                 \
-	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12) | JSON_ENSURE_ASCII)
 
 /* The snapshot's and report's "-1 unknown" convention. */
 static json_t *ji64_or_null(int64_t v)
@@ -410,34 +404,25 @@ static json_t *build_window(const struct ct_snapshot *snap)
 static json_t *build_root(const struct ct_snapshot *snap, const struct rules_report *rep,
 			  const struct render_opts *opts)
 {
-	return jw_obj("schema", json_integer(JSON_SCHEMA), "tool", json_string("ctadvisor"),
-		      "version", opts->version != NULL ? jw_str(opts->version) : json_null(),
-		      "status", json_string(render_status_name(rep)), "exit_code",
-		      json_integer(rules_exit_code(rep)), "netns",
-		      jw_obj("name", jw_str(snap->netns), "is_init",
-			     json_boolean(snap->is_init_netns), JW_END),
-		      "settings", build_settings(snap), "occupancy", build_occupancy(snap, rep),
-		      "counters", build_counters(snap), "window",
-		      snap->has_stats ? build_window(snap) : json_null(), "walk", build_walk(snap),
-		      "memory", build_memory(snap, rep), "nat", build_nat(snap), "all_netns",
-		      build_all_netns(snap), "findings", build_findings(rep), "problems",
-		      build_problems(snap), JW_END);
+	const struct jw_head head = {.schema = JSON_SCHEMA,
+				     .command = "check",
+				     .version = opts->version,
+				     .exit_code = rules_exit_code(rep),
+				     .netns = snap->netns,
+				     .is_init = snap->is_init_netns};
+
+	return jw_report(&head, "settings", build_settings(snap), "occupancy",
+			 build_occupancy(snap, rep), "counters", build_counters(snap), "window",
+			 snap->has_stats ? build_window(snap) : json_null(), "walk",
+			 build_walk(snap), "memory", build_memory(snap, rep), "nat",
+			 build_nat(snap), "all_netns", build_all_netns(snap), "findings",
+			 build_findings(rep), "problems", build_problems(snap), JW_END);
 }
 
 int render_json(FILE *out, const struct ct_snapshot *snap, const struct rules_report *rep,
 		const struct render_opts *opts)
 {
-	json_t *root = build_root(snap, rep, opts);
-	int rc = 0;
-
 	/* Out of memory: nothing has been written, and the caller can only
 	 * report that the output could not be produced. */
-	if (root == NULL)
-		return -EIO;
-	if (json_dumpf(root, out, JSON_FLAGS) != 0 || fputc('\n', out) == EOF)
-		rc = -EIO;
-	json_decref(root);
-	if (fflush(out) != 0 || ferror(out))
-		rc = -EIO;
-	return rc;
+	return jw_dump(out, build_root(snap, rep, opts));
 }

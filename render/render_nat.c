@@ -229,29 +229,24 @@ static json_t *json_walk(const struct nat_report *r)
 
 int render_nat_json(FILE *out, const struct render_nat_in *in)
 {
+	/* schema 2: netns is the envelope's {"name", "is_init"} (was a string) */
+	const struct jw_head head = {.schema = 2,
+				     .command = "nat",
+				     .version = CTADVISOR_VERSION,
+				     .exit_code = rules_exit_code(in->findings),
+				     .netns = in->netns != NULL ? in->netns : "",
+				     .is_init = -1};
 	json_t *rows = json_array(), *root;
-	int rc;
 
 	for (size_t i = 0; rows != NULL && i < in->rep->n_rows; i++)
 		if (json_array_append_new(rows, json_row(&in->rep->rows[i])) < 0) {
 			json_decref(rows);
 			rows = NULL;
 		}
-	root = json_pack("{s:i, s:s, s:s, s:o, s:s, s:i, s:o, s:o, s:o, s:o, s:o}", "schema", 1,
-			 "command", "nat", "version", CTADVISOR_VERSION, "netns",
-			 in->netns ? jsafe(in->netns) : json_null(), "status",
-			 render_status_name(in->findings), "exit_code",
-			 rules_exit_code(in->findings), "walk", json_walk(in->rep), "ruleset",
-			 json_rules(in), "counters", json_counters(in->rep), "destinations", rows,
-			 "findings", render_json_findings(in->findings));
-	if (root == NULL)
-		return -ENOMEM;
-	rc = json_dumpf(root, out,
-			JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII |
-			    JSON_REAL_PRECISION(12));
-	json_decref(root);
-	fputc('\n', out);
-	return rc < 0 || fflush(out) != 0 || ferror(out) ? -EIO : 0;
+	root = jw_report(&head, "walk", json_walk(in->rep), "ruleset", json_rules(in), "counters",
+			 json_counters(in->rep), "destinations", rows, "findings",
+			 render_json_findings(in->findings), JW_END);
+	return jw_dump(out, root);
 }
 
 /* Prometheus (doc/check-output.md, "ctadvisor nat"): per destination

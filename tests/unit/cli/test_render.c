@@ -47,10 +47,11 @@ static void test_golden(void **state)
 
 /* ---- JSON: parses back, keys in the documented order, values intact ---- */
 
-#define N_JSON_KEYS 16
+#define N_JSON_KEYS 17
 static const char *const json_keys[N_JSON_KEYS] = {
-    "schema",   "tool",   "version", "status", "exit_code", "netns",     "settings", "occupancy",
-    "counters", "window", "walk",    "memory", "nat",       "all_netns", "findings", "problems",
+    "schema", "tool",     "command",   "version",  "status",   "exit_code",
+    "netns",  "settings", "occupancy", "counters", "window",   "walk",
+    "memory", "nat",      "all_netns", "findings", "problems",
 };
 
 static void test_json_top_level(void **state)
