@@ -25,8 +25,6 @@
 #include "statedir.h"
 #include "../sysctl/undo.h"
 
-enum { APPLY_OK = 0, APPLY_REFUSED = 1, APPLY_FAILED = 2, APPLY_USAGE = 3 };
-
 static const char *why_of(const struct apply_args *a, const char *name)
 {
 	for (size_t i = 0; i < a->n; i++)
@@ -186,7 +184,7 @@ static int report_failure(const struct sysctl_change *w, size_t n, const char *d
 			"record keeps them: ctadvisor undo%s%s %s\n",
 			netns ? " --netns " : "", netns ? netns : "", file);
 	}
-	return APPLY_FAILED;
+	return CT_EXIT_FAILED;
 }
 
 /* The extension filter for flows that a just-enabled acct/timestamp does
@@ -217,10 +215,10 @@ static int offer_flush(const struct apply_args *a, const struct sysctl_change *w
 	struct flush_scan s;
 
 	if (name == NULL)
-		return APPLY_OK;
+		return CT_EXIT_OK;
 	flush_filter_init(&f);
 	if (flush_filter_set(&f, name, NULL) < 0 || flush_scan_table(&f, &s) < 0 || s.matched == 0)
-		return APPLY_OK;
+		return CT_EXIT_OK;
 	snprintf(opt, sizeof(opt), "--%s", name);
 	printf("note: the kernel adds %s only to flows created from now on; %llu existing flows "
 	       "lack them and will until they expire\n",
@@ -229,7 +227,7 @@ static int offer_flush(const struct apply_args *a, const struct sysctl_change *w
 	if (!a->flush) {
 		printf("to delete those flows now: ctadvisor flush %s%s%s --yes\n", opt,
 		       a->netns ? " --netns " : "", a->netns ? a->netns : "");
-		return APPLY_OK;
+		return CT_EXIT_OK;
 	}
 	if (!a->yes)
 		argv[2] = NULL;
@@ -244,13 +242,13 @@ static int finish(const struct apply_args *a, const struct sysctl_change *w, siz
 			printf("dry run: would %s %s/%s\n",
 			       a->files.files[i].is_changed ? "write" : "keep (already so)",
 			       a->files.files[i].dir, a->files.files[i].name);
-		return APPLY_OK;
+		return CT_EXIT_OK;
 	}
 	if (a->persist && apply_persist_write(&a->files) < 0) {
 		fprintf(stderr,
 			"ctadvisor apply: the running values are set but not persisted; the undo "
 			"record restores the running values and the files (ctadvisor undo)\n");
-		return APPLY_USAGE;
+		return CT_EXIT_USAGE;
 	}
 	return offer_flush(a, w, n);
 }
@@ -263,9 +261,9 @@ static int persist_only(struct apply_args *a, const struct sysctl_change *w, siz
 	if (a->dry_run || !a->persist || apply_persist_changed(&a->files) == 0)
 		return finish(a, w, n);
 	if (!cmd_confirm("apply", "Write these boot configuration files?", "apply", a->yes))
-		return APPLY_REFUSED;
+		return CT_EXIT_REFUSED;
 	if (save_undo(a, w, n, dir, sizeof(dir), file, sizeof(file)) < 0)
-		return APPLY_USAGE;
+		return CT_EXIT_USAGE;
 	printf("undo record: %s/%s (ctadvisor undo restores the files)\n", dir, file);
 	return finish(a, w, n);
 }
@@ -352,11 +350,11 @@ static int restore_interrupted(const struct sysctl_ctx *ctx, struct sysctl_chang
 			"record keeps them: ctadvisor undo%s%s %s\n",
 			netns ? " --netns " : "", netns ? netns : "", file);
 	}
-	return APPLY_FAILED;
+	return CT_EXIT_FAILED;
 }
 
 /* Save the undo record, write and verify, with the signals held; see
- * block_signals(). APPLY_OK when every knob is applied and verified. */
+ * block_signals(). CT_EXIT_OK when every knob is applied and verified. */
 static int write_guarded(const struct apply_args *a, const struct sysctl_ctx *ctx,
 			 struct sysctl_change *w, size_t n, char *dir, size_t dir_len, char *file,
 			 size_t file_len)
@@ -366,13 +364,13 @@ static int write_guarded(const struct apply_args *a, const struct sysctl_ctx *ct
 
 	block_signals(&old);
 	if (save_undo(a, w, n, dir, dir_len, file, file_len) < 0)
-		return unblock_signals(&old, APPLY_USAGE);
+		return unblock_signals(&old, CT_EXIT_USAGE);
 	if ((sig = pending_signal()) != 0) {
 		undo_mark_done(dir, file);
 		fprintf(stderr,
 			"ctadvisor apply: interrupted (%s) before writing; nothing was written\n",
 			signal_name(sig));
-		return unblock_signals(&old, APPLY_REFUSED);
+		return unblock_signals(&old, CT_EXIT_REFUSED);
 	}
 	rc = sysctl_apply(ctx, w, n);
 	if (rc < 0)
@@ -380,7 +378,7 @@ static int write_guarded(const struct apply_args *a, const struct sysctl_ctx *ct
 	else if ((sig = pending_signal()) != 0)
 		rc = restore_interrupted(ctx, w, n, sig, dir, file, a->netns);
 	else
-		rc = APPLY_OK;
+		rc = CT_EXIT_OK;
 	return unblock_signals(&old, rc);
 }
 
@@ -392,7 +390,7 @@ static int run_apply(struct apply_args *a, struct sysctl_change *w, size_t n)
 
 	sysctl_ctx_init(&ctx, NULL);
 	if (diff_changes(&ctx, w, n) < 0)
-		return APPLY_USAGE;
+		return CT_EXIT_USAGE;
 	sysctl_changes_order(w, n);
 	show_diff(a, w, n);
 	if (a->persist && !netns_is_init(&ctx)) {
@@ -400,14 +398,14 @@ static int run_apply(struct apply_args *a, struct sysctl_change *w, size_t n)
 			"ctadvisor apply: --persist writes the host's boot configuration, "
 			"which applies to the initial network namespace, not this one; "
 			"persist a container's settings in its own runtime configuration\n");
-		return APPLY_USAGE;
+		return CT_EXIT_USAGE;
 	}
 	if (a->persist && (rc = apply_persist_prepare(w, n, &a->dirs, &a->files)) < 0) {
 		fprintf(stderr,
 			"ctadvisor apply: cannot prepare the --persist files: %s; nothing "
 			"was written\n",
 			strerror(-rc));
-		return APPLY_USAGE;
+		return CT_EXIT_USAGE;
 	}
 	/* Before asking: who else will overwrite these values. */
 	apply_warn_owners(w, n, &a->dirs, a->persist);
@@ -416,17 +414,17 @@ static int run_apply(struct apply_args *a, struct sysctl_change *w, size_t n)
 		return persist_only(a, w, n);
 	}
 	if (count_read_only(&ctx, w, n, a->netns) > 0)
-		return APPLY_REFUSED;
+		return CT_EXIT_REFUSED;
 	if (apply_guard(a, w, n, &ctx) > 0)
-		return APPLY_USAGE;
+		return CT_EXIT_USAGE;
 	if (a->dry_run) {
 		printf("dry run: nothing written\n");
 		return finish(a, w, n);
 	}
 	if (!cmd_confirm("apply", "Apply these changes?", "apply", a->yes))
-		return APPLY_REFUSED;
+		return CT_EXIT_REFUSED;
 	rc = write_guarded(a, &ctx, w, n, dir, sizeof(dir), file, sizeof(file));
-	if (rc != APPLY_OK)
+	if (rc != CT_EXIT_OK)
 		return rc;
 	printf("applied and read back:\n");
 	print_results(w, n, stdout);
@@ -444,18 +442,18 @@ int cmd_apply(int argc, char **argv)
 
 	if (a == NULL) {
 		fprintf(stderr, "ctadvisor apply: out of memory\n");
-		return APPLY_USAGE;
+		return CT_EXIT_USAGE;
 	}
 	rc = apply_parse_args(argc, argv, a);
 	if (rc != 0) {
 		if (rc > 0)
 			fputs(apply_usage, stdout);
 		free(a);
-		return rc > 0 ? APPLY_OK : APPLY_USAGE;
+		return rc > 0 ? CT_EXIT_OK : CT_EXIT_USAGE;
 	}
 	if (cmd_netns_enter("apply", a->netns, &sw) < 0) {
 		free(a);
-		return APPLY_USAGE;
+		return CT_EXIT_USAGE;
 	}
 	memcpy(w, a->changes, a->n * sizeof(w[0]));
 	rc = run_apply(a, w, a->n);

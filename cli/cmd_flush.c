@@ -17,8 +17,6 @@
 #include "../collect/netns.h"
 #include "../sysctl/sysctl.h"
 
-enum { FLUSH_OK = 0, FLUSH_REFUSED = 1, FLUSH_FAILED = 2, FLUSH_USAGE = 3 };
-
 static const char flush_usage[] =
     "Usage: ctadvisor flush FILTER... [--dry-run] [--yes] [--force] [--netns NS]\n"
     "       ctadvisor flush --all [--dry-run] [--yes] [--force] [--netns NS]\n"
@@ -306,7 +304,7 @@ static int do_delete(const struct flush_args *a, const struct flush_scan *s)
 
 	if (rc < 0) {
 		fprintf(stderr, "ctadvisor flush: the table dump failed: %s\n", strerror(-rc));
-		return FLUSH_FAILED;
+		return CT_EXIT_FAILED;
 	}
 	printf("deleted %llu flows; %llu vanished on their own meanwhile\n",
 	       (unsigned long long)r.deleted, (unsigned long long)r.vanished);
@@ -321,9 +319,9 @@ static int do_delete(const struct flush_args *a, const struct flush_scan *s)
 	if (r.failed > 0) {
 		fprintf(stderr, "ctadvisor flush: %llu deletes failed: %s\n",
 			(unsigned long long)r.failed, strerror(-r.first_err));
-		return FLUSH_FAILED;
+		return CT_EXIT_FAILED;
 	}
-	return FLUSH_OK;
+	return CT_EXIT_OK;
 }
 
 static void scan_error(int rc)
@@ -345,26 +343,26 @@ static int run_flush(const struct flush_args *a)
 
 	if (rc < 0) {
 		scan_error(rc);
-		return FLUSH_USAGE;
+		return CT_EXIT_USAGE;
 	}
 	show_scan(&s);
 	if (s.matched == 0) {
 		printf("nothing to flush\n");
-		return FLUSH_OK;
+		return CT_EXIT_OK;
 	}
 	nat_note(&s, a->force);
 	if (!a->force && s.matched == s.nat_tcp) {
 		printf("nothing to flush: every match is a NATed TCP connection\n");
-		return FLUSH_OK;
+		return CT_EXIT_OK;
 	}
 	if (!tcp_safe(&s, a->force))
-		return FLUSH_REFUSED;
+		return CT_EXIT_REFUSED;
 	if (a->dry_run) {
 		printf("dry run: nothing deleted\n");
-		return FLUSH_OK;
+		return CT_EXIT_OK;
 	}
 	if (!cmd_confirm("flush", "Delete these flows?", "delete", a->yes))
-		return FLUSH_REFUSED;
+		return CT_EXIT_REFUSED;
 	return do_delete(a, &s);
 }
 
@@ -377,10 +375,10 @@ int cmd_flush(int argc, char **argv)
 	if (rc != 0) {
 		if (rc > 0)
 			fputs(flush_usage, stdout);
-		return rc > 0 ? FLUSH_OK : FLUSH_USAGE;
+		return rc > 0 ? CT_EXIT_OK : CT_EXIT_USAGE;
 	}
 	if (cmd_netns_enter("flush", a.netns, &sw) < 0)
-		return FLUSH_USAGE;
+		return CT_EXIT_USAGE;
 	rc = run_flush(&a);
 	netns_leave(&sw);
 	return rc;

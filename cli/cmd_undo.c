@@ -18,8 +18,6 @@
 #include "statedir.h"
 #include "../sysctl/undo.h"
 
-enum { UNDO_OK = 0, UNDO_REFUSED = 1, UNDO_FAILED = 2, UNDO_USAGE = 3 };
-
 static const char undo_usage[] =
     "Usage: ctadvisor undo [RECORD] [--yes] [--force] [--netns NS]\n"
     "       ctadvisor undo --list\n"
@@ -144,7 +142,7 @@ static int list_records(const char *dir)
 
 	if (rc < 0) {
 		fprintf(stderr, "ctadvisor undo: cannot read %s: %s\n", dir, strerror(-rc));
-		return UNDO_USAGE;
+		return CT_EXIT_USAGE;
 	}
 	if (n == 0)
 		printf("no undo records in %s\n", dir);
@@ -161,7 +159,7 @@ static int list_records(const char *dir)
 		undo_record_free(rec);
 	}
 	free(list);
-	return UNDO_OK;
+	return CT_EXIT_OK;
 }
 
 /* The index of the newest record made in the network namespace this
@@ -321,11 +319,11 @@ static int report_restore(struct undo_record *rec, const char *dir, const char *
 			"ctadvisor undo: some values could not be restored; %s/%s is kept "
 			"so you can retry\n",
 			dir, file);
-		return UNDO_FAILED;
+		return CT_EXIT_FAILED;
 	}
 	undo_mark_done(dir, file);
 	printf("restored; %s marked done\n", file);
-	return UNDO_OK;
+	return CT_EXIT_OK;
 }
 
 static int restore(const struct undo_args *a, const char *dir, const char *file)
@@ -334,7 +332,7 @@ static int restore(const struct undo_args *a, const char *dir, const char *file)
 	struct undo_error err;
 	struct sysctl_ctx ctx;
 	char path[4096 + 320];
-	int rc = UNDO_REFUSED;
+	int rc = CT_EXIT_REFUSED;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (undo_load(path, &rec, &err) < 0) {
@@ -342,7 +340,7 @@ static int restore(const struct undo_args *a, const char *dir, const char *file)
 		if (err.line > 0)
 			fprintf(stderr, " (line %d, column %d)", err.line, err.column);
 		fprintf(stderr, "; nothing was changed\n");
-		return UNDO_USAGE;
+		return CT_EXIT_USAGE;
 	}
 	sysctl_ctx_init(&ctx, NULL);
 	show_record(file, rec);
@@ -351,7 +349,7 @@ static int restore(const struct undo_args *a, const char *dir, const char *file)
 	if (show_plan(&ctx, rec) == 0) {
 		printf("nothing to undo: every knob already has its original value\n");
 		undo_mark_done(dir, file);
-		rc = UNDO_OK;
+		rc = CT_EXIT_OK;
 	} else if (cmd_confirm("undo", "Restore these values?", "restore", a->yes)) {
 		rc = report_restore(rec, dir, file, undo_restore(&ctx, rec));
 	}
@@ -370,23 +368,23 @@ int cmd_undo(int argc, char **argv)
 	if (rc != 0) {
 		if (rc > 0)
 			fputs(undo_usage, stdout);
-		return rc > 0 ? UNDO_OK : UNDO_USAGE;
+		return rc > 0 ? CT_EXIT_OK : CT_EXIT_USAGE;
 	}
 	rc = statedir_undo(dir, sizeof(dir));
 	if (rc < 0) {
 		fprintf(stderr, "ctadvisor undo: cannot use the state directory %s: %s\n",
 			statedir_path(), strerror(-rc));
-		return UNDO_USAGE;
+		return CT_EXIT_USAGE;
 	}
 	if (a.list)
 		return list_records(dir);
 	if (cmd_netns_enter("undo", a.netns, &sw) < 0)
-		return UNDO_USAGE;
+		return CT_EXIT_USAGE;
 	rc = pick_record(&a, dir, sizeof(dir), file, sizeof(file));
 	if (rc == 0)
 		rc = restore(&a, dir, file);
 	else
-		rc = rc > 0 ? UNDO_OK : UNDO_USAGE;
+		rc = rc > 0 ? CT_EXIT_OK : CT_EXIT_USAGE;
 	netns_leave(&sw);
 	return rc;
 }

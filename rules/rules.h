@@ -17,6 +17,12 @@ enum ct_exit {
 	CT_EXIT_WARNING = 1,
 	CT_EXIT_CRITICAL = 2,
 	CT_EXIT_UNKNOWN = 3,
+	/* apply, undo and flush: the same numbers, named for a change: 1 it
+	 * was refused (nothing changed), 2 it failed part-way (what was
+	 * written is restored or said), 3 a usage error */
+	CT_EXIT_REFUSED = 1,
+	CT_EXIT_FAILED = 2,
+	CT_EXIT_USAGE = 3,
 };
 
 enum rules_sev {

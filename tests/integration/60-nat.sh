@@ -117,7 +117,7 @@ for pid in "${fail_pids[@]}"; do
 done
 NAT_RC=0
 wait "$nat_pid" || NAT_RC=$?
-jq -e '.schema == 1 and .command == "nat"' "$LAB_TMP/nat1.json" >/dev/null ||
+jq -e '.schema == 2 and .command == "nat"' "$LAB_TMP/nat1.json" >/dev/null ||
 	die "ctadvisor nat printed no nat JSON (exit $NAT_RC): $(head -c 500 "$LAB_TMP/nat1.json") $(head -c 500 "$LAB_TMP/nat1.err")"
 for c in found insert_failed drop; do
 	after[$c]=$(stat_of "$c")

@@ -221,7 +221,7 @@ run_nat()
 		2>"$LAB_TMP/$out.err" || NAT_RC=$?
 	grep -qE 'Sanitizer|runtime error:' "$LAB_TMP/$out.err" &&
 		fail "ctadvisor nat $*: sanitizer report: $(head -c 2000 "$LAB_TMP/$out.err")"
-	jq -e '.schema == 1 and .command == "nat"' "$LAB_TMP/$out" >/dev/null ||
+	jq -e '.schema == 2 and .command == "nat"' "$LAB_TMP/$out" >/dev/null ||
 		die "ctadvisor nat $* printed no nat JSON (exit $NAT_RC): $(head -c 500 "$LAB_TMP/$out") $(head -c 500 "$LAB_TMP/$out.err")"
 }
 
