@@ -52,4 +52,12 @@ typedef const char *(*cmd_option_fn)(int opt, const char *val, void *args);
 int cmd_parse_options(const char *cmd, int argc, char **argv, const char *shortopts,
 		      const struct option *longopts, cmd_option_fn apply, void *args);
 
+struct inventory;
+struct logparse_agg_result;
+/* logparse: this host's namespaces when res holds table-full events of a
+ * named netns (cli/logparse_netns.c), for the report to name them by
+ * inode; NULL when there are none, or they cannot be listed. */
+struct inventory *cmd_logparse_netns(const struct logparse_agg_result *res);
+void cmd_logparse_netns_free(struct inventory *inv);
+
 #endif
