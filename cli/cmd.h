@@ -62,4 +62,12 @@ void cmd_netns_error(const char *spec, int err, char *buf, size_t len);
  * goes to stderr as "ctadvisor CMD: ...". 0 or -errno from netns_enter(). */
 int cmd_netns_enter(const char *cmd, const char *spec, struct netns_switch *sw);
 
+struct inventory;
+struct logparse_agg_result;
+/* logparse: this host's namespaces when res holds table-full events of a
+ * named netns (cli/logparse_netns.c), for the report to name them by
+ * inode; NULL when there are none, or they cannot be listed. */
+struct inventory *cmd_logparse_netns(const struct logparse_agg_result *res);
+void cmd_logparse_netns_free(struct inventory *inv);
+
 #endif

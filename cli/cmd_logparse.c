@@ -164,17 +164,20 @@ static int render(const struct lp_cli_args *a, struct logparse_agg *agg)
 	    .netns = "", .kernel_invalid_delta = UINT64_MAX, .kernel_error_delta = UINT64_MAX};
 	const struct invalid_verdict_in in = {.ruleset = INVALID_RULESET_UNKNOWN};
 	char *source = join_sources(a);
+	struct inventory *inv;
 	int rc;
 
 	if (source == NULL)
 		return -ENOMEM;
 	meta.source = source;
 	logparse_agg_result(agg, &res);
+	meta.inv = inv = cmd_logparse_netns(&res); /* names "table full in netns N" */
 	meta.status = invalid_verdict(&res, &in);
 	if (a->format == CLI_FORMAT_JSON)
 		rc = render_invalid_json(stdout, &res, &meta);
 	else
 		rc = render_invalid_text(stdout, &res, &meta, cmd_want_color(a->color));
+	cmd_logparse_netns_free(inv);
 	free(source);
 	return rc < 0 ? rc : meta.status;
 }

@@ -251,6 +251,14 @@ static void lp_table_add(struct logparse_key_count *t, size_t *n, uint64_t *othe
 		t[i].count++;
 }
 
+static int lp_zero16(const uint8_t a[16])
+{
+	for (size_t i = 0; i < 16; i++)
+		if (a[i])
+			return 0;
+	return 1;
+}
+
 /* Per-packet figures of a conntrack report. */
 static void lp_add_packet(struct logparse_agg *agg, const struct logparse_event *ev)
 {
@@ -271,7 +279,8 @@ static void lp_add_packet(struct logparse_agg *agg, const struct logparse_event 
 		lp_table_add(agg->ifaces, &agg->n_ifaces, &r->ifaces_other, pkt->in, 0);
 	if (pkt->out[0])
 		lp_table_add(agg->ifaces, &agg->n_ifaces, &r->ifaces_other, pkt->out, 1);
-	if (pkt->has & LOGPARSE_PKT_ADDRS) {
+	/* a masked SRC= leaves the source all zero: not a source to rank */
+	if ((pkt->has & LOGPARSE_PKT_ADDRS) && !(pkt->is_masked && lp_zero16(pkt->src))) {
 		memset(&key, 0, sizeof(key));
 		key.family = pkt->family;
 		memcpy(key.addr, pkt->src, sizeof(key.addr));

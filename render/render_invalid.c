@@ -37,6 +37,29 @@ const char *render_invalid_addr(const struct logparse_top *t, char *buf, size_t 
 	return buf;
 }
 
+const struct inv_ns *render_invalid_netns(const struct render_invalid_meta *m, uint32_t ino)
+{
+	for (size_t i = 0; m->inv != NULL && i < m->inv->n; i++)
+		if (m->inv->ns[i].ino == ino)
+			return &m->inv->ns[i];
+	return NULL;
+}
+
+const char *render_invalid_netns_owner(const struct inv_ns *ns, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (ns->has_pod || ns->has_container || ns->n_comm > 0)
+		inventory_owner_text(ns, buf, size);
+	return buf;
+}
+
+const char *render_invalid_knob(const char *knob)
+{
+	static const char pfx[] = "net.netfilter.";
+
+	return strncmp(knob, pfx, sizeof(pfx) - 1) == 0 ? knob + sizeof(pfx) - 1 : knob;
+}
+
 /* ---- text ---- */
 
 /* A line filled item by item, wrapping to indent when full. */
@@ -125,6 +148,25 @@ static void text_live(struct tw *w, const struct render_invalid_meta *m)
 			m->nflog_not_reported);
 }
 
+/* The understood lines by kind, only the kinds seen; then the lines that
+ * were cut or masked (counted as far as they go). */
+static void text_kinds(struct tw *w, const struct logparse_agg_result *r)
+{
+	tw_key(w, IW_KEY, "kinds");
+	for (unsigned k = LOGPARSE_KIND_CT_INVALID; k <= LOGPARSE_KIND_MAX; k++)
+		if (r->by_kind[k] != 0)
+			tw_itemf(w, ", ", "%s %" PRIu64, logparse_kind_name(k), r->by_kind[k]);
+	if (w->is_first)
+		tw_item(w, "", "none");
+	tw_end(w);
+	if (r->lines_truncated + r->masked > 0)
+		iw_line(w, "partial lines",
+			"counted; %" PRIu64 " truncated, %" PRIu64
+			" with masked addresses (what they hold is counted, what is cut or "
+			"masked is not)",
+			r->lines_truncated, r->masked);
+}
+
 static void text_header(struct tw *w, const struct logparse_agg_result *r,
 			const struct render_invalid_meta *m, bool color)
 {
@@ -149,6 +191,8 @@ static void text_header(struct tw *w, const struct logparse_agg_result *r,
 			" not understood",
 			r->lines, r->lines - r->unrelated - r->not_understood, r->unrelated,
 			r->not_understood);
+	if (!m->is_live && r->lines > 0)
+		text_kinds(w, r);
 	if (r->counts_lower_bound)
 		iw_line(w, "note",
 			"the kernel rate limit suppressed %" PRIu64 " messages (in %" PRIu64
@@ -316,7 +360,37 @@ static void text_invalid(struct tw *w, const struct logparse_agg_result *r,
 			r->truncated, r->bad_header);
 }
 
-static void text_table_full(struct tw *w, const struct logparse_agg_result *r)
+/* "netns 4026532890 (lab-blue, pod default/web): 3": the inode the kernel
+ * wrote, and what inventory knows of it on this host when looked up. */
+static void text_netns_row(struct tw *w, const struct logparse_netns_count *c,
+			   const struct render_invalid_meta *m, const char *key)
+{
+	const struct inv_ns *ns = render_invalid_netns(m, c->netns);
+	char owner[512] = "";
+
+	if (!c->has_netns) {
+		iw_line(w, key, "initial: %" PRIu64, c->count);
+		return;
+	}
+	if (m->inv == NULL) {
+		iw_line(w, key, "netns %" PRIu32 ": %" PRIu64, c->netns, c->count);
+		return;
+	}
+	if (ns == NULL) {
+		iw_line(w, key,
+			"netns %" PRIu32 " (not found on this host: gone, or held only by "
+			"processes this user cannot read): %" PRIu64,
+			c->netns, c->count);
+		return;
+	}
+	render_invalid_netns_owner(ns, owner, sizeof(owner));
+	/* tw_words() escapes the name and owner (from the host) */
+	iw_line(w, key, "netns %" PRIu32 " (%s%s%s): %" PRIu64, c->netns,
+		ns->name[0] ? ns->name : "not pinned", owner[0] ? ", " : "", owner, c->count);
+}
+
+static void text_table_full(struct tw *w, const struct logparse_agg_result *r,
+			    const struct render_invalid_meta *m)
 {
 	char t1[96], t2[96];
 
@@ -328,15 +402,8 @@ static void text_table_full(struct tw *w, const struct logparse_agg_result *r)
 	iw_line(w, "events", "%" PRIu64 ", first %s, last %s", r->table_full,
 		ts_str(&r->table_full_first, t1, sizeof(t1)),
 		ts_str(&r->table_full_last, t2, sizeof(t2)));
-	for (size_t i = 0; i < r->n_table_full_netns; i++) {
-		const struct logparse_netns_count *c = &r->table_full_netns[i];
-
-		if (c->has_netns)
-			iw_line(w, i ? "" : "by netns", "netns %" PRIu32 ": %" PRIu64, c->netns,
-				c->count);
-		else
-			iw_line(w, i ? "" : "by netns", "initial: %" PRIu64, c->count);
-	}
+	for (size_t i = 0; i < r->n_table_full_netns; i++)
+		text_netns_row(w, &r->table_full_netns[i], m, i ? "" : "by netns");
 	if (r->table_full_netns_other > 0)
 		iw_line(w, "", "other namespaces: %" PRIu64, r->table_full_netns_other);
 	iw_line(w, "check",
@@ -366,7 +433,7 @@ static void text_other(struct tw *w, const struct logparse_agg_result *r)
 	const uint64_t *k = r->by_kind;
 
 	if (k[LOGPARSE_KIND_EXPECT_FULL] + k[LOGPARSE_KIND_VMALLOC] + k[LOGPARSE_KIND_BOOT] +
-		k[LOGPARSE_KIND_LOG_RULE] ==
+		k[LOGPARSE_KIND_LOG_RULE] + k[LOGPARSE_KIND_NOTICE] ==
 	    0)
 		return;
 	fputs("\nOther kernel messages\n", w->out);
@@ -383,8 +450,68 @@ static void text_other(struct tw *w, const struct logparse_agg_result *r)
 	if (k[LOGPARSE_KIND_BOOT] > 0)
 		iw_line(w, "boot line", "%" PRIu64 " buckets, %" PRIu64 " max (at module load)",
 			r->boot_buckets, r->boot_max);
+	if (k[LOGPARSE_KIND_NOTICE] > 0)
+		iw_line(w, "notices",
+			"%" PRIu64 " other conntrack messages of the kernel (helper "
+			"assignment, helpers that will not handle a protocol, module notices): "
+			"informational",
+			k[LOGPARSE_KIND_NOTICE]);
 	if (k[LOGPARSE_KIND_LOG_RULE] > 0)
 		text_log_rules(w, r);
+}
+
+/* Who sets the conntrack knobs, from their own log lines (kube-proxy's):
+ * as plan says for the live host, a change made by hand is undone there. */
+static void text_owners(struct tw *w, const struct logparse_agg_result *r)
+{
+	if (r->n_owners == 0)
+		return;
+	fputs("\nKnob owners (tools that set conntrack knobs)\n", w->out);
+	for (size_t i = 0; i < r->n_owners; i++) {
+		const struct logparse_owner_count *o = &r->owners[i];
+		char val[32] = "a value";
+
+		if (o->has_value)
+			snprintf(val, sizeof(val), "%" PRIu64, o->value);
+		/* tw_words() escapes owner and knob (from the log) */
+		iw_line(w, i ? "" : "set by", "%s set %s to %s (%" PRIu64 " %s)", o->owner,
+			render_invalid_knob(o->knob), val, o->count,
+			o->count == 1 ? "line" : "lines");
+	}
+	iw_line(w, "note",
+		"these tools set the knobs again when they start: change the value where "
+		"they take it (kube-proxy: --conntrack-max-per-core, --conntrack-min, "
+		"--conntrack-tcp-timeout-established or the conntrack section of its "
+		"configuration), not only with 'ctadvisor apply'");
+}
+
+/* One escaped line, word by word; a word wider than a line is cut. */
+static void text_raw_line(struct tw *w, const char *line)
+{
+	char esc[4 * LOGPARSE_TEXT_MAX + 1], *save = NULL;
+	bool is_first = true;
+
+	render_escape(esc, sizeof(esc), line, RENDER_ESC_TEXT);
+	tw_startf(w, 6, "    ");
+	for (char *t = strtok_r(esc, " ", &save); t != NULL; t = strtok_r(NULL, " ", &save)) {
+		tw_label(w, is_first ? "" : " ", t);
+		is_first = false;
+	}
+	tw_end(w);
+}
+
+/* The first lines not understood, so that a user can report them. */
+static void text_not_understood(struct tw *w, const struct logparse_agg_result *r)
+{
+	if (r->n_not_understood_lines == 0)
+		return;
+	fprintf(w->out, "\nLines not understood (the first %zu of %" PRIu64 ")\n",
+		r->n_not_understood_lines, r->not_understood);
+	for (size_t i = 0; i < r->n_not_understood_lines; i++)
+		text_raw_line(w, r->not_understood_lines[i]);
+	iw_line(w, "report",
+		"they look like conntrack's but ctadvisor cannot read them: please report "
+		"them (with 'uname -r') to the ctadvisor developers");
 }
 
 static bool reason_seen_before(const struct logparse_agg_result *r, size_t i)
@@ -427,9 +554,11 @@ int render_invalid_text(FILE *out, const struct logparse_agg_result *res,
 
 	text_header(&w, res, meta, color);
 	text_invalid(&w, res, meta);
-	text_table_full(&w, res);
+	text_table_full(&w, res, meta);
+	text_owners(&w, res);
 	text_other(&w, res);
 	text_explain(&w, res);
+	text_not_understood(&w, res);
 	if (fflush(out) != 0 || ferror(out))
 		return -EIO;
 	return 0;

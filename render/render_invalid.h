@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "../analysis/invalid_verdict.h"
+#include "../analysis/inventory.h"
 #include "../logparse/logparse.h"
 
 struct render_invalid_meta {
@@ -39,6 +40,9 @@ struct render_invalid_meta {
 	 * counted by the kernel without a log call. A lower bound. Reports of
 	 * reasons counted in error (invalid_reports_in_error) are not in it. */
 	uint64_t nflog_not_reported;
+	/* logparse: this host's namespaces (inventory_scan), to name the ones
+	 * of "table full in netns N" by inode; NULL when not looked up */
+	const struct inventory *inv;
 };
 
 /* JSON (schema 2), keys in this order: schema, tool, report ("invalid"), mode
@@ -48,7 +52,8 @@ struct render_invalid_meta {
  * kernel_invalid_delta|null, kernel_error_delta|null,
  * nflog_not_reported|null), ruleset (drops_invalid true|false|null, rule
  * string|null), input
- * (lines, events, unrelated, not_understood, kinds{ct_invalid..continuation}),
+ * (lines, events, unrelated, not_understood, kinds{ct_invalid..continuation,
+ * owner, notice}, truncated_lines, masked_lines, not_understood_lines[]),
  * invalid (total, marked_invalid, accepted, helper_dropped, in_error,
  * first_seen, last_seen, reasons[] with id, proto, protocol, verdict
  * "marked_invalid"|"accepted", counted_in ("invalid"|"error"), count,
@@ -56,16 +61,22 @@ struct render_invalid_meta {
  * advice; protocols[], tcp_flags[], directions{original,reply,unknown},
  * interfaces[] {name,in,out}, interfaces_other, top_sources[] {addr,count,
  * error}, top_dports[] {proto,protocol,port,count,error}, truncated,
- * bad_header), table_full {count, first, last}, other {expectation_table_full,
+ * bad_header), table_full {count, first, last, by_netns[] {netns|null, count,
+ * found_here true|false|null (not looked up), name|null, owner|null},
+ * other_netns}, other {expectation_table_full,
  * rate_limit{lines,suppressed}, boot{buckets,max}|null, vmalloc_fallback,
- * log_rules{count, prefixes[] {prefix,count}, prefixes_other}}. A time is null
+ * log_rules{count, prefixes[] {prefix,count}, prefixes_other}, notices,
+ * owners[] {owner, knob, value|null, lines}}. A time is null
  * or {boot_sec, boot_usec, wall "MM-DD hh:mm:ss.uuuuuu", year, epoch_sec,
  * is_utc}, members null when the log line did not carry them. Counts in top
  * lists may overestimate by at most "error". */
 /* Schema 2 (from 1): invalid.dropped became invalid.marked_invalid and a
  * reason's verdict "dropped" became "marked_invalid" (conntrack marks, the
  * ruleset drops); ruleset, live.kernel_error_delta, invalid.helper_dropped,
- * invalid.in_error and reasons[].counted_in are new. */
+ * invalid.in_error and reasons[].counted_in are new. Still schema 2, keys
+ * added only: input.kinds.owner and .notice, input.truncated_lines,
+ * .masked_lines, .not_understood_lines, table_full.by_netns[].found_here,
+ * .name, .owner, other.notices, other.owners. */
 /* 0, or -EIO when writing failed (render_invalid_json also when out of
  * memory; nothing is written then). color: ANSI colour for the status. */
 int render_invalid_text(FILE *out, const struct logparse_agg_result *res,
@@ -77,5 +88,12 @@ int render_invalid_json(FILE *out, const struct logparse_agg_result *res,
 extern const char *const render_invalid_status_names[3];
 const char *render_invalid_proto(unsigned proto, char *buf, size_t size);
 const char *render_invalid_addr(const struct logparse_top *t, char *buf, size_t size);
+/* The namespace of meta->inv whose inode is ino; NULL (none, or no inv). */
+const struct inv_ns *render_invalid_netns(const struct render_invalid_meta *m, uint32_t ino);
+/* Its owner as inventory names it (pod, container, processes) into buf;
+ * "" when it has none but its pin name. Returns buf. */
+const char *render_invalid_netns_owner(const struct inv_ns *ns, char *buf, size_t size);
+/* "nf_conntrack_max" for "net.netfilter.nf_conntrack_max": the text's knob. */
+const char *render_invalid_knob(const char *knob);
 
 #endif

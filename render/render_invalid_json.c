@@ -15,12 +15,6 @@
 	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12) | JSON_ENSURE_ASCII)
 
 /* Indexed by enum logparse_kind. */
-static const char *const kind_names[] = {
-    "",          "ct_invalid", "table_full", "expect_full",  "log_rule",
-    "ratelimit", "boot",       "vmalloc",    "continuation",
-};
-_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == LOGPARSE_KIND_CONTINUATION + 1,
-	       "kind_names does not match enum logparse_kind");
 
 static json_t *jrender_invalid_proto(unsigned proto)
 {
@@ -161,16 +155,40 @@ static json_t *jkinds(const struct logparse_agg_result *r)
 {
 	json_t *o = json_object();
 
-	for (unsigned k = LOGPARSE_KIND_CT_INVALID; o != NULL && k <= LOGPARSE_KIND_CONTINUATION;
-	     k++) {
+	for (unsigned k = LOGPARSE_KIND_CT_INVALID; o != NULL && k <= LOGPARSE_KIND_MAX; k++) {
 		json_t *v = jw_u64(r->by_kind[k]);
 
-		if (v == NULL || json_object_set_new(o, kind_names[k], v) != 0) {
+		if (v == NULL || json_object_set_new(o, logparse_kind_name(k), v) != 0) {
 			json_decref(o);
 			o = NULL;
 		}
 	}
 	return o;
+}
+
+/* The first lines not understood, as read: jw_str escapes invalid UTF-8. */
+static json_t *jnot_understood(const struct logparse_agg_result *r)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr != NULL && i < r->n_not_understood_lines; i++)
+		jw_append(&arr, jw_str(r->not_understood_lines[i]));
+	return arr;
+}
+
+/* [{"owner": "kube-proxy", "knob": sysctl name, "value": last|null, "lines"}] */
+static json_t *jowners(const struct logparse_agg_result *r)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr != NULL && i < r->n_owners; i++) {
+		const struct logparse_owner_count *o = &r->owners[i];
+
+		jw_append(&arr, jw_obj("owner", jw_str(o->owner), "knob", jw_str(o->knob), "value",
+				       o->has_value ? jw_u64(o->value) : json_null(), "lines",
+				       jw_u64(o->count), JW_END));
+	}
+	return arr;
 }
 
 static json_t *jlog_rules(const struct logparse_agg_result *r)
@@ -214,21 +232,33 @@ static json_t *jother(const struct logparse_agg_result *r)
 					jw_u64(r->boot_max), JW_END)
 			       : json_null(),
 		      "vmalloc_fallback", jw_u64(r->by_kind[LOGPARSE_KIND_VMALLOC]), "log_rules",
-		      jlog_rules(r), JW_END);
+		      jlog_rules(r), "notices", jw_u64(r->by_kind[LOGPARSE_KIND_NOTICE]), "owners",
+		      jowners(r), JW_END);
 }
 
-/* [{"netns": inode or null for the initial namespace, "count": N}] */
-static json_t *jnetns(const struct logparse_agg_result *r)
+/* {"netns": inode or null for the initial namespace, "count": N,
+ * "found_here": null when not looked up, "name", "owner": null unknown} */
+static json_t *jnetns_row(const struct logparse_netns_count *c, const struct render_invalid_meta *m)
+{
+	const struct inv_ns *ns = c->has_netns ? render_invalid_netns(m, c->netns) : NULL;
+	bool is_known = m->inv != NULL && c->has_netns;
+	char owner[512] = "";
+
+	if (ns != NULL)
+		render_invalid_netns_owner(ns, owner, sizeof(owner));
+	return jw_obj("netns", c->has_netns ? json_integer(c->netns) : json_null(), "count",
+		      jw_u64(c->count), "found_here",
+		      is_known ? json_boolean(ns != NULL) : json_null(), "name",
+		      ns != NULL && ns->name[0] ? jw_str(ns->name) : json_null(), "owner",
+		      owner[0] ? jw_str(owner) : json_null(), JW_END);
+}
+
+static json_t *jnetns(const struct logparse_agg_result *r, const struct render_invalid_meta *m)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; a != NULL && i < r->n_table_full_netns; i++) {
-		const struct logparse_netns_count *c = &r->table_full_netns[i];
-
-		json_array_append_new(a, jw_obj("netns",
-						c->has_netns ? json_integer(c->netns) : json_null(),
-						"count", jw_u64(c->count), JW_END));
-	}
+	for (size_t i = 0; a != NULL && i < r->n_table_full_netns; i++)
+		jw_append(&a, jnetns_row(&r->table_full_netns[i], m));
 	return a;
 }
 
@@ -257,11 +287,12 @@ static json_t *jroot(const struct logparse_agg_result *r, const struct render_in
 	    json_boolean(r->counts_lower_bound), "live", jlive(m), "ruleset", jruleset(m), "input",
 	    jw_obj("lines", jw_u64(r->lines), "events", jw_u64(r->events), "unrelated",
 		   jw_u64(r->unrelated), "not_understood", jw_u64(r->not_understood), "kinds",
-		   jkinds(r), JW_END),
+		   jkinds(r), "truncated_lines", jw_u64(r->lines_truncated), "masked_lines",
+		   jw_u64(r->masked), "not_understood_lines", jnot_understood(r), JW_END),
 	    "invalid", jinvalid(r), "table_full",
 	    jw_obj("count", jw_u64(r->table_full), "first",
 		   r->table_full ? jts(&r->table_full_first) : json_null(), "last",
-		   r->table_full ? jts(&r->table_full_last) : json_null(), "by_netns", jnetns(r),
+		   r->table_full ? jts(&r->table_full_last) : json_null(), "by_netns", jnetns(r, m),
 		   "other_netns", jw_u64(r->table_full_netns_other), JW_END),
 	    "other", jother(r), JW_END);
 }
