@@ -30,8 +30,8 @@ static const char *const fixtures[] = {
 };
 
 static const char *const kind_names[] = {
-    "",          "ct_invalid", "table_full", "expect_full",  "log_rule",
-    "ratelimit", "boot",       "vmalloc",    "continuation",
+    "",     "ct_invalid", "table_full",   "expect_full", "log_rule", "ratelimit",
+    "boot", "vmalloc",    "continuation", "owner",       "notice",
 };
 
 static char *read_file(const char *path, size_t *len)
@@ -142,7 +142,7 @@ static void dump(struct logparse_agg *agg, char *out, size_t size)
 	    (unsigned long long)r.lines, (unsigned long long)r.unrelated,
 	    (unsigned long long)r.not_understood, (unsigned long long)r.events);
 	put(&p, &left, "truncated %llu\n", (unsigned long long)r.truncated);
-	for (int k = LOGPARSE_KIND_CT_INVALID; k <= LOGPARSE_KIND_CONTINUATION; k++)
+	for (int k = LOGPARSE_KIND_CT_INVALID; k <= LOGPARSE_KIND_MAX; k++)
 		put(&p, &left, "kind %s %llu\n", kind_names[k], (unsigned long long)r.by_kind[k]);
 	put(&p, &left, "marked_invalid %llu\naccepted %llu\n", (unsigned long long)r.marked_invalid,
 	    (unsigned long long)r.accepted);
