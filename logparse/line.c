@@ -267,7 +267,10 @@ static int lp_body(struct lp_cur c, const struct lp_head *h, struct logparse_eve
 		rc = lp_kernel_body(c, ev);
 	if (rc == -ENOENT)
 		rc = lp_owner(c, ev);
-	if (rc == -ENOENT && h->origin == LP_ORIGIN_KERNEL &&
+	/* dmesg's stamp alone says the kernel: it is the kernel's ring */
+	if (rc == -ENOENT &&
+	    (h->origin == LP_ORIGIN_KERNEL || h->fmt == LOGPARSE_FMT_DMESG ||
+	     h->fmt == LOGPARSE_FMT_DMESG_T) &&
 	    memmem(c.p, lp_left(&c), "conntrack", 9))
 		rc = -EINVAL; /* the kernel said something of conntrack we cannot read */
 	return rc;
