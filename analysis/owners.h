@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum owners_kind {
 	OWNERS_SYSCTL_FILE, /* sysctl.d drop-in or /etc/sysctl.conf */
@@ -28,14 +29,31 @@ enum owners_kind {
 #define HASHSIZE_KNOB "module.nf_conntrack.hashsize"
 #define BUCKETS_KNOB  "net.netfilter.nf_conntrack_buckets"
 
+/* Where a running kube-proxy takes its conntrack sizing from: with --config
+ * the file's conntrack.maxPerCore / conntrack.min (its flags are then
+ * ignored), else --conntrack-max-per-core / --conntrack-min. */
+enum owners_kube_from {
+	OWNERS_KUBE_FLAGS = 0,    /* the command line (or its defaults) */
+	OWNERS_KUBE_CONFIG,       /* the --config file */
+	OWNERS_KUBE_CONFIG_UNREAD /* --config given, the file unreadable: values unknown */
+};
+
+struct owners_kube {
+	enum owners_kube_from from;
+	int64_t max_per_core;          /* -1: not given (its default applies) */
+	int64_t min;                   /* -1: not given */
+	char config[OWNERS_VALUE_LEN]; /* the --config path, "" none */
+};
+
 struct owners_item {
 	enum owners_kind kind;
 	char source[OWNERS_PATH_LEN]; /* path as on the host (root stripped), or "pid N" */
 	unsigned line;                /* 1-based line in source; 0 for a process */
 	char key[OWNERS_KEY_LEN];     /* knob as written, or the process name */
 	char value[OWNERS_VALUE_LEN]; /* value as written; for a process, its relevant flags */
-	bool is_shadowed; /* sysctl.d: a same-named file earlier in the search order wins;
-			     tuned: the profile is not the active one */
+	bool is_shadowed;        /* sysctl.d: a same-named file earlier in the search order wins;
+				    tuned: the profile is not the active one */
+	struct owners_kube kube; /* kube-proxy only */
 };
 
 struct owners_report {

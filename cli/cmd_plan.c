@@ -376,6 +376,7 @@ static int make_plan(const struct plan_args *a, const struct ct_snapshot *snap,
 	static struct inventory_demand host;
 	struct plan_error err = {0};
 	struct plan_input in;
+	const struct owners_item *kube;
 	struct render_plan p;
 	int wrc;
 
@@ -384,6 +385,12 @@ static int make_plan(const struct plan_args *a, const struct ct_snapshot *snap,
 		return CT_EXIT_UNKNOWN;
 	if (build_input(a, snap, wf, &host, &in) < 0)
 		return CT_EXIT_UNKNOWN;
+	owners_init(&owners);
+	if (owners_scan_all("/", "/proc", &owners) < 0) {
+		fputs("ctadvisor plan: out of memory scanning for other writers\n", stderr);
+		return CT_EXIT_UNKNOWN;
+	}
+	kube = plan_host_kube(&owners, &in);
 	if (plan_compute(&in, &res, &err) < 0) {
 		report_plan_error(&err);
 		return CT_EXIT_UNKNOWN;
@@ -391,11 +398,6 @@ static int make_plan(const struct plan_args *a, const struct ct_snapshot *snap,
 	wrc = run_whatif(a, snap, wf, &wr);
 	if (wrc < 0)
 		return CT_EXIT_UNKNOWN;
-	owners_init(&owners);
-	if (owners_scan_all("/", "/proc", &owners) < 0) {
-		fputs("ctadvisor plan: out of memory scanning for other writers\n", stderr);
-		return CT_EXIT_UNKNOWN;
-	}
 	p = (struct render_plan){.in = &in,
 				 .res = &res,
 				 .from_file = a->from,
@@ -403,6 +405,7 @@ static int make_plan(const struct plan_args *a, const struct ct_snapshot *snap,
 				 .is_slab_measured = snap->has_slab,
 				 .ext_reason = plan_host_ext_reason(&snap->set),
 				 .owners = &owners,
+				 .kube_proxy = kube,
 				 .host = host.n_ns > 0 ? &host : NULL,
 				 .classes = wrc == 0 ? wr.cls : NULL,
 				 .whatif = wrc == 0 ? &wr.w : NULL,

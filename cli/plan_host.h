@@ -4,6 +4,7 @@
 #ifndef CTADVISOR_PLAN_HOST_H
 #define CTADVISOR_PLAN_HOST_H
 
+#include "../analysis/owners.h"
 #include "../rules/plan.h"
 #include "../rules/snapshot.h"
 
@@ -13,5 +14,9 @@ const char *plan_host_ext_reason(const struct snap_settings *set);
 
 /* The host part of *in (plan_input_init() first; demand is the caller's). */
 void plan_host_input(const struct ct_snapshot *snap, struct plan_input *in);
+
+/* The first running kube-proxy of o into in->kube; that item, or NULL (in
+ * unchanged: kube-proxy's defaults shown for comparison). */
+const struct owners_item *plan_host_kube(const struct owners_report *o, struct plan_input *in);
 
 #endif

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "owners_kube.h"
 #include "owners_scan.h"
 
 #define SEEN_MAX 256
@@ -395,9 +396,15 @@ static void daemon_flags(const char *argv, size_t argv_len, char *buf, size_t le
 
 	buf[0] = '\0';
 	for (const char *p = argv; p < argv + argv_len; p += strlen(p) + 1) {
-		if (strncmp(p, "--conntrack-", 12) != 0 || used + strlen(p) + 2 > len)
+		const char *next = p + strlen(p) + 1;
+		bool has_next = strncmp(p, "--conntrack-", 12) == 0 && strchr(p, '=') == NULL &&
+				next < argv + argv_len && next[0] != '-';
+
+		if (strncmp(p, "--conntrack-", 12) != 0 ||
+		    used + strlen(p) + (has_next ? strlen(next) + 1 : 0) + 2 > len)
 			continue;
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", p);
+		used += (size_t)snprintf(buf + used, len - used, "%s%s%s%s", used ? " " : "", p,
+					 has_next ? " " : "", has_next ? next : "");
 	}
 }
 
@@ -424,10 +431,14 @@ static int scan_pid(const char *proc_root, const char *pid, struct owners_report
 		daemon_flags(argv ? argv : "", argv ? alen : 0, flags, sizeof(flags));
 		snprintf(src, sizeof(src), "pid %s", pid);
 		add(r, OWNERS_PROCESS, src, 0, name, flags, false);
+		if (strcmp(name, "kube-proxy") == 0 && r->n > 0 &&
+		    strcmp(r->items[r->n - 1].source, src) == 0)
+			rc = owners_kube_read(proc_root, pid, argv ? argv : "", argv ? alen : 0,
+					      &r->items[r->n - 1].kube);
 	}
 	free(comm);
 	free(argv);
-	return 0;
+	return rc == -ENOMEM ? rc : 0;
 }
 
 /* nf_conntrack.hashsize= on the kernel command line sets the size at boot. */

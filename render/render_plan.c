@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "jsonw.h"
 #include "render_plan.h"
+#include "render_plan_kube.h"
 #include "textwrap.h"
 
 #define ESC_LEN 512
@@ -138,6 +139,7 @@ static void text_recommendation(FILE *out, const struct render_plan *p)
 	fprintf(out, "\n  chains at full: %.3g entries per bucket (each entry is hashed twice)\n",
 		r->chain_at_full);
 	text_change(out, r);
+	render_plan_kube_text(out, p);
 }
 
 static void text_memory(FILE *out, const struct render_plan *p)
@@ -194,8 +196,7 @@ static void text_compare(FILE *out, const struct render_plan *p)
 	snprintf(label, sizeof(label), "kernel default (RAM %s)",
 		 human_bytes(ram, sizeof(ram), p->in->ram_bytes));
 	text_sizing(out, label, &r->kern_def);
-	snprintf(label, sizeof(label), "kube-proxy (%u CPUs)", p->in->cpus);
-	text_sizing(out, label, &r->kube);
+	render_plan_kube_rows(out, p, text_sizing);
 }
 
 #define MODEL_TEXT                                                                                 \
@@ -251,8 +252,8 @@ static void text_little(FILE *out, const struct render_plan *p)
 static const char *daemon_note(const char *name)
 {
 	if (strcmp(name, "kube-proxy") == 0)
-		return "sets nf_conntrack_max = 32768 x CPUs (131072..1048576) and hashsize >= max/4 "
-		       "when it starts, unless --conntrack-max-per-core=0";
+		return "sets nf_conntrack_max = max(max-per-core x CPUs, min) and hashsize >= "
+		       "max/4 when it starts, unless --conntrack-max-per-core=0";
 	if (strcmp(name, "tuned") == 0)
 		return "applies its active profile's [sysctl] and [net] nf_conntrack_hashsize";
 	return "Calico: 'calicoctl node run' sets nf_conntrack_max=1000000";
@@ -454,7 +455,7 @@ static json_t *plan_object(const struct render_plan *p)
 
 	return json_pack(
 	    "{s:s, s:i, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o, s:o, "
-	    "s:o, s:o, s:o}",
+	    "s:o, s:o, s:o, s:o}",
 	    "type", "plan", "schema", 1, "netns", jw_str(p->netns ? p->netns : ""),
 	    "recommendation", j_recommendation(r), "change", change_names[r->change], "kept_why",
 	    jw_str(r->kept_why), "sized",
@@ -466,7 +467,7 @@ static json_t *plan_object(const struct render_plan *p)
 	    "chain_at_full", r->chain_at_full, "memory", j_memory(p), "compare", j_compare(r),
 	    "little", p->whatif ? j_little(p) : json_null(), "note", jw_str(p->whatif_note),
 	    "owners", j_owners(p->owners), "owners_dropped",
-	    jw_u64(p->owners ? p->owners->n_dropped : 0));
+	    jw_u64(p->owners ? p->owners->n_dropped : 0), "kube_proxy", render_plan_kube_json(p));
 }
 
 int render_plan_json(FILE *out, const struct render_plan *p)

@@ -23,6 +23,7 @@ struct render_plan {
 	bool is_slab_measured;  /* false: PLAN_DEFAULT_SLAB_BYTES was assumed */
 	const char *ext_reason; /* why has_ext is set ("acct=1"), or NULL */
 	const struct owners_report *owners;
+	const struct owners_item *kube_proxy; /* the running kube-proxy, or NULL */
 	/* every namespace's count (the knobs are global); NULL: not read */
 	const struct inventory_demand *host;
 	/* Little's law over watch events; NULL when the summary had none. */

@@ -15,9 +15,6 @@
 #define BUCKET_BYTES     8u /* sizeof(struct hlist_nulls_head) */
 #define GIB              (UINT64_C(1) << 30)
 #define KERN_RAM_PER_BKT 131072u /* 16384 bytes of RAM / 8 bytes per bucket */
-#define KUBE_PER_CPU     32768u
-#define KUBE_MIN         131072u
-#define KUBE_MAX         1048576u
 
 /* Record err (if wanted) and return rc. */
 static int fail(struct plan_error *err, int rc, const char *field, const char *reason)
@@ -94,24 +91,6 @@ void plan_kernel_default(uint64_t ram_bytes, uint64_t page_bytes, bool is_64bit,
 	*out = (struct plan_sizing){.max = b, .buckets = b};
 }
 
-void plan_kube_proxy(unsigned cpus, int64_t cur_buckets, uint64_t page_bytes,
-		     struct plan_sizing *out)
-{
-	uint64_t max = (uint64_t)cpus * KUBE_PER_CPU;
-	uint64_t want;
-
-	if (max < KUBE_MIN)
-		max = KUBE_MIN;
-	if (max > KUBE_MAX)
-		max = KUBE_MAX;
-	want = max / PLAN_KUBE_LOAD;
-	*out = (struct plan_sizing){.max = max};
-	if (cur_buckets >= 0 && (uint64_t)cur_buckets >= want)
-		out->buckets = (uint64_t)cur_buckets; /* kube-proxy never shrinks it */
-	else
-		out->buckets = plan_kernel_round_buckets(want, page_bytes);
-}
-
 void plan_input_init(struct plan_input *in)
 {
 	*in = (struct plan_input){
@@ -126,6 +105,7 @@ void plan_input_init(struct plan_input *in)
 	    .cur_max = -1,
 	    .cur_buckets = -1,
 	    .cur_count = -1,
+	    .kube = {.src = PLAN_KUBE_DEFAULTS, .per_core = -1, .min = -1},
 	};
 }
 
@@ -366,6 +346,32 @@ static int do_budget(const struct plan_input *in, struct plan_result *r, struct 
 	return 0;
 }
 
+/* kube-proxy's figures: its own values when it runs, the 1.36+ rule and
+ * the older one; what it does at its next start to the recommendation. */
+static void do_kube(const struct plan_input *in, struct plan_result *r)
+{
+	uint64_t pc = plan_kube_value(in->kube.per_core, PLAN_KUBE_PER_CORE);
+	uint64_t mn = plan_kube_value(in->kube.min, PLAN_KUBE_MIN);
+
+	r->kube_per_core = pc;
+	r->kube_min = mn;
+	plan_kube_proxy(in->cpus, pc, mn, true, in->cur_buckets, in->page_bytes, &r->kube);
+	plan_kube_proxy(in->cpus, pc, mn, false, in->cur_buckets, in->page_bytes, &r->kube_old);
+	fill_mem(in, &r->kube);
+	fill_mem(in, &r->kube_old);
+	r->kube_effect = plan_kube_effect_of(in, r->kube.max, r->rec.max);
+	if (pc == 0)
+		step(r, "kube_proxy", "maxPerCore 0: max and hashsize left alone", 0, "entries",
+		     "--conntrack-max-per-core=0: nothing written");
+	else
+		step(r, "kube_proxy",
+		     "max = max(maxPerCore x cpus, min), maxPerCore x cpus capped at 1048576 "
+		     "(1.36+); buckets >= max / 4",
+		     (double)r->kube.max, "entries",
+		     "max(%" PRIu64 " x %u, %" PRIu64 ") -> max %" PRIu64 ", buckets %" PRIu64, pc,
+		     in->cpus, mn, r->kube.max, r->kube.buckets);
+}
+
 static void do_compare(const struct plan_input *in, struct plan_result *r)
 {
 	plan_kernel_default(in->ram_bytes, in->page_bytes, in->is_64bit, &r->kern_def);
@@ -376,11 +382,7 @@ static void do_compare(const struct plan_input *in, struct plan_result *r)
 	    (double)r->kern_def.max, "entries",
 	    "ram %" PRIu64 " -> buckets %" PRIu64 ", max %" PRIu64, in->ram_bytes,
 	    r->kern_def.buckets, r->kern_def.max);
-	plan_kube_proxy(in->cpus, in->cur_buckets, in->page_bytes, &r->kube);
-	fill_mem(in, &r->kube);
-	step(r, "kube_proxy", "max = clamp(32768 x cpus, 131072, 1048576); buckets >= max / 4",
-	     (double)r->kube.max, "entries", "32768 x %u -> max %" PRIu64 ", buckets %" PRIu64,
-	     in->cpus, r->kube.max, r->kube.buckets);
+	do_kube(in, r);
 	if (in->cur_max >= 0 && in->cur_buckets >= 0) {
 		r->has_current = true;
 		r->current.max = (uint64_t)in->cur_max;

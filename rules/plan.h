@@ -45,6 +45,24 @@ enum plan_demand_src {
 	PLAN_DEMAND_TARGET,   /* target_entries, growth ignored */
 };
 
+#define PLAN_KUBE_PER_CORE 32768u   /* kube-proxy's --conntrack-max-per-core default */
+#define PLAN_KUBE_MIN      131072u  /* its --conntrack-min default */
+#define PLAN_KUBE_CAP      1048576u /* since 1.36: the most maxPerCore x CPUs gives */
+
+/* Where the kube-proxy figures come from. */
+enum plan_kube_src {
+	PLAN_KUBE_DEFAULTS = 0, /* no kube-proxy running: its defaults, for comparison */
+	PLAN_KUBE_FLAGS,        /* a running kube-proxy's command line (defaults where absent) */
+	PLAN_KUBE_CONFIG,       /* its --config file's conntrack block */
+	PLAN_KUBE_UNREAD,       /* it runs with a --config file that could not be read */
+};
+
+struct plan_kube_cfg {
+	enum plan_kube_src src;
+	int64_t per_core; /* -1: not given, PLAN_KUBE_PER_CORE */
+	int64_t min;      /* -1: not given, PLAN_KUBE_MIN */
+};
+
 struct plan_input {
 	enum plan_demand_src src;
 	uint64_t base_entries;   /* PEAK/CURRENT; 0 allowed (gives the 1024 floor) */
@@ -70,6 +88,7 @@ struct plan_input {
 	/* Entries of every namespace together (0 unknown): they share the one
 	 * hash table, so buckets are sized for them x growth too. */
 	uint64_t total_entries;
+	struct plan_kube_cfg kube; /* the running kube-proxy's values, if any */
 };
 
 /* A shrink needs a watch summary that covers at least a day's busy hours. */
@@ -111,6 +130,16 @@ struct plan_sizing {
 	uint64_t mem_ext_bytes;
 };
 
+/* What a running kube-proxy does to the recommendation at its next start. */
+enum plan_kube_effect {
+	PLAN_KUBE_NOT_RUNNING = 0,
+	PLAN_KUBE_LEAVES,  /* maxPerCore 0: it leaves max and hashsize alone */
+	PLAN_KUBE_AGREES,  /* it writes the recommended max */
+	PLAN_KUBE_RAISES,  /* it writes a larger max (every release) */
+	PLAN_KUBE_LOWERS,  /* it writes a smaller max (releases before PR 142035) */
+	PLAN_KUBE_UNKNOWN, /* its --config file could not be read */
+};
+
 #define PLAN_MAX_STEPS 24
 struct plan_result {
 	uint64_t demand;
@@ -129,7 +158,11 @@ struct plan_result {
 	bool is_over_budget;         /* mem_used_bytes > budget_bytes */
 	struct plan_sizing fit;      /* largest tidy max within budget; max 0: none */
 	struct plan_sizing kern_def; /* kernel default for this RAM (5.15+) */
-	struct plan_sizing kube;     /* kube-proxy's formula */
+	struct plan_sizing kube;     /* kube-proxy's formula, 1.36+ rule; max 0: leaves it */
+	struct plan_sizing kube_old; /* the same before 1.36 (no cap) */
+	uint64_t kube_per_core;      /* the values used (its own, or its defaults) */
+	uint64_t kube_min;
+	enum plan_kube_effect kube_effect;
 	bool has_current;
 	struct plan_sizing current; /* cur_max/cur_buckets when both known */
 	size_t n_steps;
@@ -167,11 +200,23 @@ uint64_t plan_kernel_round_buckets(uint64_t buckets, uint64_t page_bytes);
 void plan_kernel_default(uint64_t ram_bytes, uint64_t page_bytes, bool is_64bit,
 			 struct plan_sizing *out);
 
-/* kube-proxy: max = 32768 x cpus clamped to [131072, 1048576]; it raises
- * hashsize to max/4 only when the current one (cur_buckets, -1 unknown) is
- * smaller. Fills max and buckets only. */
-void plan_kube_proxy(unsigned cpus, int64_t cur_buckets, uint64_t page_bytes,
-		     struct plan_sizing *out);
+/* kube-proxy (pkg/proxy/conntrack/sysctls.go): with maxPerCore > 0 it sets
+ * max = max(maxPerCore x cpus, min), where since Kubernetes 1.36 (PR 137002)
+ * a maxPerCore x cpus above 1048576 gives 1048576 (has_cap; older releases
+ * have no cap: 2097152 on 64 CPUs), and raises hashsize to max/4 only when
+ * the current one (cur_buckets, -1 unknown) is smaller. maxPerCore 0 leaves
+ * both alone: max 0, buckets cur_buckets (0 unknown). Fills max and
+ * buckets only. */
+void plan_kube_proxy(unsigned cpus, uint64_t per_core, uint64_t min, bool has_cap,
+		     int64_t cur_buckets, uint64_t page_bytes, struct plan_sizing *out);
+
+/* A kube-proxy value as given (-1: not given) or its default. */
+uint64_t plan_kube_value(int64_t v, uint64_t dflt);
+
+/* What a running kube-proxy (in->kube) writing kube_max (0: nothing) at
+ * its next start does to a recommended rec_max. */
+enum plan_kube_effect plan_kube_effect_of(const struct plan_input *in, uint64_t kube_max,
+					  uint64_t rec_max);
 
 /* Little's law. A class is one protocol/state; its entries in steady state
  * are new flows per second x mean lifetime in the table. A change to the

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "../../../collect/owners_kube.h"
 #include "../../../collect/owners_scan.h"
 #include "../common/tmptree.h"
 
@@ -256,6 +257,87 @@ static void test_knobs(void **state)
 	expect_items(&r, acct_only, sizeof(acct_only) / sizeof(acct_only[0]));
 }
 
+/* kube-proxy's values: pid 100 runs with --config, so its flags
+ * (--conntrack-max-per-core=0) are ignored and the file it sees under
+ * PID/root gives maxPerCore 65536 and a null min (its default). */
+static void test_kube_config(void **state)
+{
+	struct owners_report r;
+	char proc[4096];
+	const struct owners_kube *k = NULL;
+
+	(void)state;
+	fixture(proc, sizeof(proc), "proc");
+	owners_init(&r);
+	assert_int_equal(owners_scan_procs(proc, &r), 0);
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(r.items[i].key, "kube-proxy") == 0)
+			k = &r.items[i].kube;
+	assert_non_null(k);
+	assert_int_equal(k->from, OWNERS_KUBE_CONFIG);
+	assert_string_equal(k->config, "/var/lib/kube-proxy/config.conf");
+	assert_int_equal(k->max_per_core, 65536);
+	assert_int_equal(k->min, -1);
+}
+
+/* The command line: "--flag=V" and "--flag V", the last one wins, Go's
+ * base prefixes; a negative or non-number value is not taken; a --config
+ * file that cannot be read leaves the values unknown. */
+static void test_kube_flags(void **state)
+{
+	static const char argv1[] = "kube-proxy\0--conntrack-max-per-core\0001048576\0"
+				    "--conntrack-min=0x30000\0--v=2";
+	static const char argv2[] = "kube-proxy\0--conntrack-max-per-core=0\0"
+				    "--conntrack-max-per-core=7\0--conntrack-min=-5";
+	static const char argv3[] = "kube-proxy\0--config\0/nonexistent.yaml\0"
+				    "--conntrack-max-per-core=9";
+	struct owners_kube k;
+	char proc[4096];
+
+	(void)state;
+	fixture(proc, sizeof(proc), "proc");
+	assert_int_equal(owners_kube_read(proc, "100", argv1, sizeof(argv1), &k), 0);
+	assert_int_equal(k.from, OWNERS_KUBE_FLAGS);
+	assert_int_equal(k.max_per_core, 1048576);
+	assert_int_equal(k.min, 0x30000);
+	assert_int_equal(owners_kube_read(proc, "100", argv2, sizeof(argv2), &k), 0);
+	assert_int_equal(k.max_per_core, 7);
+	assert_int_equal(k.min, -1);
+	assert_int_equal(owners_kube_read(proc, "100", argv3, sizeof(argv3), &k), 0);
+	assert_int_equal(k.from, OWNERS_KUBE_CONFIG_UNREAD);
+	assert_int_equal(k.max_per_core, -1);
+}
+
+/* Only the top-level conntrack block counts, at its own indentation;
+ * quotes and comments are stripped, null is absent. */
+static void test_kube_yaml(void **state)
+{
+	static const struct {
+		const char *text;
+		int64_t per_core, min;
+	} t[] = {
+	    {"conntrack:\n  maxPerCore: 0\n  min: 131072\n", 0, 131072},
+	    {"conntrack:\n    maxPerCore: \"40000\"\n    min: ~\n", 40000, -1},
+	    {"ipvs:\n  maxPerCore: 5\nconntrack:\n  min: 7\n", -1, 7},
+	    {"conntrack:\n  nested:\n    maxPerCore: 5\n  min: 9\nmode: x\n  maxPerCore: 3\n", -1,
+	     9},
+	    {"conntrack: {}\nmaxPerCore: 4\n", -1, -1},
+	    {"# conntrack:\n#  maxPerCore: 0\n", -1, -1},
+	    {"conntrack:\r\n  maxPerCore: 12\r\n", 12, -1},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct owners_kube k = {0};
+
+		owners_kube_parse_config(t[i].text, &k);
+		if (k.max_per_core != t[i].per_core || k.min != t[i].min)
+			fail_msg("case %zu: maxPerCore %lld min %lld, want %lld %lld", i,
+				 (long long)k.max_per_core, (long long)k.min,
+				 (long long)t[i].per_core, (long long)t[i].min);
+	}
+}
+
 static void test_kind_names(void **state)
 {
 	(void)state;
@@ -273,6 +355,8 @@ int main(void)
 	    cmocka_unit_test(test_tuned),           cmocka_unit_test(test_procs),
 	    cmocka_unit_test(test_all_and_missing), cmocka_unit_test(test_capacity),
 	    cmocka_unit_test(test_knobs),           cmocka_unit_test(test_kind_names),
+	    cmocka_unit_test(test_kube_config),     cmocka_unit_test(test_kube_flags),
+	    cmocka_unit_test(test_kube_yaml),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

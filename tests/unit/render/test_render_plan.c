@@ -68,17 +68,24 @@ static void make_full(struct fixture *f)
 	f->in.growth = 2;
 	f->in.has_ext = true;
 	f->in.budget_bytes = UINT64_C(128) << 20;
-	assert_int_equal(plan_compute(&f->in, &f->res, NULL), 0);
 	owners_init(&f->owners);
 	f->owners.n = 2;
-	f->owners.items[0] = (struct owners_item){OWNERS_SYSCTL_FILE,
-						  "/etc/sysctl.d/10-k8s.conf",
-						  3,
-						  "net.netfilter.nf_conntrack_max",
-						  "1000000",
-						  false};
-	f->owners.items[1] = (struct owners_item){
-	    OWNERS_PROCESS, "pid 42", 0, "kube-proxy", "--conntrack-min=\x1b[31m", false};
+	f->owners.items[0] = (struct owners_item){.kind = OWNERS_SYSCTL_FILE,
+						  .source = "/etc/sysctl.d/10-k8s.conf",
+						  .line = 3,
+						  .key = "net.netfilter.nf_conntrack_max",
+						  .value = "1000000"};
+	/* a running kube-proxy whose --config file (a hostile name) gives 65536
+	 * per core: it lowers the recommendation at its next start */
+	f->owners.items[1] =
+	    (struct owners_item){.kind = OWNERS_PROCESS,
+				 .source = "pid 42",
+				 .key = "kube-proxy",
+				 .value = "--conntrack-min=\x1b[31m",
+				 .kube = {OWNERS_KUBE_CONFIG, 65536, -1, "/etc/kp\x1b[31m.yaml"}};
+	f->in.kube = (struct plan_kube_cfg){PLAN_KUBE_CONFIG, 65536, -1};
+	assert_int_equal(plan_compute(&f->in, &f->res, NULL), 0);
+	assert_int_equal(f->res.kube_effect, PLAN_KUBE_LOWERS);
 	f->owners.n_dropped = 1;
 	/* TCP still open at the end (a lower bound), capped at 3600 s; UDP
 	 * that timed out under 30 s: 35 - 30 + 10 = 15 s. */
@@ -104,6 +111,7 @@ static void make_full(struct fixture *f)
 				    .is_slab_measured = true,
 				    .ext_reason = "nf_conntrack_acct",
 				    .owners = &f->owners,
+				    .kube_proxy = &f->owners.items[1],
 				    .classes = f->cls,
 				    .whatif = &f->w,
 				    .changes = f->chg,

@@ -308,27 +308,80 @@ static void test_kube_proxy(void **state)
 {
 	static const struct {
 		unsigned cpus;
+		uint64_t per_core, min;
+		bool has_cap;
 		int64_t cur_buckets;
 		uint64_t max, buckets;
 	} t[] = {
-	    {1, -1, 131072, 32768}, /* floor */
-	    {4, -1, 131072, 32768}, /* 4 x 32768 = the floor exactly */
-	    {5, -1, 163840, 40960},        {7, -1, 229376, 57344},
-	    {32, -1, 1048576, 262144},     /* the cap exactly */
-	    {96, -1, 1048576, 262144},     /* capped, not 3145728 */
-	    {3, 262144, 131072, 262144},   /* kube-proxy never shrinks hashsize */
-	    {32, 262144, 1048576, 262144}, /* equal to max/4: left alone */
-	    {32, 100000, 1048576, 262144}, /* smaller: raised */
-	    {64, 0, 1048576, 262144},
+	    {1, 32768, 131072, true, -1, 131072, 32768}, /* floor */
+	    {4, 32768, 131072, true, -1, 131072, 32768}, /* 4 x 32768 = the floor exactly */
+	    {5, 32768, 131072, true, -1, 163840, 40960},
+	    {7, 32768, 131072, true, -1, 229376, 57344},
+	    {32, 32768, 131072, true, -1, 1048576, 262144},     /* the cap exactly */
+	    {96, 32768, 131072, true, -1, 1048576, 262144},     /* capped, not 3145728 */
+	    {96, 32768, 131072, false, -1, 3145728, 786432},    /* before 1.36: no cap */
+	    {64, 32768, 131072, false, -1, 2097152, 524288},    /* the 64 CPUs */
+	    {3, 32768, 131072, true, 262144, 131072, 262144},   /* never shrinks hashsize */
+	    {32, 32768, 131072, true, 262144, 1048576, 262144}, /* = max/4: left alone */
+	    {32, 32768, 131072, true, 100000, 1048576, 262144}, /* smaller: raised */
+	    {2, 1048576, 131072, true, -1, 1048576, 262144},    /* 1048576 per core: not 131072 */
+	    {2, 1048576, 131072, false, -1, 2097152, 524288},
+	    {8, 65535, 655350, true, -1, 655350, 163840}, /* min above per-core x CPUs */
+	    /* the cap is checked before min: 1.36+ gives 1048576 below a min of 2000000 */
+	    {64, 32768, 2000000, true, -1, 1048576, 262144},
+	    {64, 32768, 2000000, false, -1, 2097152, 524288},
+	    {8, 0, 131072, true, 65536, 0, 65536}, /* 0: leaves max and the size alone */
+	    {8, 0, 131072, true, -1, 0, 0},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		struct plan_sizing s;
 
-		plan_kube_proxy(t[i].cpus, t[i].cur_buckets, 4096, &s);
+		plan_kube_proxy(t[i].cpus, t[i].per_core, t[i].min, t[i].has_cap, t[i].cur_buckets,
+				4096, &s);
 		CHECK(i, s.max == t[i].max);
 		CHECK(i, s.buckets == t[i].buckets);
+	}
+}
+
+/* A running kube-proxy's own values decide what it writes, and so what it
+ * does to the recommendation at its next start. */
+static void test_kube_effect(void **state)
+{
+	static const struct {
+		enum plan_kube_src src;
+		int64_t per_core, min;
+		uint64_t kube_max, old_max;
+		enum plan_kube_effect effect;
+	} t[] = {
+	    /* 16 CPUs, target 200000 -> recommended max 262144 */
+	    {PLAN_KUBE_DEFAULTS, -1, -1, 524288, 524288, PLAN_KUBE_NOT_RUNNING},
+	    {PLAN_KUBE_FLAGS, -1, -1, 524288, 524288, PLAN_KUBE_RAISES},
+	    {PLAN_KUBE_FLAGS, 0, -1, 0, 0, PLAN_KUBE_LEAVES},
+	    {PLAN_KUBE_CONFIG, 0, 500000, 0, 0, PLAN_KUBE_LEAVES},
+	    {PLAN_KUBE_FLAGS, 1048576, -1, 1048576, 16777216, PLAN_KUBE_RAISES},
+	    {PLAN_KUBE_FLAGS, 8192, -1, 131072, 131072, PLAN_KUBE_LOWERS},
+	    {PLAN_KUBE_CONFIG, 16384, 0, 262144, 262144, PLAN_KUBE_AGREES},
+	    {PLAN_KUBE_FLAGS, 1, 262144, 262144, 262144, PLAN_KUBE_AGREES},
+	    {PLAN_KUBE_UNREAD, -1, -1, 524288, 524288, PLAN_KUBE_UNKNOWN},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct plan_input in;
+
+		base_input(&in);
+		in.cpus = 16;
+		set_target(&in, 200000, 0.2);
+		in.kube = (struct plan_kube_cfg){t[i].src, t[i].per_core, t[i].min};
+		assert_int_equal(plan_compute(&in, &res, NULL), 0);
+		CHECK(i, res.rec.max == 262144);
+		CHECK(i, res.kube.max == t[i].kube_max);
+		CHECK(i, res.kube_old.max == t[i].old_max);
+		CHECK(i, res.kube_effect == t[i].effect);
+		CHECK(i,
+		      res.kube_per_core == (t[i].per_core < 0 ? 32768 : (uint64_t)t[i].per_core));
 	}
 }
 
@@ -491,12 +544,12 @@ static void test_invalid_inputs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),        cmocka_unit_test(test_tidy),
-	    cmocka_unit_test(test_compute_table),   cmocka_unit_test(test_steps),
-	    cmocka_unit_test(test_budget),          cmocka_unit_test(test_budget_below_current),
-	    cmocka_unit_test(test_kernel_default),  cmocka_unit_test(test_kube_proxy),
-	    cmocka_unit_test(test_compare_in_plan), cmocka_unit_test(test_range),
-	    cmocka_unit_test(test_invalid_inputs),
+	    cmocka_unit_test(test_defaults),       cmocka_unit_test(test_tidy),
+	    cmocka_unit_test(test_compute_table),  cmocka_unit_test(test_steps),
+	    cmocka_unit_test(test_budget),         cmocka_unit_test(test_budget_below_current),
+	    cmocka_unit_test(test_kernel_default), cmocka_unit_test(test_kube_proxy),
+	    cmocka_unit_test(test_kube_effect),    cmocka_unit_test(test_compare_in_plan),
+	    cmocka_unit_test(test_range),          cmocka_unit_test(test_invalid_inputs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
