@@ -16,12 +16,11 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "nl_events.h"
+#include "nl_ct_decode.h"
 
 #define EV_BUF_SIZE ((size_t)256 * 1024)
 #define EV_RCVBUF   (8 * 1024 * 1024)
 #define ID_SLOTS    (1u << 18) /* flows whose NEW we remember, for lifetimes */
-#define MSG_NEW     ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW)
-#define MSG_DELETE  ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE)
 
 struct id_slot {
 	uint32_t id;
@@ -41,121 +40,28 @@ struct nl_events {
 	struct nl_events_stats st;
 };
 
-static int decode_proto(const struct nlattr *tuple, uint8_t *proto)
-{
-	const struct nlattr *a, *p;
-
-	mnl_attr_for_each_nested (a, tuple) {
-		if (mnl_attr_get_type(a) != CTA_TUPLE_PROTO)
-			continue;
-		mnl_attr_for_each_nested (p, a) {
-			if (mnl_attr_get_type(p) != CTA_PROTO_NUM)
-				continue;
-			if (mnl_attr_validate(p, MNL_TYPE_U8) < 0)
-				return -EBADMSG;
-			*proto = mnl_attr_get_u8(p);
-		}
-	}
-	return 0;
-}
-
-static int decode_tstamp(const struct nlattr *ts, struct nl_events_msg *m)
-{
-	const struct nlattr *a;
-
-	mnl_attr_for_each_nested (a, ts) {
-		uint16_t type = mnl_attr_get_type(a);
-
-		if (type != CTA_TIMESTAMP_START && type != CTA_TIMESTAMP_STOP)
-			continue;
-		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
-			return -EBADMSG;
-		if (type == CTA_TIMESTAMP_START)
-			m->start_ns = be64toh(mnl_attr_get_u64(a));
-		else
-			m->stop_ns = be64toh(mnl_attr_get_u64(a));
-	}
-	m->has_tstamp = m->start_ns != 0 && m->stop_ns >= m->start_ns;
-	return 0;
-}
-
-static int decode_protoinfo(const struct nlattr *pi, struct nl_events_msg *m)
-{
-	const struct nlattr *a, *t;
-
-	mnl_attr_for_each_nested (a, pi) {
-		if (mnl_attr_get_type(a) != CTA_PROTOINFO_TCP)
-			continue;
-		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-			return -EBADMSG;
-		mnl_attr_for_each_nested (t, a) {
-			if (mnl_attr_get_type(t) != CTA_PROTOINFO_TCP_STATE)
-				continue;
-			if (mnl_attr_validate(t, MNL_TYPE_U8) < 0)
-				return -EBADMSG;
-			m->tcp_state = mnl_attr_get_u8(t);
-			m->has_tcp_state = true;
-		}
-	}
-	return 0;
-}
-
-static int decode_attr(const struct nlattr *a, struct nl_events_msg *m)
-{
-	switch (mnl_attr_get_type(a)) {
-	case CTA_STATUS:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return -EBADMSG;
-		m->status = ntohl(mnl_attr_get_u32(a));
-		m->has_status = true;
-		return 0;
-	case CTA_PROTOINFO:
-		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-			return -EBADMSG;
-		return decode_protoinfo(a, m);
-	case CTA_TUPLE_ORIG:
-		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-			return -EBADMSG;
-		return decode_proto(a, &m->proto);
-	case CTA_ID:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return -EBADMSG;
-		m->id = ntohl(mnl_attr_get_u32(a));
-		m->has_id = true;
-		return 0;
-	case CTA_TIMESTAMP:
-		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-			return -EBADMSG;
-		return decode_tstamp(a, m);
-	default:
-		return 0;
-	}
-}
-
 int nl_events_decode(const struct nlmsghdr *nlh, struct nl_events_msg *out)
 {
 	struct nl_events_msg m;
-	const struct nlattr *a;
-	int rc;
+	struct ct_entry c;
+	int rc = nl_ct_entry_decode(nlh, &c);
 
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
-		return -EBADMSG;
-	if (nlh->nlmsg_type != MSG_NEW && nlh->nlmsg_type != MSG_DELETE)
-		return -ENOENT;
+	if (rc < 0)
+		return rc;
 	memset(&m, 0, sizeof(m));
 	/* IPCTNL_MSG_CT_NEW also carries updates; a new entry has CREATE|EXCL. */
-	m.is_new = nlh->nlmsg_type == MSG_NEW && (nlh->nlmsg_flags & NLM_F_CREATE);
-	m.is_update = nlh->nlmsg_type == MSG_NEW && !m.is_new;
-	mnl_attr_for_each (a, nlh, sizeof(struct nfgenmsg)) {
-		rc = decode_attr(a, &m);
-		if (rc < 0)
-			return rc;
-	}
-	/* mnl_attr_for_each stops at a truncated attribute: a length that does
-	 * not reach the end of the message is a malformed message. */
-	if ((const char *)a != (const char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len) &&
-	    (const char *)a != (const char *)nlh + nlh->nlmsg_len)
-		return -EBADMSG;
+	m.is_new = !c.is_destroy && c.is_create;
+	m.is_update = !c.is_destroy && !c.is_create;
+	m.id = c.id;
+	m.has_id = c.has_id;
+	m.proto = c.orig.proto;
+	m.start_ns = c.start_ns;
+	m.stop_ns = c.stop_ns;
+	m.has_tstamp = m.start_ns != 0 && m.stop_ns >= m.start_ns;
+	m.status = c.status;
+	m.has_status = c.has_status;
+	m.has_tcp_state = c.tcp_state >= 0;
+	m.tcp_state = m.has_tcp_state ? (uint8_t)c.tcp_state : 0;
 	*out = m;
 	return 0;
 }
