@@ -17,6 +17,7 @@
 
 #include "nl_events.h"
 #include "nl_ct_decode.h"
+#include "nl_sock.h"
 
 #define EV_BUF_SIZE ((size_t)256 * 1024)
 #define EV_RCVBUF   (8 * 1024 * 1024)
@@ -32,7 +33,7 @@ struct id_slot {
 };
 
 struct nl_events {
-	struct mnl_socket *nl;
+	struct nl_sock sock; /* fd -1: fed by nl_events_feed() only */
 	char *buf;
 	struct id_slot *ids;
 	uint32_t n_ids;
@@ -217,6 +218,8 @@ struct nl_events *nl_events_new(int *err)
 {
 	struct nl_events *ev = calloc(1, sizeof(*ev));
 
+	if (ev != NULL)
+		ev->sock.fd = -1;
 	if (ev == NULL || (ev->buf = malloc(EV_BUF_SIZE)) == NULL ||
 	    (ev->ids = calloc(ID_SLOTS, sizeof(*ev->ids))) == NULL) {
 		*err = -ENOMEM;
@@ -256,33 +259,29 @@ int nl_events_feed(struct nl_events *ev, const void *buf, size_t len, uint64_t n
 
 struct nl_events *nl_events_open(int *err)
 {
+	/* Drain speed matters most, but a large buffer absorbs bursts. */
+	const struct nl_sock_opts o = {.bus = NETLINK_NETFILTER,
+				       .groups = NF_NETLINK_CONNTRACK_NEW |
+						 NF_NETLINK_CONNTRACK_UPDATE |
+						 NF_NETLINK_CONNTRACK_DESTROY,
+				       .rcvbuf = EV_RCVBUF};
 	struct nl_events *ev = nl_events_new(err);
-	int size = EV_RCVBUF;
+	int rc;
 
 	if (ev == NULL)
 		return NULL;
-	ev->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (ev->nl == NULL ||
-	    mnl_socket_bind(ev->nl,
-			    NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_UPDATE |
-				NF_NETLINK_CONNTRACK_DESTROY,
-			    MNL_SOCKET_AUTOPID) < 0) {
-		*err = -errno;
-		goto err;
+	rc = nl_sock_open(&ev->sock, &o);
+	if (rc < 0) {
+		*err = rc;
+		nl_events_close(ev);
+		return NULL;
 	}
-	/* Drain speed matters most, but a large buffer absorbs bursts. */
-	if (setsockopt(mnl_socket_get_fd(ev->nl), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) <
-	    0)
-		setsockopt(mnl_socket_get_fd(ev->nl), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	return ev;
-err:
-	nl_events_close(ev);
-	return NULL;
 }
 
 int nl_events_fd(const struct nl_events *ev)
 {
-	return ev->nl ? mnl_socket_get_fd(ev->nl) : -1;
+	return ev->sock.fd;
 }
 
 int nl_events_drain(struct nl_events *ev, uint64_t now_ms)
@@ -290,16 +289,16 @@ int nl_events_drain(struct nl_events *ev, uint64_t now_ms)
 	ssize_t n;
 
 	ev->now_ms = now_ms;
-	if (ev->nl == NULL)
+	if (ev->sock.fd < 0)
 		return -ENOTCONN;
 	for (;;) {
-		n = mnl_socket_recvfrom(ev->nl, ev->buf, EV_BUF_SIZE);
-		if (n < 0 && errno == ENOBUFS) {
+		n = nl_sock_recv(ev->sock.fd, ev->buf, EV_BUF_SIZE, 0);
+		if (n == -ENOBUFS) {
 			ev->st.enobufs++;
 			continue;
 		}
 		if (n < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+			return n == -EAGAIN ? 0 : (int)n;
 		run_datagram(ev, ev->buf, (size_t)n);
 	}
 }
@@ -313,8 +312,7 @@ void nl_events_close(struct nl_events *ev)
 {
 	if (ev == NULL)
 		return;
-	if (ev->nl != NULL)
-		mnl_socket_close(ev->nl);
+	nl_sock_close(&ev->sock);
 	free(ev->buf);
 	free(ev->ids);
 	free(ev);
