@@ -48,6 +48,7 @@ struct spec {
 	uint8_t proto;
 	uint16_t sport, dport; /* sport is the ICMP id for ICMP */
 	uint16_t bad_type, bad_len;
+	bool bad_in_ip; /* bad_type is a CTA_IP_* type, else a CTA_PROTO_* one */
 };
 
 static void put_u16_or_bad(struct nlmsghdr *nlh, const struct spec *t, uint16_t type, uint16_t v)
@@ -55,7 +56,7 @@ static void put_u16_or_bad(struct nlmsghdr *nlh, const struct spec *t, uint16_t 
 	static const uint8_t junk[8] = {0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee};
 	uint16_t be = htons(v);
 
-	if (t->bad_type == type)
+	if (!t->bad_in_ip && t->bad_type == type)
 		mnl_attr_put(nlh, type, t->bad_len, junk);
 	else
 		mnl_attr_put(nlh, type, sizeof(be), &be);
@@ -70,10 +71,14 @@ static void put_spec(struct nlmsghdr *nlh, uint16_t type, const struct spec *t)
 	assert_int_equal(inet_pton(AF_INET, t->src, &a), 1);
 	mnl_attr_put_u32(nlh, CTA_IP_V4_SRC, a);
 	assert_int_equal(inet_pton(AF_INET, t->dst, &a), 1);
-	if (t->bad_type == CTA_IP_V4_DST)
-		mnl_attr_put(nlh, CTA_IP_V4_DST, t->bad_len, &a);
-	else
+	if (t->bad_in_ip && t->bad_type == CTA_IP_V4_DST) {
+		uint8_t wide[16] = {0}; /* a bad length of up to 16 bytes */
+
+		memcpy(wide, &a, sizeof(a));
+		mnl_attr_put(nlh, CTA_IP_V4_DST, t->bad_len, wide);
+	} else {
 		mnl_attr_put_u32(nlh, CTA_IP_V4_DST, a);
+	}
 	mnl_attr_nest_end(nlh, n);
 	n = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
 	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, t->proto);
@@ -92,8 +97,8 @@ static void put_spec(struct nlmsghdr *nlh, uint16_t type, const struct spec *t)
 /* A source-NAT'd flow: 10.1.0.1 -> 198.51.100.1 leaves as 192.0.2.1. */
 static struct nlmsghdr *build_nat(char *buf, uint8_t proto, const struct spec *bad)
 {
-	struct spec orig = {"10.1.0.1", "198.51.100.1", proto, 51000, 443, 0, 0};
-	struct spec reply = {"198.51.100.1", "192.0.2.1", proto, 443, 40003, 0, 0};
+	struct spec orig = {"10.1.0.1", "198.51.100.1", proto, 51000, 443, 0, 0, false};
+	struct spec reply = {"198.51.100.1", "192.0.2.1", proto, 443, 40003, 0, 0, false};
 	struct nlmsghdr *nlh = put_header(buf, AF_INET, IPCTNL_MSG_CT_NEW);
 
 	if (proto == IPPROTO_ICMP) {
@@ -103,6 +108,7 @@ static struct nlmsghdr *build_nat(char *buf, uint8_t proto, const struct spec *b
 	if (bad != NULL) {
 		reply.bad_type = bad->bad_type;
 		reply.bad_len = bad->bad_len;
+		reply.bad_in_ip = bad->bad_in_ip;
 	}
 	put_spec(nlh, CTA_TUPLE_ORIG, &orig);
 	put_spec(nlh, CTA_TUPLE_REPLY, &reply);
@@ -313,8 +319,8 @@ static void test_views_agree(void **state)
 static void test_wrong_sizes_everywhere(void **state)
 {
 	static const struct spec bad[] = {
-	    {.bad_type = CTA_IP_V4_DST, .bad_len = 2},
-	    {.bad_type = CTA_IP_V4_DST, .bad_len = 16},
+	    {.bad_type = CTA_IP_V4_DST, .bad_len = 2, .bad_in_ip = true},
+	    {.bad_type = CTA_IP_V4_DST, .bad_len = 16, .bad_in_ip = true},
 	    {.bad_type = CTA_PROTO_SRC_PORT, .bad_len = 1},
 	    {.bad_type = CTA_PROTO_DST_PORT, .bad_len = 4},
 	    {.bad_type = CTA_PROTO_ICMP_ID, .bad_len = 0},
