@@ -18,6 +18,7 @@
 #include "outfile.h"
 #include "../collect/netns.h"
 #include "../nl/nl_events.h"
+#include "../nl/nl_sock.h"
 #include "../nl/nl_stats.h"
 #include "../render/render_watch.h"
 #include "watch_invalid.h"
@@ -310,7 +311,7 @@ static int report_failure(int rc, const struct watch_run *r)
 	if (r->is_write_failed)
 		return -1;
 	fprintf(stderr, "ctadvisor watch: reading the conntrack statistics failed: %s%s\n",
-		strerror(-rc), rc == -EPERM ? " (ctnetlink needs CAP_NET_ADMIN: run as root)" : "");
+		strerror(-rc), nl_sock_hint(rc));
 	return r->st.sum.samples > 0 ? 0 : -1;
 }
 
@@ -368,8 +369,8 @@ static int run_watch(const struct watch_args *a)
 	if (a->events)
 		read_timeouts(&r.st);
 	if (a->events && (ev = nl_events_open(&err)) == NULL) {
-		fprintf(stderr, "ctadvisor watch: cannot subscribe to conntrack events: %s\n",
-			strerror(-err));
+		fprintf(stderr, "ctadvisor watch: cannot subscribe to conntrack events: %s%s\n",
+			strerror(-err), nl_sock_hint(err));
 		return CT_EXIT_UNKNOWN;
 	}
 	install_signals();

@@ -6,14 +6,9 @@
 
 #include "collect.h"
 #include "fileio.h"
+#include "../nl/nl_sock.h"
 #include "../nl/nl_stats.h"
 #include "procstat.h"
-
-static const char *perm_hint(int err)
-{
-	return err == -EPERM || err == -EACCES ? " (ctnetlink needs CAP_NET_ADMIN: run as root)"
-					       : "";
-}
 
 static void count_from_proc(struct ct_snapshot *snap, const struct sysctl_ctx *ctx)
 {
@@ -52,7 +47,7 @@ int collect_count(struct ct_snapshot *snap, const struct sysctl_ctx *ctx)
 	}
 	snap_add_problem(snap, "occupancy", rc,
 			 "ctnetlink GET_STATS failed: %s%s; count read from /proc/sys instead",
-			 strerror(-rc), perm_hint(rc));
+			 strerror(-rc), nl_sock_hint(rc));
 	count_from_proc(snap, ctx);
 	return snap->has_count ? 0 : rc;
 }
@@ -94,6 +89,6 @@ int collect_stats(struct ct_snapshot *snap, const char *proc_root)
 	}
 	snap_add_problem(snap, "counters", rc,
 			 "ctnetlink GET_STATS_CPU failed: %s%s; trying /proc/net/stat/nf_conntrack",
-			 strerror(-rc), perm_hint(rc));
+			 strerror(-rc), nl_sock_hint(rc));
 	return stats_from_proc(snap, proc_root);
 }

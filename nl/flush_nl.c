@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
@@ -40,14 +39,14 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
-#include "../nl/flush_nl.h"
+#include "flush_nl.h"
+#include "nl_sock.h"
 
-#define FLUSH_BUF_SIZE  ((size_t)64 * 1024)
-#define FLUSH_TIMEOUT_S 5
-#define DEL_PER_SEND    256  /* delete requests per sendmsg() */
-#define DEL_MSG_ROOM    256  /* bytes one request may take (at most ~230) */
-#define DEL_ACK_COST    1024 /* receive-buffer bytes one queued ack takes (skb truesize) */
-#define DEL_RCVBUF      (4 * 1024 * 1024)
+#define FLUSH_BUF_SIZE ((size_t)64 * 1024)
+#define DEL_PER_SEND   256  /* delete requests per sendmsg() */
+#define DEL_MSG_ROOM   256  /* bytes one request may take (at most ~230) */
+#define DEL_ACK_COST   1024 /* receive-buffer bytes one queued ack takes (skb truesize) */
+#define DEL_RCVBUF     (4 * 1024 * 1024)
 
 /* One match to delete, kept small (a batch holds FLUSH_BATCH of them):
  * libnetfilter_conntrack's request object, or when it could not be made
@@ -62,8 +61,8 @@ struct flush_victim {
 };
 
 struct flush_dump {
-	struct mnl_socket *nl;
-	unsigned portid, seq;
+	struct nl_sock sock;
+	unsigned seq;
 	char *buf;
 	const struct flush_filter *filter;
 	struct flush_scan *scan;    /* counting, or NULL */
@@ -76,30 +75,9 @@ struct flush_dump {
 
 static void dump_close(struct flush_dump *d)
 {
-	if (d->nl != NULL)
-		mnl_socket_close(d->nl);
-	d->nl = NULL;
+	nl_sock_close(&d->sock);
 	free(d->buf);
 	d->buf = NULL;
-}
-
-static int sock_open(struct mnl_socket **out, unsigned *portid)
-{
-	struct timeval tv = {.tv_sec = FLUSH_TIMEOUT_S};
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
-	int rc;
-
-	if (nl == NULL)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		rc = -errno;
-		mnl_socket_close(nl);
-		return rc;
-	}
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	*portid = mnl_socket_get_portid(nl);
-	*out = nl;
-	return 0;
 }
 
 static struct nlmsghdr *put_request(char *buf, uint8_t type, uint16_t flags, unsigned seq,
@@ -126,14 +104,12 @@ static int dump_start(struct flush_dump *d)
 	d->buf = malloc(FLUSH_BUF_SIZE);
 	if (d->buf == NULL)
 		return -ENOMEM;
-	rc = sock_open(&d->nl, &d->portid);
+	rc = nl_sock_open(&d->sock, &(const struct nl_sock_opts){.bus = NETLINK_NETFILTER});
 	if (rc < 0)
 		return rc;
 	d->seq = (unsigned)time(NULL);
 	nlh = put_request(d->buf, IPCTNL_MSG_CT_GET, NLM_F_DUMP, d->seq, AF_UNSPEC);
-	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	return 0;
+	return nl_sock_send(d->sock.fd, nlh, nlh->nlmsg_len);
 }
 
 static void scan_add(struct flush_scan *s, const struct flush_entry *e)
@@ -240,21 +216,20 @@ static bool clear_intr(void *buf, size_t len)
 static int dump_loop(struct flush_dump *d)
 {
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(d->nl, d->buf, FLUSH_BUF_SIZE);
+		ssize_t n = nl_sock_recv(d->sock.fd, d->buf, FLUSH_BUF_SIZE, NL_SOCK_TIMEOUT_MS);
 		int ret;
 
-		if (n < 0) {
-			if (errno == EINTR || errno == ENOBUFS) {
-				/* Lost messages: the next round finds what was missed. */
-				if (d->scan != NULL)
-					d->scan->is_interrupted = true;
-				continue;
-			}
-			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+		if (n == -EINTR || n == -ENOBUFS) {
+			/* Lost messages: the next round finds what was missed. */
+			if (d->scan != NULL)
+				d->scan->is_interrupted = true;
+			continue;
 		}
+		if (n < 0)
+			return (int)n;
 		if (clear_intr(d->buf, (size_t)n) && d->scan != NULL)
 			d->scan->is_interrupted = true;
-		ret = mnl_cb_run(d->buf, (size_t)n, d->seq, d->portid, dump_cb, d);
+		ret = mnl_cb_run(d->buf, (size_t)n, d->seq, d->sock.portid, dump_cb, d);
 		if (ret == MNL_CB_STOP)
 			return 0;
 		if (ret < 0)
@@ -275,7 +250,7 @@ static int dump_run(struct flush_dump *d)
 int flush_scan_table(const struct flush_filter *f, struct flush_scan *out)
 {
 	struct flush_scan s;
-	struct flush_dump d = {.filter = f, .scan = &s};
+	struct flush_dump d = {.sock.fd = -1, .filter = f, .scan = &s};
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -289,32 +264,26 @@ int flush_scan_table(const struct flush_filter *f, struct flush_scan *out)
 /* The delete socket: acks only (NETLINK_CAP_ACK), a receive buffer that
  * holds the acks of per_send requests. */
 struct del_sock {
-	struct mnl_socket *nl;
-	unsigned portid, seq;
+	struct nl_sock sock;
+	unsigned seq;
 	size_t per_send;
 	char *tx, *rx;
 };
 
 static int del_open(struct del_sock *s)
 {
-	int one = 1, size = DEL_RCVBUF, got = 0;
-	socklen_t len = sizeof(got);
-	int rc, fd;
+	const struct nl_sock_opts o = {
+	    .bus = NETLINK_NETFILTER, .rcvbuf = DEL_RCVBUF, .cap_ack = true};
+	int rc, got;
 
 	s->tx = malloc((size_t)DEL_PER_SEND * DEL_MSG_ROOM);
 	s->rx = malloc(FLUSH_BUF_SIZE);
 	if (s->tx == NULL || s->rx == NULL)
 		return -ENOMEM;
-	rc = sock_open(&s->nl, &s->portid);
+	rc = nl_sock_open(&s->sock, &o);
 	if (rc < 0)
 		return rc;
-	fd = mnl_socket_get_fd(s->nl);
-	/* Without CAP_ACK each ack echoes its request; older kernels lack it. */
-	(void)mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) < 0 || got < DEL_ACK_COST)
-		got = DEL_ACK_COST;
+	got = s->sock.rcvbuf < DEL_ACK_COST ? DEL_ACK_COST : s->sock.rcvbuf;
 	s->per_send = (size_t)got / DEL_ACK_COST;
 	if (s->per_send > DEL_PER_SEND)
 		s->per_send = DEL_PER_SEND;
@@ -324,8 +293,7 @@ static int del_open(struct del_sock *s)
 
 static void del_close(struct del_sock *s)
 {
-	if (s->nl != NULL)
-		mnl_socket_close(s->nl);
+	nl_sock_close(&s->sock);
 	free(s->tx);
 	free(s->rx);
 }
@@ -380,14 +348,14 @@ static void read_answers(struct del_sock *s, unsigned seq0, size_t n, struct flu
 	int err = 0;
 
 	while (!seen[n - 1]) {
-		ssize_t len = mnl_socket_recvfrom(s->nl, s->rx, FLUSH_BUF_SIZE);
+		ssize_t len = nl_sock_recv(s->sock.fd, s->rx, FLUSH_BUF_SIZE, NL_SOCK_TIMEOUT_MS);
 		const struct nlmsghdr *nlh = (const void *)s->rx;
 		int left = (int)len;
 
+		if (len == -EINTR)
+			continue;
 		if (len < 0) {
-			if (errno == EINTR)
-				continue;
-			err = errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+			err = (int)len;
 			break;
 		}
 		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
@@ -418,13 +386,13 @@ static void delete_some(struct del_sock *s, const struct flush_victim *v, size_t
 {
 	unsigned seq0 = s->seq + 1;
 	size_t len = 0;
+	int err;
 
 	for (size_t i = 0; i < n; i++)
 		len += put_delete(s->tx + len, seq0 + (unsigned)i, &v[i], i == n - 1);
 	s->seq += (unsigned)n;
-	if (mnl_socket_sendto(s->nl, s->tx, len) < 0) {
-		int err = -errno;
-
+	err = nl_sock_send(s->sock.fd, s->tx, len);
+	if (err < 0) {
 		for (size_t i = 0; i < n; i++)
 			count_answer(r, err);
 		return;
@@ -434,7 +402,7 @@ static void delete_some(struct del_sock *s, const struct flush_victim *v, size_t
 
 static int delete_batch(const struct flush_victim *batch, size_t n, struct flush_result *r)
 {
-	struct del_sock s = {0};
+	struct del_sock s = {.sock.fd = -1};
 	int rc = del_open(&s);
 
 	if (rc == 0)
@@ -458,7 +426,8 @@ int flush_delete_matches(const struct flush_filter *f, unsigned max_rounds, unsi
 			 struct flush_result *out)
 {
 	struct flush_result r = {0};
-	struct flush_dump d = {.filter = f, .cap_batch = FLUSH_BATCH, .spare = spare};
+	struct flush_dump d = {
+	    .sock.fd = -1, .filter = f, .cap_batch = FLUSH_BATCH, .spare = spare};
 	int rc = 0;
 
 	d.batch = malloc(FLUSH_BATCH * sizeof(*d.batch));

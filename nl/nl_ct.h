@@ -1,9 +1,10 @@
 /* nl_ct.h: one ctnetlink conntrack message (a table dump entry) to the
  * walk_entry the aggregation needs, or to the nat_entry of the NAT view.
- * Decoding reads the attributes directly with libmnl and needs no socket,
- * so tests and fuzzers feed it bytes: no allocation, no global state; the
- * message is only read. nl_ct_dump() is the I/O shell: one streaming dump
- * of the table in the caller's network namespace. */
+ * Both are views of the one decoder's ct_entry (nl_ct_decode.h), so they
+ * accept and refuse the same messages' attributes alike; they need no
+ * socket, so tests and fuzzers feed them bytes. nl_ct_dump() is the I/O
+ * shell: one streaming dump of the table in the caller's network
+ * namespace. */
 #ifndef CTADVISOR_NL_CT_H
 #define CTADVISOR_NL_CT_H
 
@@ -15,10 +16,10 @@
 #include "../analysis/walk_agg.h"
 
 /* Decode one IPCTNL_MSG_CT_NEW message of nlh->nlmsg_len bytes (the caller
- * guarantees that many are readable, as mnl_cb_run() does) into *e. Only
- * the fields of struct walk_entry are read; attribute types not known here
- * are skipped at every level. Every attribute read is checked for its exact
- * size, and no byte past nlmsg_len is read.
+ * guarantees that many are readable, as mnl_cb_run() does) into *e, through
+ * nl_ct_entry_decode(): attribute types not known there are skipped at
+ * every level, every attribute read is checked for its exact size, and no
+ * byte past nlmsg_len is read.
  * -EBADMSG: not a conntrack entry message, shorter than its headers, an
  * attribute that overruns its message or nest, trailing bytes that are not
  * an attribute, a known attribute of the wrong size, or no original tuple.

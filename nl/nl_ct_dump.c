@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
@@ -14,16 +13,16 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "nl_ct.h"
+#include "nl_sock.h"
 
 /* The kernel caps a dump datagram near 32 KiB; 64 KiB leaves room to spare.
  * 4 MiB of socket buffer lets the kernel run ahead of our parsing. */
 #define DUMP_BUF_SIZE     ((size_t)64 * 1024)
 #define DUMP_RCVBUF_BYTES (4 * 1024 * 1024)
-#define DUMP_TIMEOUT_S    5
 
 struct dump_run {
-	struct mnl_socket *nl;
-	unsigned portid, seq;
+	struct nl_sock sock;
+	unsigned seq;
 	char *buf;
 	nl_ct_dump_cb cb;
 	void *data;
@@ -32,24 +31,18 @@ struct dump_run {
 
 static int dump_start(struct dump_run *r)
 {
-	struct timeval tv = {.tv_sec = DUMP_TIMEOUT_S};
-	int size = DUMP_RCVBUF_BYTES, fd;
+	/* The receive buffer lets the kernel run ahead of our parsing. */
+	const struct nl_sock_opts o = {.bus = NETLINK_NETFILTER, .rcvbuf = DUMP_RCVBUF_BYTES};
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
+	int rc;
 
 	r->buf = malloc(DUMP_BUF_SIZE);
 	if (r->buf == NULL)
 		return -ENOMEM;
-	r->nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (r->nl == NULL || mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return -errno;
-	fd = mnl_socket_get_fd(r->nl);
-	/* More than rmem_max when we may (root), else what the sysctl allows. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	/* A kernel that stops answering must not hang a monitoring check. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	r->portid = mnl_socket_get_portid(r->nl);
+	rc = nl_sock_open(&r->sock, &o);
+	if (rc < 0)
+		return rc;
 	r->seq = (unsigned)time(NULL);
 	nlh = mnl_nlmsg_put_header(r->buf);
 	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
@@ -59,9 +52,7 @@ static int dump_start(struct dump_run *r)
 	nfg->nfgen_family = AF_UNSPEC; /* both families, every zone */
 	nfg->version = NFNETLINK_V0;
 	nfg->res_id = 0;
-	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	return 0;
+	return nl_sock_send(r->sock.fd, nlh, nlh->nlmsg_len);
 }
 
 static int dump_msg(const struct nlmsghdr *nlh, void *data)
@@ -95,20 +86,19 @@ static void dump_note_intr(struct dump_run *r, size_t len)
 static int dump_loop(struct dump_run *r)
 {
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(r->nl, r->buf, DUMP_BUF_SIZE);
+		ssize_t n = nl_sock_recv(r->sock.fd, r->buf, DUMP_BUF_SIZE, NL_SOCK_TIMEOUT_MS);
 		int ret;
 
-		if (n < 0) {
-			if (errno == ENOBUFS) {
-				r->st.n_lost++;
-				continue;
-			}
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+		if (n == -ENOBUFS) {
+			r->st.n_lost++;
+			continue;
 		}
+		if (n == -EINTR)
+			continue;
+		if (n < 0)
+			return (int)n;
 		dump_note_intr(r, (size_t)n);
-		ret = mnl_cb_run(r->buf, (size_t)n, r->seq, r->portid, dump_msg, r);
+		ret = mnl_cb_run(r->buf, (size_t)n, r->seq, r->sock.portid, dump_msg, r);
 		if (ret == MNL_CB_STOP)
 			return 0;
 		if (ret < 0)
@@ -122,13 +112,13 @@ int nl_ct_dump(nl_ct_dump_cb cb, void *data, struct nl_ct_dump_stats *st)
 	int rc;
 
 	memset(&r, 0, sizeof(r));
+	r.sock.fd = -1;
 	r.cb = cb;
 	r.data = data;
 	rc = dump_start(&r);
 	if (rc == 0)
 		rc = dump_loop(&r);
-	if (r.nl != NULL)
-		mnl_socket_close(r.nl);
+	nl_sock_close(&r.sock);
 	free(r.buf);
 	r.st.attempts = 1;
 	*st = r.st;

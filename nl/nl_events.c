@@ -16,12 +16,12 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "nl_events.h"
+#include "nl_ct_decode.h"
+#include "nl_sock.h"
 
 #define EV_BUF_SIZE ((size_t)256 * 1024)
 #define EV_RCVBUF   (8 * 1024 * 1024)
 #define ID_SLOTS    (1u << 18) /* flows whose NEW we remember, for lifetimes */
-#define MSG_NEW     ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW)
-#define MSG_DELETE  ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE)
 
 struct id_slot {
 	uint32_t id;
@@ -33,7 +33,7 @@ struct id_slot {
 };
 
 struct nl_events {
-	struct mnl_socket *nl;
+	struct nl_sock sock; /* fd -1: fed by nl_events_feed() only */
 	char *buf;
 	struct id_slot *ids;
 	uint32_t n_ids;
@@ -41,121 +41,28 @@ struct nl_events {
 	struct nl_events_stats st;
 };
 
-static int decode_proto(const struct nlattr *tuple, uint8_t *proto)
-{
-	const struct nlattr *a, *p;
-
-	mnl_attr_for_each_nested (a, tuple) {
-		if (mnl_attr_get_type(a) != CTA_TUPLE_PROTO)
-			continue;
-		mnl_attr_for_each_nested (p, a) {
-			if (mnl_attr_get_type(p) != CTA_PROTO_NUM)
-				continue;
-			if (mnl_attr_validate(p, MNL_TYPE_U8) < 0)
-				return -EBADMSG;
-			*proto = mnl_attr_get_u8(p);
-		}
-	}
-	return 0;
-}
-
-static int decode_tstamp(const struct nlattr *ts, struct nl_events_msg *m)
-{
-	const struct nlattr *a;
-
-	mnl_attr_for_each_nested (a, ts) {
-		uint16_t type = mnl_attr_get_type(a);
-
-		if (type != CTA_TIMESTAMP_START && type != CTA_TIMESTAMP_STOP)
-			continue;
-		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
-			return -EBADMSG;
-		if (type == CTA_TIMESTAMP_START)
-			m->start_ns = be64toh(mnl_attr_get_u64(a));
-		else
-			m->stop_ns = be64toh(mnl_attr_get_u64(a));
-	}
-	m->has_tstamp = m->start_ns != 0 && m->stop_ns >= m->start_ns;
-	return 0;
-}
-
-static int decode_protoinfo(const struct nlattr *pi, struct nl_events_msg *m)
-{
-	const struct nlattr *a, *t;
-
-	mnl_attr_for_each_nested (a, pi) {
-		if (mnl_attr_get_type(a) != CTA_PROTOINFO_TCP)
-			continue;
-		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-			return -EBADMSG;
-		mnl_attr_for_each_nested (t, a) {
-			if (mnl_attr_get_type(t) != CTA_PROTOINFO_TCP_STATE)
-				continue;
-			if (mnl_attr_validate(t, MNL_TYPE_U8) < 0)
-				return -EBADMSG;
-			m->tcp_state = mnl_attr_get_u8(t);
-			m->has_tcp_state = true;
-		}
-	}
-	return 0;
-}
-
-static int decode_attr(const struct nlattr *a, struct nl_events_msg *m)
-{
-	switch (mnl_attr_get_type(a)) {
-	case CTA_STATUS:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return -EBADMSG;
-		m->status = ntohl(mnl_attr_get_u32(a));
-		m->has_status = true;
-		return 0;
-	case CTA_PROTOINFO:
-		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-			return -EBADMSG;
-		return decode_protoinfo(a, m);
-	case CTA_TUPLE_ORIG:
-		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-			return -EBADMSG;
-		return decode_proto(a, &m->proto);
-	case CTA_ID:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return -EBADMSG;
-		m->id = ntohl(mnl_attr_get_u32(a));
-		m->has_id = true;
-		return 0;
-	case CTA_TIMESTAMP:
-		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-			return -EBADMSG;
-		return decode_tstamp(a, m);
-	default:
-		return 0;
-	}
-}
-
 int nl_events_decode(const struct nlmsghdr *nlh, struct nl_events_msg *out)
 {
 	struct nl_events_msg m;
-	const struct nlattr *a;
-	int rc;
+	struct ct_entry c;
+	int rc = nl_ct_entry_decode(nlh, &c);
 
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
-		return -EBADMSG;
-	if (nlh->nlmsg_type != MSG_NEW && nlh->nlmsg_type != MSG_DELETE)
-		return -ENOENT;
+	if (rc < 0)
+		return rc;
 	memset(&m, 0, sizeof(m));
 	/* IPCTNL_MSG_CT_NEW also carries updates; a new entry has CREATE|EXCL. */
-	m.is_new = nlh->nlmsg_type == MSG_NEW && (nlh->nlmsg_flags & NLM_F_CREATE);
-	m.is_update = nlh->nlmsg_type == MSG_NEW && !m.is_new;
-	mnl_attr_for_each (a, nlh, sizeof(struct nfgenmsg)) {
-		rc = decode_attr(a, &m);
-		if (rc < 0)
-			return rc;
-	}
-	/* mnl_attr_for_each stops at a truncated attribute: a length that does
-	 * not reach the end of the message is a malformed message. */
-	if ((const char *)a != (const char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len) &&
-	    (const char *)a != (const char *)nlh + nlh->nlmsg_len)
-		return -EBADMSG;
+	m.is_new = !c.is_destroy && c.is_create;
+	m.is_update = !c.is_destroy && !c.is_create;
+	m.id = c.id;
+	m.has_id = c.has_id;
+	m.proto = c.orig.proto;
+	m.start_ns = c.start_ns;
+	m.stop_ns = c.stop_ns;
+	m.has_tstamp = m.start_ns != 0 && m.stop_ns >= m.start_ns;
+	m.status = c.status;
+	m.has_status = c.has_status;
+	m.has_tcp_state = c.tcp_state >= 0;
+	m.tcp_state = m.has_tcp_state ? (uint8_t)c.tcp_state : 0;
 	*out = m;
 	return 0;
 }
@@ -311,6 +218,8 @@ struct nl_events *nl_events_new(int *err)
 {
 	struct nl_events *ev = calloc(1, sizeof(*ev));
 
+	if (ev != NULL)
+		ev->sock.fd = -1;
 	if (ev == NULL || (ev->buf = malloc(EV_BUF_SIZE)) == NULL ||
 	    (ev->ids = calloc(ID_SLOTS, sizeof(*ev->ids))) == NULL) {
 		*err = -ENOMEM;
@@ -350,33 +259,29 @@ int nl_events_feed(struct nl_events *ev, const void *buf, size_t len, uint64_t n
 
 struct nl_events *nl_events_open(int *err)
 {
+	/* Drain speed matters most, but a large buffer absorbs bursts. */
+	const struct nl_sock_opts o = {.bus = NETLINK_NETFILTER,
+				       .groups = NF_NETLINK_CONNTRACK_NEW |
+						 NF_NETLINK_CONNTRACK_UPDATE |
+						 NF_NETLINK_CONNTRACK_DESTROY,
+				       .rcvbuf = EV_RCVBUF};
 	struct nl_events *ev = nl_events_new(err);
-	int size = EV_RCVBUF;
+	int rc;
 
 	if (ev == NULL)
 		return NULL;
-	ev->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (ev->nl == NULL ||
-	    mnl_socket_bind(ev->nl,
-			    NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_UPDATE |
-				NF_NETLINK_CONNTRACK_DESTROY,
-			    MNL_SOCKET_AUTOPID) < 0) {
-		*err = -errno;
-		goto err;
+	rc = nl_sock_open(&ev->sock, &o);
+	if (rc < 0) {
+		*err = rc;
+		nl_events_close(ev);
+		return NULL;
 	}
-	/* Drain speed matters most, but a large buffer absorbs bursts. */
-	if (setsockopt(mnl_socket_get_fd(ev->nl), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) <
-	    0)
-		setsockopt(mnl_socket_get_fd(ev->nl), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	return ev;
-err:
-	nl_events_close(ev);
-	return NULL;
 }
 
 int nl_events_fd(const struct nl_events *ev)
 {
-	return ev->nl ? mnl_socket_get_fd(ev->nl) : -1;
+	return ev->sock.fd;
 }
 
 int nl_events_drain(struct nl_events *ev, uint64_t now_ms)
@@ -384,16 +289,16 @@ int nl_events_drain(struct nl_events *ev, uint64_t now_ms)
 	ssize_t n;
 
 	ev->now_ms = now_ms;
-	if (ev->nl == NULL)
+	if (ev->sock.fd < 0)
 		return -ENOTCONN;
 	for (;;) {
-		n = mnl_socket_recvfrom(ev->nl, ev->buf, EV_BUF_SIZE);
-		if (n < 0 && errno == ENOBUFS) {
+		n = nl_sock_recv(ev->sock.fd, ev->buf, EV_BUF_SIZE, 0);
+		if (n == -ENOBUFS) {
 			ev->st.enobufs++;
 			continue;
 		}
 		if (n < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+			return n == -EAGAIN ? 0 : (int)n;
 		run_datagram(ev, ev->buf, (size_t)n);
 	}
 }
@@ -407,8 +312,7 @@ void nl_events_close(struct nl_events *ev)
 {
 	if (ev == NULL)
 		return;
-	if (ev->nl != NULL)
-		mnl_socket_close(ev->nl);
+	nl_sock_close(&ev->sock);
 	free(ev->buf);
 	free(ev->ids);
 	free(ev);

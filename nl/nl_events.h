@@ -24,7 +24,8 @@
 
 #include "../analysis/events.h"
 
-/* The fields of one event message; -EBADMSG when malformed, -ENOENT when
+/* The fields of one event message, through nl_ct_entry_decode() (so an
+ * event is held to the dump entry's rules); -EBADMSG when malformed, -ENOENT when
  * not a NEW, UPDATE or DESTROY event. */
 struct nl_events_msg {
 	bool is_new;    /* IPCTNL_MSG_CT_NEW with NLM_F_CREATE */

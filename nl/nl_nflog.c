@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <libnetfilter_log/libnetfilter_log.h>
 
 #include "nl_nflog.h"
+#include "nl_sock.h"
 
 #define NFLOG_BUF_SIZE  ((size_t)256 * 1024) /* a 64 KiB packet plus attributes, several */
 #define NFLOG_RCVBUF    (16 * 1024 * 1024)
@@ -200,17 +200,6 @@ static int neg_errno(int fallback)
 	return errno > 0 ? -errno : -fallback;
 }
 
-/* SO_RCVBUFFORCE as root (what nfnl_rcvbufsiz() does), else SO_RCVBUF
- * capped by rmem_max: a small buffer loses more, but losses stay counted. */
-static int nflog_rcvbuf(int fd, int size)
-{
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) == 0)
-		return 0;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == 0)
-		return 0;
-	return -errno;
-}
-
 /* Group configuration: whole packets, numbered, batched (NFLOG_QTHRESH). */
 static int nflog_configure(struct nl_nflog *nf)
 {
@@ -224,7 +213,8 @@ static int nflog_configure(struct nl_nflog *nf)
 		return neg_errno(EIO);
 	if (nflog_set_nlbufsiz(nf->gh, NFLOG_NLBUFSIZ) < 0)
 		return neg_errno(EIO);
-	return nflog_rcvbuf(nflog_fd(nf->h), NFLOG_RCVBUF);
+	/* The socket is the library's (nl_sock.h): our receive buffer on it. */
+	return nl_sock_set_rcvbuf(nflog_fd(nf->h), NFLOG_RCVBUF);
 }
 
 struct nl_nflog *nl_nflog_open(uint16_t group, int *err)
@@ -303,19 +293,18 @@ static int drain_some(struct nl_nflog *nf, nl_nflog_fn fn, void *arg)
 	int fd = nflog_fd(nf->h);
 
 	for (int i = 0; i < NFLOG_DRAIN_MAX; i++) {
-		ssize_t n = recv(fd, nf->buf, NFLOG_BUF_SIZE, MSG_DONTWAIT);
+		ssize_t n = nl_sock_recv(fd, nf->buf, NFLOG_BUF_SIZE, 0);
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)nf->buf;
 		int len;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				nf->st.enobufs++;
-				continue;
-			}
-			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		if (n == -EINTR)
+			continue;
+		if (n == -ENOBUFS) {
+			nf->st.enobufs++;
+			continue;
 		}
+		if (n < 0)
+			return n == -EAGAIN ? 0 : (int)n;
 		for (len = (int)n; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
 			handle_msg(nf, nlh, fn, arg);
 	}
@@ -340,7 +329,7 @@ static uint64_t mono_ms(void)
 int nl_nflog_drain_all(struct nl_nflog *nf, nl_nflog_fn fn, void *arg, unsigned quiet_ms,
 		       unsigned max_ms)
 {
-	struct pollfd pfd = {.fd = nflog_fd(nf->h), .events = POLLIN};
+	int fd = nflog_fd(nf->h);
 	uint64_t deadline = mono_ms() + max_ms;
 
 	for (;;) {
@@ -353,11 +342,11 @@ int nl_nflog_drain_all(struct nl_nflog *nf, nl_nflog_fn fn, void *arg, unsigned 
 			return -ETIMEDOUT;
 		if (rc == 1)
 			continue; /* more already queued */
-		rc = poll(&pfd, 1, (int)(deadline - now < quiet_ms ? deadline - now : quiet_ms));
+		rc = nl_sock_wait(fd, (int)(deadline - now < quiet_ms ? deadline - now : quiet_ms));
 		if (rc == 0)
 			return 0; /* quiet for quiet_ms: nothing still queued or batched */
-		if (rc < 0 && errno != EINTR)
-			return -errno;
+		if (rc < 0 && rc != -EINTR)
+			return rc;
 	}
 }
 

@@ -3,21 +3,19 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "nl_stats.h"
+#include "nl_sock.h"
 
 /* MNL_SOCKET_BUFFER_SIZE is a sysconf() call (a VLA); the kernel sends at most
  * 32 KiB per datagram here. */
 #define NL_BUF_SIZE   32768
-#define NL_TIMEOUT_MS 5000 /* a kernel that never answers */
 #define MSG_STATS     ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET_STATS)
 #define MSG_STATS_CPU ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET_STATS_CPU)
 
@@ -83,31 +81,31 @@ int nl_stats_decode_cpu(const struct nlmsghdr *nlh, struct snap_cpu_stats *out)
 	return 0;
 }
 
-/* Open a socket in the current netns. No bind(): the kernel binds it on
- * the first send, and replies are checked by sequence number (portid 0
- * tells mnl_cb_run not to check the port). */
+/* Open a socket in the current netns; replies are checked by sequence
+ * number (portid 0 tells mnl_cb_run not to check the port). */
 int nl_stats_open(struct nl_stats_session *s)
 {
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	struct nl_sock sock;
+	int rc = nl_sock_open(&sock, &(const struct nl_sock_opts){.bus = NETLINK_NETFILTER});
 
-	if (fd < 0)
-		return errno > 0 ? -errno : -EIO;
-	s->fd = fd;
+	if (rc < 0)
+		return rc;
+	s->fd = sock.fd;
 	s->seq = (unsigned)time(NULL);
 	return 0;
 }
 
 void nl_stats_close(struct nl_stats_session *s)
 {
-	if (s->fd >= 0)
-		close(s->fd);
+	struct nl_sock sock = {.fd = s->fd};
+
+	nl_sock_close(&sock);
 	s->fd = -1;
 }
 
 static int session_send(struct nl_stats_session *s, uint8_t msg, uint16_t flags)
 {
 	char buf[MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg))];
-	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
 
@@ -119,29 +117,7 @@ static int session_send(struct nl_stats_session *s, uint8_t msg, uint16_t flags)
 	nfg->nfgen_family = AF_UNSPEC;
 	nfg->version = NFNETLINK_V0;
 	nfg->res_id = 0;
-	if (sendto(s->fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
-		return -errno;
-	return 0;
-}
-
-/* The kernel answers inside sendto() (and fills the next part of a dump
- * inside recv()), so the reply is normally queued already: a non-blocking
- * recv() replaces the SO_RCVTIMEO setsockopt() on every socket. poll() is
- * only for a kernel that does not: it must not hang a monitoring check. */
-static ssize_t session_recv(const struct nl_stats_session *s, void *buf, size_t size)
-{
-	struct pollfd p = {.fd = s->fd, .events = POLLIN};
-	ssize_t n = recv(s->fd, buf, size, MSG_DONTWAIT);
-	int rc;
-
-	if (n >= 0 || errno != EAGAIN)
-		return n;
-	rc = poll(&p, 1, NL_TIMEOUT_MS);
-	if (rc <= 0) {
-		errno = rc == 0 ? EAGAIN : errno;
-		return -1;
-	}
-	return recv(s->fd, buf, size, MSG_DONTWAIT);
+	return nl_sock_send(s->fd, nlh, nlh->nlmsg_len);
 }
 
 struct global_ctx {
@@ -169,9 +145,10 @@ int nl_stats_get_global(struct nl_stats_session *s, struct nl_stats_global *out)
 
 	/* The reply is a single message without NLMSG_DONE: stop after it. */
 	while (rc == 0 && !g.seen) {
-		n = session_recv(s, buf, sizeof(buf));
+		/* The kernel answers inside sendto(): the wait is for one that does not. */
+		n = nl_sock_recv(s->fd, buf, sizeof(buf), NL_SOCK_TIMEOUT_MS);
 		if (n < 0) {
-			rc = -errno;
+			rc = (int)n;
 			break;
 		}
 		if (mnl_cb_run(buf, (size_t)n, s->seq, 0, global_cb, &g) < 0)
@@ -228,9 +205,9 @@ int nl_stats_get_cpus(struct nl_stats_session *s, struct snap_cpu_stats **cpus, 
 	int rc = session_send(s, IPCTNL_MSG_CT_GET_STATS_CPU, NLM_F_DUMP);
 
 	while (rc == 0 && cb > MNL_CB_STOP) {
-		got = session_recv(s, buf, sizeof(buf));
+		got = nl_sock_recv(s->fd, buf, sizeof(buf), NL_SOCK_TIMEOUT_MS);
 		if (got < 0) {
-			rc = -errno;
+			rc = (int)got;
 			break;
 		}
 		cb = mnl_cb_run(buf, (size_t)got, s->seq, 0, cpu_cb, &c);

@@ -35,9 +35,9 @@ record logparse_line test_logparse_line "-Dlogparse_line=seed_logparse_line" "$L
 record logparse_nflog test_logparse_nflog "-Dlogparse_nflog=seed_logparse_nflog" "$LP" ""
 for t in test_nl_ct test_nl_ct_bad; do
 	record nl_ct "$t" "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" \
-		"tests/unit/nl/ct_msgs.c nl/nl_ct.c analysis/walk_agg.c rules/snapshot.c" -lmnl
+		"tests/unit/nl/ct_msgs.c nl/nl_ct.c nl/nl_ct_decode.c analysis/walk_agg.c rules/snapshot.c" -lmnl
 done
-NAT_SRCS="$(ls nl/nl_ct.c analysis/nat*.c analysis/walk_agg.c collect/fileio.c render/render_nat.c \
+NAT_SRCS="$(ls nl/nl_ct.c nl/nl_ct_decode.c analysis/nat*.c analysis/walk_agg.c collect/fileio.c render/render_nat.c \
 	render/escape.c render/jsonw.c rules/*.c)"
 for t in test_nat_decode test_nat_lab; do
 	record nl_ct "$t" "-Dnl_ct_decode=seed_nl_ct_decode -Dnl_ct_decode_nat=seed_nl_ct_decode_nat" \
@@ -56,7 +56,7 @@ record cli test_range "-Drange_parse=seed_range_parse" "$CLI" ""
 record nl_nflog test_nl_nflog "-Dnl_nflog_decode=seed_nl_nflog_decode" \
 	"nl/nl_nflog.c $LP" "-lmnl -lnetfilter_log"
 record flush test_flush "-Dflush_decode=seed_flush_decode" \
-	"nl/flush_decode.c analysis/flush.c analysis/ruleset.c" "-lmnl -ljansson"
+	"nl/flush_decode.c nl/nl_ct_decode.c analysis/flush.c analysis/ruleset.c" "-lmnl -ljansson"
 record undo test_undo "-Dundo_load=seed_undo_load" \
 	"tests/unit/sysctl/sysctl_tree.c $(ls sysctl/*.c)" -ljansson
 
