@@ -30,13 +30,13 @@ target_srcs() {
 	logparse_line | logparse_nflog) echo "$LOGPARSE_SRCS" ;;
 	logparse_agg) echo cli/logparse_json.c "$LOGPARSE_SRCS" ;;
 	nl_ct) echo nl/nl_ct.c nl/nl_ct_decode.c ;;
-	nl_stats_global | nl_stats_cpu) echo nl/nl_stats.c ;;
+	nl_stats_global | nl_stats_cpu) echo nl/nl_stats.c nl/nl_sock.c ;;
 	procstat) echo collect/procstat.c ;;
 	sysctl_parse) echo sysctl/sysctl.c ;;
 	undo) echo sysctl/*.c ;; # the undo module and the sysctl code it writes with
 	cli) echo cli/cli.c cli/size.c analysis/range.c ;;
-	nl_nflog) echo nl/nl_nflog.c "$LOGPARSE_SRCS" ;;
-	nl_events) echo nl/nl_events.c nl/nl_ct_decode.c analysis/events.c ;;
+	nl_nflog) echo nl/nl_nflog.c nl/nl_sock.c "$LOGPARSE_SRCS" ;;
+	nl_events) echo nl/nl_events.c nl/nl_ct_decode.c nl/nl_sock.c analysis/events.c ;;
 	flush) echo nl/flush_decode.c nl/nl_ct_decode.c analysis/flush.c ;;
 	esac
 }
