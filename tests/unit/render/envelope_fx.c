@@ -26,15 +26,22 @@ static const char *status_of(int exit_code)
 	return exit_code >= 0 && exit_code <= 3 ? names[exit_code] : "UNKNOWN";
 }
 
-json_t *envelope_check(const char *doc, const char *command, int schema, int exit_code)
+json_t *envelope_parse(const char *doc)
 {
 	json_error_t err;
 	json_t *root = json_loads(doc, 0, &err);
-	void *it;
-	size_t i = 0;
 
 	if (root == NULL)
 		fail_msg("not JSON (line %d: %s):\n%s", err.line, err.text, doc);
+	return root;
+}
+
+json_t *envelope_check(const char *doc, const char *command, int schema, int exit_code)
+{
+	json_t *root = envelope_parse(doc);
+	void *it;
+	size_t i = 0;
+
 	assert_true(json_is_object(root));
 	/* json_loads keeps the document's key order */
 	for (it = json_object_iter(root); it != NULL && i < N_ENVELOPE;

@@ -11,6 +11,10 @@
 
 #include <jansson.h>
 
+/* Parse doc, failing the test with jansson's message when it is not JSON;
+ * json_decref the result. */
+json_t *envelope_parse(const char *doc);
+
 /* Parse doc (failing the test with jansson's message when it is not JSON)
  * and check its first keys: schema, tool "ctadvisor", command, version
  * CTADVISOR_VERSION, status (exit_code's name), exit_code, netns. The
