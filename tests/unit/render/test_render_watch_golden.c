@@ -4,7 +4,8 @@
  * (the live lines, then the summary) and what --save writes. The text's
  * clock is the wall clock, so each live line's HH:MM:SS is checked and then
  * written as "HH:MM:SS". Besides the bytes: every JSON line parses back, the
- * saved document too, and a hostile namespace name comes out escaped. The
+ * saved document too, and a hostile namespace name comes out escaped (in
+ * JSON too: ASCII only, so a bidi override cannot reorder a terminal). The
  * watch JSON has no report envelope yet (jsonw.h jw_report): the goldens
  * record what it writes today. Run from the repository root or set
  * CTADVISOR_SRCDIR. */
@@ -286,6 +287,11 @@ static void test_hostile_escaped(void **state)
 	    json_string_value(json_object_get(o, "netns")),
 	    "a\x1b[31m\"q\"\\b\nc\t<script>x</script>\\xff\\xc3(\xc2\x85\xe2\x80\xae\xc3\xa9!");
 	json_decref(o);
+	/* \uXXXX for the C1 control and the bidi override: safe to cat */
+	assert_terminal_safe(s);
+	free(s);
+	s = watch_saved(&r, &len);
+	assert_terminal_safe(s);
 	free(s);
 }
 
