@@ -359,7 +359,7 @@ int render_watch_summary(FILE *out, const struct watch_state *st, const struct r
 	if (o->is_json) {
 		json_t *sum = json_summary(st, rep);
 
-		json_dumpf(sum, out, JSON_COMPACT);
+		json_dumpf(sum, out, JSON_COMPACT | JSON_ENSURE_ASCII);
 		fputc('\n', out);
 		json_decref(sum);
 	} else {
@@ -375,7 +375,7 @@ int render_watch_saved(FILE *out, const struct watch_state *st, const struct rul
 
 	if (o == NULL)
 		return -ENOMEM;
-	rc = json_dumpf(o, out, JSON_INDENT(2));
+	rc = json_dumpf(o, out, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	json_decref(o);
 	return rc == 0 && fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
 }
