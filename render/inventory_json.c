@@ -113,19 +113,16 @@ static json_t *j_ns(const struct inv_ns *ns, const struct inv_host *host)
 	    j_error(f), JW_END);
 }
 
-static json_t *j_totals(const struct inventory *inv, const struct inv_host *host)
+static json_t *j_totals(const struct inv_totals *t)
 {
-	struct inv_totals t;
-
-	inventory_totals(inv, host, &t);
-	return jw_obj("namespaces", json_integer((json_int_t)t.n_ns), "unreadable",
-		      json_integer((json_int_t)t.n_failed), "pinned_without_process",
-		      json_integer((json_int_t)t.n_no_process), "possible_leaks",
-		      json_integer((json_int_t)t.n_leaks), "entries", jw_u64(t.entries),
-		      "live_entries", t.has_live ? jw_u64(t.live) : json_null(), "hash_load",
-		      jratio(t.hash_load), "memory_bytes",
-		      t.mem_bytes > 0 ? jw_u64(t.mem_bytes) : json_null(), "memory_ram_ratio",
-		      jratio(t.mem_ram_ratio), JW_END);
+	return jw_obj("namespaces", json_integer((json_int_t)t->n_ns), "unreadable",
+		      json_integer((json_int_t)t->n_failed), "pinned_without_process",
+		      json_integer((json_int_t)t->n_no_process), "possible_leaks",
+		      json_integer((json_int_t)t->n_leaks), "entries", jw_u64(t->entries),
+		      "live_entries", t->has_live ? jw_u64(t->live) : json_null(), "hash_load",
+		      jratio(t->hash_load), "memory_bytes",
+		      t->mem_bytes > 0 ? jw_u64(t->mem_bytes) : json_null(), "memory_ram_ratio",
+		      jratio(t->mem_ram_ratio), JW_END);
 }
 
 static json_t *j_host(const struct inv_host *h)
@@ -152,7 +149,7 @@ int inventory_render_json(FILE *out, const struct inventory *inv, const struct i
 		}
 	inventory_totals(inv, host, &t);
 	head.exit_code = (int)t.exit_code;
-	root = jw_report(&head, "host", j_host(host), "totals", j_totals(inv, host), "namespaces",
-			 arr, JW_END);
+	root = jw_report(&head, "host", j_host(host), "totals", j_totals(&t), "namespaces", arr,
+			 JW_END);
 	return jw_dump(out, root);
 }

@@ -11,8 +11,6 @@
 #include "render_invalid.h"
 
 #define JSON_SCHEMA 2
-#define JSON_FLAGS                                                                                 \
-	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12) | JSON_ENSURE_ASCII)
 
 /* Indexed by enum logparse_kind. */
 
@@ -300,15 +298,5 @@ static json_t *jroot(const struct logparse_agg_result *r, const struct render_in
 int render_invalid_json(FILE *out, const struct logparse_agg_result *res,
 			const struct render_invalid_meta *meta)
 {
-	json_t *root = jroot(res, meta);
-	int rc = 0;
-
-	if (root == NULL)
-		return -EIO;
-	if (json_dumpf(root, out, JSON_FLAGS) != 0 || fputc('\n', out) == EOF)
-		rc = -EIO;
-	json_decref(root);
-	if (fflush(out) != 0 || ferror(out))
-		rc = -EIO;
-	return rc;
+	return jw_dump(out, jroot(res, meta));
 }
